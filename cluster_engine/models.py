@@ -1,0 +1,1 @@
+"""Sandbox models (see services.py for every write)."""

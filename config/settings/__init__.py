@@ -1,0 +1,1 @@
+"""Settings: `base` for everything, `local` for `make run`, `test` for pytest, `production` for deployments."""

@@ -1,0 +1,20 @@
+"""Settings for pytest: the real Redis and database, a fast password hasher."""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "podlab-tests-not-secret"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Each test run gets its own Redis key space and queue so parallel runs never steal each other's work.
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ.get("CHANNEL_PREFIX", f"podlab-test-{os.getpid()}")  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", f"podlab-test-{os.getpid()}")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: the worker and server subprocesses must see the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # serve straight from the apps; no collectstatic needed

@@ -1,0 +1,9 @@
+"""WebSocket routes, kept apart from `asgi.py` so tests can build the router without the HTTP app."""
+
+from django.urls import path
+
+from frontend.consumers import HealthConsumer
+
+websocket_urlpatterns = [
+    path("ws/health/", HealthConsumer.as_asgi()),
+]

@@ -1,0 +1,1 @@
+"""The web pages: templates, static ES modules, accounts and the lesson page."""

@@ -1,0 +1,1 @@
+"""Courses, lessons and exercises in Russian and English; instructors and cohorts."""

@@ -1,0 +1,44 @@
+"""Fixtures shared by every Django-side test: real worker and server processes, users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests import processes
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db) -> Iterator:  # noqa: ANN001 - pytest fixture
+    """A real `celery worker` process on this run's private queue, stopped by its pid afterwards."""
+    from config.celery_app import ping
+
+    worker = processes.start_worker()
+    try:
+        ping.apply_async(args=["warm-up"]).get(timeout=60)
+        yield worker
+    finally:
+        processes.stop(worker)
+
+
+@pytest.fixture
+def asgi_server(transactional_db) -> Iterator[str]:  # noqa: ANN001 - pytest fixture
+    """The real daphne server on a free port, serving the test database; yields its base URL."""
+    port = processes.free_port()
+    server = processes.start_asgi_server(port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        processes.stop(server)
+
+
+@pytest.fixture
+def learner(django_user_model):  # noqa: ANN001, ANN201
+    return django_user_model.objects.create_user(username="ada", password="correct-horse-battery-9")
+
+
+@pytest.fixture
+def staff_user(django_user_model):  # noqa: ANN001, ANN201
+    return django_user_model.objects.create_user(
+        username="grace", password="correct-horse-battery-9", is_staff=True, is_superuser=True)
