@@ -1,0 +1,127 @@
+"""Scheduling explanations (bounded, JSON-ready) and kube-scheduler's FailedScheduling wording."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from cluster_engine.sim.scheduler.framework import Diagnosis
+    from cluster_engine.sim.scheduler.nodetable import NodeTable
+
+NO_NODES_AVAILABLE = "no nodes available to schedule pods"
+# Bounds that keep one attempt's record small in a 5,000-node cluster (it is stored in the sandbox state).
+NODE_DETAIL_LIMIT = 20  # per-node Filter verdicts listed one by one
+EXAMPLE_NODES_PER_REASON = 5
+SCORED_NODE_LIMIT = 10
+
+
+def fit_error_message(diagnosis: Diagnosis, post_filter_message: str = "") -> str:
+    """`FitError.Error()`: `0/N nodes are available: <count> <reason>, ... .` then the PostFilter message."""
+    message = f"0/{diagnosis.total_nodes} nodes are available:"
+    if diagnosis.pre_filter is not None:
+        message += f" {', '.join(diagnosis.pre_filter[1].texts)}."
+    else:
+        histogram = sorted(f"{count} {text}" for text, count in diagnosis.histogram().items())
+        if histogram:
+            message += f" {', '.join(histogram)}."
+    if post_filter_message:
+        # The preemption message is itself a sentence (or a FitError) already ending in a period.
+        message += f" {post_filter_message.rstrip('.')}."
+    return message
+
+
+def scheduled_message(namespace: str, name: str, node: str) -> str:
+    """The `Scheduled` event's text."""
+    return f"Successfully assigned {namespace}/{name} to {node}"
+
+
+def filter_summary(
+    diagnosis: Diagnosis, table: NodeTable, feasible: int, not_evaluated: int
+) -> dict[str, Any]:
+    """Rejected nodes grouped by (plugin, reasons) with a few example names; per-node verdicts as well
+    when few nodes were evaluated."""
+    groups: list[dict[str, Any]] = []
+    out: dict[str, Any] = {"feasible": feasible, "notEvaluated": not_evaluated, "rejected": groups}
+    if diagnosis.pre_filter is not None:
+        plugin, reason = diagnosis.pre_filter
+        out["preFilter"] = {"plugin": plugin, "reasons": list(reason.texts)}
+        return out
+    codes = diagnosis.codes
+    slots = diagnosis.slots
+    if codes.size:
+        per_code = np.bincount(codes, minlength=len(diagnosis.reasons) + 1)
+        for code in np.flatnonzero(per_code[1:]) + 1:
+            plugin, reason = diagnosis.reasons[code - 1]
+            examples = slots[codes == code][:EXAMPLE_NODES_PER_REASON].tolist()
+            groups.append(
+                {
+                    "plugin": plugin,
+                    "reasons": list(reason.texts),
+                    "count": int(per_code[code]),
+                    "nodes": [table.names[s] for s in examples],
+                }
+            )
+    if diagnosis.absent_nodes:
+        groups.append(
+            {
+                "plugin": ", ".join(diagnosis.absent_plugins),
+                "reasons": [f"node(s) didn't satisfy plugin(s) [{', '.join(diagnosis.absent_plugins)}]"],
+                "count": diagnosis.absent_nodes,
+                "nodes": [],
+            }
+        )
+    if slots.size <= NODE_DETAIL_LIMIT:
+        nodes = []
+        for slot, code in zip(slots.tolist(), codes.tolist(), strict=True):
+            if code:
+                plugin, reason = diagnosis.reasons[code - 1]
+                nodes.append(
+                    {
+                        "node": table.names[slot],
+                        "passed": False,
+                        "plugin": plugin,
+                        "reasons": list(reason.texts),
+                    }
+                )
+            else:
+                nodes.append({"node": table.names[slot], "passed": True})
+        out["nodes"] = nodes
+    return out
+
+
+def score_summary(
+    table: NodeTable,
+    nodes: np.ndarray,
+    totals: np.ndarray,
+    plugin_scores: list[tuple[str, int, np.ndarray, np.ndarray]],
+    chosen: int,
+) -> dict[str, Any]:
+    """Scores of the best nodes (the chosen one always included): per node, lists aligned with `plugins`
+    of each plugin's raw, normalized and weighted (normalized x weight) score."""
+    count = len(nodes)
+    if count > SCORED_NODE_LIMIT:
+        top = np.argpartition(-totals, SCORED_NODE_LIMIT - 1)[:SCORED_NODE_LIMIT]
+        if chosen not in top:
+            top[-1] = chosen
+    else:
+        top = np.arange(count)
+    top = top[np.lexsort((top, -totals[top]))]
+    names = [p[0] for p in plugin_scores]
+    weights = [p[1] for p in plugin_scores]
+    rows = []
+    if plugin_scores:
+        raw = np.stack([p[2][top] for p in plugin_scores], axis=1)
+        normalized = np.stack([p[3][top] for p in plugin_scores], axis=1)
+        weighted = normalized * np.array(weights, dtype=np.int64)
+        for slot, total, r, n, w in zip(
+            nodes[top].tolist(),
+            totals[top].tolist(),
+            raw.tolist(),
+            normalized.tolist(),
+            weighted.tolist(),
+            strict=True,
+        ):
+            rows.append({"node": table.names[slot], "total": total, "raw": r, "normalized": n, "weighted": w})
+    return {"plugins": names, "weights": weights, "scored": count, "nodes": rows}

@@ -1,0 +1,1 @@
+"""Scheduler plugins, one module per upstream plugin, each with its upstream name and reason wordings."""
