@@ -1,0 +1,1 @@
+"""The in-page kubectl: command parsing, generators and kubectl-identical printing, on plain dicts."""

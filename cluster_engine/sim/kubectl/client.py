@@ -1,0 +1,202 @@
+"""The in-page kubectl as a client of the simulated cluster: `ClusterClient` binds the learner (actor) and
+the cluster's simulated clock to the `Client` protocol of `commands`, so the terminal goes through the same
+api-server functions as the Kubernetes-compatible HTTP API. `run_command` is the one call the web layer
+needs."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .commands import Result, Session, run
+
+
+class ClusterFacade(Protocol):
+    """The part of `cluster_engine.sim.cluster.Cluster` this client uses."""
+
+    @property
+    def now(self) -> float: ...
+
+    def get(self, kind: str, name: str, *, namespace: str = "default") -> dict[str, Any]: ...
+
+    def list(
+        self, kind: str, *, namespace: str | None = None, label_selector: str = "", field_selector: str = ""
+    ) -> dict[str, Any]: ...
+
+    def create(
+        self,
+        manifest: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        actor: str = ...,
+        dry_run: bool = False,
+    ) -> dict[str, Any]: ...
+
+    def apply(
+        self,
+        manifest: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        actor: str = ...,
+        dry_run: bool = False,
+    ) -> tuple[dict[str, Any], str]: ...
+
+    def patch(
+        self,
+        kind: str,
+        name: str,
+        patch: Any,
+        *,
+        namespace: str = "default",
+        patch_type: str = "strategic",
+        actor: str = ...,
+        dry_run: bool = False,
+        subresource: str = "",
+    ) -> dict[str, Any]: ...
+
+    def delete(
+        self,
+        kind: str,
+        name: str,
+        *,
+        namespace: str = "default",
+        actor: str = ...,
+        propagation_policy: str | None = None,
+        grace_period_seconds: int | None = None,
+        preconditions: dict[str, str] | None = None,
+        dry_run: bool = False,
+    ) -> dict[str, Any]: ...
+
+    def logs(
+        self,
+        name: str,
+        *,
+        namespace: str = "default",
+        container: str | None = None,
+        previous: bool = False,
+        timestamps: bool = False,
+        tail: int | None = None,
+    ) -> str: ...
+
+
+DEFAULT_SERVER_VERSION = "v1.32.2"
+
+
+class ClusterClient:
+    """kubectl's `Client` over a `Cluster`: every write is made by `actor` (`user:<name>`) at the cluster's
+    simulated `now`. Reads return copies; every failure is the api-server's `Status`. The client never runs
+    the controllers: as with a real api-server, a write returns at once and the engine reacts later."""
+
+    def __init__(self, cluster: ClusterFacade, *, actor: str) -> None:
+        self.cluster = cluster
+        self.actor = actor
+
+    @property
+    def now(self) -> float:
+        return self.cluster.now
+
+    def get(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any]:
+        return self.cluster.get(kind, name, namespace=namespace)
+
+    def list(
+        self, kind: str, namespace: str | None = None, *, label_selector: str = "", field_selector: str = ""
+    ) -> dict[str, Any]:
+        return self.cluster.list(
+            kind, namespace=namespace, label_selector=label_selector, field_selector=field_selector
+        )
+
+    def create(self, body: dict[str, Any], *, namespace: str | None, dry_run: bool) -> dict[str, Any]:
+        return self.cluster.create(body, namespace=namespace, actor=self.actor, dry_run=dry_run)
+
+    def apply(
+        self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool
+    ) -> tuple[dict[str, Any], str]:
+        return self.cluster.apply(manifest, namespace=namespace, actor=self.actor, dry_run=dry_run)
+
+    def patch(
+        self,
+        kind: str,
+        name: str,
+        body: Any,
+        *,
+        namespace: str,
+        patch_type: str,
+        dry_run: bool,
+        subresource: str = "",
+    ) -> dict[str, Any]:
+        return self.cluster.patch(
+            kind,
+            name,
+            body,
+            namespace=namespace,
+            patch_type=patch_type,
+            actor=self.actor,
+            dry_run=dry_run,
+            subresource=subresource,
+        )
+
+    def delete(
+        self,
+        kind: str,
+        name: str,
+        *,
+        namespace: str,
+        propagation_policy: str | None,
+        grace_period_seconds: int | None,
+        dry_run: bool,
+    ) -> dict[str, Any]:
+        return self.cluster.delete(
+            kind,
+            name,
+            namespace=namespace,
+            actor=self.actor,
+            propagation_policy=propagation_policy,
+            grace_period_seconds=grace_period_seconds,
+            dry_run=dry_run,
+        )
+
+    def logs(
+        self,
+        name: str,
+        *,
+        namespace: str,
+        container: str | None,
+        previous: bool,
+        timestamps: bool,
+        tail: int | None,
+    ) -> str:
+        return self.cluster.logs(
+            name,
+            namespace=namespace,
+            container=container,
+            previous=previous,
+            timestamps=timestamps,
+            tail=tail,
+        )
+
+    def server_version(self) -> str:
+        """The control plane's version: what its kubelets report (kubeadm keeps them equal)."""
+        for node in self.cluster.list("Node").get("items") or []:
+            labels = node["metadata"].get("labels") or {}
+            if "node-role.kubernetes.io/control-plane" in labels:
+                version = ((node.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion")
+                if version:
+                    return version
+        return DEFAULT_SERVER_VERSION
+
+
+def run_command(
+    cluster: ClusterFacade,
+    line: str,
+    *,
+    actor: str,
+    namespace: str = "default",
+    language: str = "en",
+    stdin: str = "",
+) -> Result:
+    """Run one terminal line (`kubectl get pods`) against `cluster` as `actor` (`user:<name>`).
+
+    Returns what the terminal shows (stdout, stderr, exit code) and never raises for a learner's mistake.
+    Writes go into the cluster's store at its current simulated time; the caller saves the cluster and
+    schedules its reconcile, as for any other API write.
+    """
+    return run(line, ClusterClient(cluster, actor=actor), Session(namespace, language, stdin))

@@ -1,0 +1,597 @@
+"""Runs one parsed kubectl line against a cluster through a small client protocol, printing exactly what
+kubectl prints. The simulated cluster satisfies the protocol through `client.ClusterClient`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from cluster_engine.sim import printers
+from cluster_engine.sim.errors import Status
+
+from . import generators, messages, mutations, output, parser
+from .errors import KubectlError
+from .resources import RESOURCES, Resource, Target, lookup, parse_targets
+from .table import TableOptions, TablePrinter
+
+CLIENT_VERSION = "v1.32.4"
+KUSTOMIZE_VERSION = "v5.5.0"
+
+
+class Client(Protocol):
+    """What kubectl needs from the api-server (reads return copies; errors are `Status`)."""
+
+    @property
+    def now(self) -> float: ...
+
+    def get(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any]: ...
+
+    def list(
+        self, kind: str, namespace: str | None = None, *, label_selector: str = "", field_selector: str = ""
+    ) -> dict[str, Any]: ...
+
+    def create(self, body: dict[str, Any], *, namespace: str | None, dry_run: bool) -> dict[str, Any]: ...
+
+    def apply(
+        self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool
+    ) -> tuple[dict[str, Any], str]: ...
+
+    def delete(
+        self,
+        kind: str,
+        name: str,
+        *,
+        namespace: str,
+        propagation_policy: str | None,
+        grace_period_seconds: int | None,
+        dry_run: bool,
+    ) -> dict[str, Any]: ...
+
+    def patch(
+        self, kind: str, name: str, body: Any, *, namespace: str, patch_type: str, dry_run: bool
+    ) -> dict[str, Any]: ...
+
+    def logs(
+        self,
+        name: str,
+        *,
+        namespace: str,
+        container: str | None,
+        previous: bool,
+        timestamps: bool,
+        tail: int | None,
+    ) -> str: ...
+
+    def server_version(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the terminal shows: stdout, stderr (kubectl's errors) and the exit code."""
+
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int = 0
+
+
+@dataclass(frozen=True)
+class Session:
+    """The terminal's context: the current namespace (kubeconfig), the learner's language and the text
+    of the editor, which `-f -` reads."""
+
+    namespace: str = "default"
+    language: str = "en"
+    stdin: str = ""
+
+
+def _fail(text: str) -> Result:
+    return Result(stderr=text if text.endswith("\n") else text + "\n", exit_code=1)
+
+
+def _note(message_id: str, session: Session, **params: Any) -> Result:
+    return _fail(messages.message(message_id, session.language, **params))
+
+
+def run(line: str, client: Client, session: Session | None = None) -> Result:
+    """Run one terminal line. Never raises for a learner's mistake: every failure is a Result."""
+    session = session or Session()
+    try:
+        words = parser.tokenize(line)
+    except parser.ShellFeatureError as err:
+        return _note(err.message_id, session, token=err.token)
+    if not words:
+        return Result()
+    if words[0] != "kubectl":
+        return _note("unknown_program", session, program=words[0])
+    try:
+        parsed = parser.parse(line)
+        if not parsed.supported:
+            return _note("command_unsupported", session, command=" ".join(parsed.path))
+        return _dispatch(parsed, client, session)
+    except KubectlError as err:
+        return Result(stderr=err.text + "\n", exit_code=err.exit_code)
+    except Status as status:
+        return _fail(status.kubectl_text())
+
+
+def _dispatch(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    if parsed.wants_help:
+        return Result(stdout=parser.help_text(parsed.path))
+    command = parser.command_for(parsed.path)
+    if not command.runnable:
+        if error := parser.group_error(parsed):
+            raise error
+        return Result(stdout=parser.help_text(parsed.path))
+    handler = _HANDLERS.get(parsed.path)
+    if handler is None:
+        return _note("command_unsupported", session, command=" ".join(parsed.path))
+    return handler(parsed, client, session)
+
+
+def _namespace(parsed: parser.ParsedCommand, session: Session) -> str:
+    return parsed.flag("namespace") or session.namespace
+
+
+def _dry_run(parsed: parser.ParsedCommand) -> str:
+    """`none`, `client` or `server`, validated as kubectl validates `--dry-run`."""
+    value = parsed.flag("dry-run")
+    if value == "unchanged":
+        return "client"
+    if value not in ("none", "client", "server"):
+        raise KubectlError(f'error: Invalid dry-run value ({value}). Must be "none", "server", or "client".')
+    return value
+
+
+def _print_objects(
+    objects: list[dict[str, Any]],
+    fmt: str,
+    argument: str,
+    *,
+    single: bool,
+    sort_keys: bool = True,
+    no_headers: bool = False,
+) -> str:
+    data: Any = objects[0] if single and len(objects) == 1 else output.as_list(objects)
+    if fmt == "yaml":
+        return output.to_yaml(data)
+    if fmt == "json":
+        return output.to_json(data, sort_keys=sort_keys)
+    if fmt == "name":
+        return "".join(output.name_line(o) for o in objects)
+    if fmt == "jsonpath":
+        return output.jsonpath_output(argument, data)
+    if fmt == "jsonpath-as-json":
+        return output.jsonpath_output(argument, data, as_json=True)
+    if fmt == "custom-columns":
+        return output.custom_columns(argument, objects, no_headers=no_headers)
+    raise KubectlError(f'error: output format "{fmt}" is not available in this terminal')
+
+
+# ---------------------------------------------------------------- get
+
+
+def _read_stdin_targets(parsed: parser.ParsedCommand, session: Session, command: str) -> list[dict[str, Any]]:
+    from cluster_engine.sim.manifests import parse_objects  # noqa: PLC0415 - only -f needs the manifest decoder
+
+    files = parsed.flag("filename")
+    for path in files:
+        if path != "-":
+            raise KubectlError(
+                messages.message("file_not_available", session.language, path=path, command=command)
+            )
+    return [doc.body for doc in parse_objects(session.stdin)]
+
+
+def _get(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    fmt, argument = output.check_output_format(parsed.flag("output")) if parsed.flag("output") else ("", "")
+    namespace = _namespace(parsed, session)
+    all_namespaces = parsed.flag("all-namespaces")
+    selector, field_selector = parsed.flag("selector"), parsed.flag("field-selector")
+    if parsed.flag("filename"):
+        docs = _read_stdin_targets(parsed, session, "get")
+        targets: list[Target] = []
+        for doc in docs:
+            resource = lookup(doc.get("kind", ""))
+            if resource is None:
+                raise KubectlError(f'error: the server doesn\'t have a resource type "{doc.get("kind", "")}"')
+            targets.append(Target(resource, ((doc.get("metadata") or {}).get("name", ""),)))
+    else:
+        if not parsed.args:
+            raise KubectlError(
+                'You must specify the type of resource to get. Use "kubectl api-resources" for a complete '
+                'list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl '
+                'explain <resource>" for a detailed description of that resource (e.g. kubectl explain '
+                "pods).\nSee 'kubectl get -h' for help and examples"
+            )
+        targets = parse_targets(parsed.args)
+    with_names = any(t.names for t in targets)
+    if with_names and all_namespaces:
+        raise KubectlError("error: a resource cannot be retrieved by name across all namespaces")
+
+    groups: list[tuple[Resource, list[dict[str, Any]]]] = []
+    errors: list[str] = []
+    for target in targets:
+        scope = None if all_namespaces or not target.resource.namespaced else namespace
+        if target.names:
+            found = []
+            for name in target.names:
+                try:
+                    found.append(client.get(target.resource.kind, name, namespace))
+                except Status as status:
+                    if status.code == 404 and parsed.flag("ignore-not-found"):
+                        continue
+                    errors.append(status.kubectl_text())
+            groups.append((target.resource, found))
+        else:
+            listed = client.list(
+                target.resource.kind, scope, label_selector=selector, field_selector=field_selector
+            )
+            groups.append((target.resource, listed.get("items") or []))
+
+    stdout = ""
+    if fmt and fmt != "wide":
+        objects = [obj for _, objs in groups for obj in objs]
+        single = with_names and len(objects) == 1 and len(targets) == 1 and len(targets[0].names) == 1
+        if objects or single:
+            stdout = _print_objects(
+                objects, fmt, argument, single=single, no_headers=parsed.flag("no-headers")
+            )
+        elif fmt in ("yaml", "json"):
+            stdout = _print_objects([], fmt, argument, single=False)
+    else:
+        printer = TablePrinter()
+        several_types = len({r.kind for r, objs in groups if objs}) > 1 or (
+            len(parsed.args) == 1 and parsed.args[0] == "all"
+        )
+        for resource, objs in groups:
+            if not objs:
+                continue
+            options = TableOptions(
+                wide=fmt == "wide",
+                no_headers=parsed.flag("no-headers"),
+                show_labels=parsed.flag("show-labels"),
+                label_columns=tuple(_label_columns(parsed)),
+                with_namespace=bool(all_namespaces) and resource.namespaced,
+                with_kind=resource.group_kind if several_types else "",
+            )
+            table = printers.to_table(resource.kind, objs, client.now)
+            stdout += printer.print(table, options, key=resource.kind)
+    stderr = "".join(e + "\n" for e in errors)
+    if not stdout and not errors and not parsed.flag("ignore-not-found"):
+        namespaced = all(r.namespaced for r, _ in groups) and not all_namespaces
+        stderr = f"No resources found in {namespace} namespace.\n" if namespaced else "No resources found\n"
+    if parsed.flag("watch") or parsed.flag("watch-only"):
+        stderr += messages.message("watch_snapshot", session.language) + "\n"
+    return Result(stdout, stderr, 1 if errors else 0)
+
+
+def _label_columns(parsed: parser.ParsedCommand) -> list[str]:
+    return [key for value in parsed.flag("label-columns") for key in value.split(",") if key]
+
+
+# ---------------------------------------------------------------- create, run, expose, apply, delete
+
+
+def _finish_generated(
+    parsed: parser.ParsedCommand, client: Client, session: Session, obj: dict[str, Any]
+) -> Result:
+    dry_run = _dry_run(parsed)
+    out = parsed.flag("output")
+    if dry_run == "client":
+        if out:
+            fmt, argument = output.check_output_format(out)
+            return Result(stdout=_print_objects([obj], fmt, argument, single=True, sort_keys=False))
+        return Result(stdout=output.name_line(obj, "created (dry run)"))
+    created = client.create(
+        _without_nulls(obj), namespace=_namespace(parsed, session), dry_run=dry_run == "server"
+    )
+    if out:
+        fmt, argument = output.check_output_format(out)
+        return Result(stdout=_print_objects([created], fmt, argument, single=True))
+    suffix = "created (server dry run)" if dry_run == "server" else "created"
+    return Result(stdout=output.name_line(created, suffix))
+
+
+def _without_nulls(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _without_nulls(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, list):
+        return [_without_nulls(v) for v in obj]
+    return obj
+
+
+def _explicit_namespace(parsed: parser.ParsedCommand) -> str:
+    return parsed.flag("namespace") if parsed.given("namespace") else ""
+
+
+def _one_name(parsed: parser.ParsedCommand) -> str:
+    if len(parsed.args) != 1:
+        raise KubectlError(
+            f"error: exactly one NAME is required, got {len(parsed.args)}\n"
+            f"See '{parsed.display} -h' for help and examples"
+        )
+    return parsed.args[0]
+
+
+def _create(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    if parsed.args:
+        raise KubectlError(
+            f"error: Unexpected args: [{' '.join(parsed.args)}]\n"
+            f"See 'kubectl create -h' for help and examples"
+        )
+    if not parsed.flag("filename"):
+        raise KubectlError("error: must specify one of -f and -k")
+    dry_run = _dry_run(parsed)
+    lines = []
+    for doc in _read_stdin_targets(parsed, session, "create"):
+        created = client.create(doc, namespace=_namespace(parsed, session), dry_run=dry_run != "none")
+        suffix = {"none": "created", "client": "created (dry run)", "server": "created (server dry run)"}
+        lines.append(output.name_line(created if dry_run != "client" else doc, suffix[dry_run]))
+    return Result(stdout="".join(lines))
+
+
+def _create_deployment(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    name = _one_name(parsed)
+    obj = generators.create_deployment(
+        name,
+        parsed.flag("image"),
+        replicas=parsed.flag("replicas"),
+        port=parsed.flag("port"),
+        namespace=_explicit_namespace(parsed),
+        command=list(parsed.dash_args),
+    )
+    return _finish_generated(parsed, client, session, obj)
+
+
+def _create_job(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    obj = generators.create_job(
+        _one_name(parsed),
+        parsed.flag("image"),
+        namespace=_explicit_namespace(parsed),
+        command=list(parsed.dash_args),
+    )
+    return _finish_generated(parsed, client, session, obj)
+
+
+def _create_cronjob(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    obj = generators.create_cronjob(
+        _one_name(parsed),
+        parsed.flag("image"),
+        parsed.flag("schedule"),
+        restart=parsed.flag("restart"),
+        namespace=_explicit_namespace(parsed),
+        command=list(parsed.dash_args),
+    )
+    return _finish_generated(parsed, client, session, obj)
+
+
+def _create_service(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    flags = parser.command_flags(parsed.path)
+    obj = generators.create_service(
+        parsed.path[-1],
+        _one_name(parsed),
+        tcp=parsed.flag("tcp") if "tcp" in flags else [],
+        cluster_ip=parsed.flag("clusterip") if "clusterip" in flags else "",
+        node_port=parsed.flag("node-port") if "node-port" in flags else 0,
+        external_name=parsed.flag("external-name") if "external-name" in flags else "",
+        namespace=_explicit_namespace(parsed),
+    )
+    return _finish_generated(parsed, client, session, obj)
+
+
+def _create_namespace(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    return _finish_generated(parsed, client, session, generators.create_namespace(_one_name(parsed)))
+
+
+def _create_configmap(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    for flag in ("from-file", "from-env-file"):
+        for path in parsed.flag(flag):
+            raise KubectlError(
+                messages.message("file_not_available", session.language, path=path, command="create")
+            )
+    obj = generators.create_configmap(
+        _one_name(parsed), literals=parsed.flag("from-literal"), namespace=_explicit_namespace(parsed)
+    )
+    return _finish_generated(parsed, client, session, obj)
+
+
+def _run(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    if not parsed.args:
+        raise KubectlError("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")
+    obj = generators.run_pod(
+        parsed.args[0],
+        parsed.flag("image"),
+        labels=parsed.flag("labels"),
+        port=int(parsed.flag("port") or -1),
+        restart=parsed.flag("restart"),
+        env=parsed.flag("env"),
+        args=[*parsed.args[1:], *parsed.dash_args],
+        command=parsed.flag("command"),
+        image_pull_policy=parsed.flag("image-pull-policy"),
+        namespace=_explicit_namespace(parsed),
+        annotations=parsed.flag("annotations"),
+    )
+    return _finish_generated(parsed, client, session, obj)
+
+
+def _expose(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    targets = parse_targets(parsed.args)
+    if len(targets) != 1 or len(targets[0].names) != 1:
+        raise KubectlError(
+            "error: You must provide one or more resources by argument or filename.\n"
+            "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
+            "   '<resource> <name>'\n   '<resource>'"
+        )
+    namespace = _namespace(parsed, session)
+    source = client.get(targets[0].resource.kind, targets[0].names[0], namespace)
+    service = generators.expose(
+        source,
+        name=parsed.flag("name"),
+        port=parsed.flag("port"),
+        target_port=parsed.flag("target-port"),
+        protocol=parsed.flag("protocol"),
+        service_type=parsed.flag("type"),
+        cluster_ip=parsed.flag("cluster-ip"),
+        selector=parsed.flag("selector"),
+        labels=parsed.flag("labels"),
+        namespace=_explicit_namespace(parsed),
+    )
+    return _finish_generated(parsed, client, session, service)
+
+
+def _apply(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    if not parsed.flag("filename"):
+        raise KubectlError("error: must specify one of -f and -k")
+    dry_run = _dry_run(parsed)
+    lines = []
+    for doc in _read_stdin_targets(parsed, session, "apply"):
+        obj, verb = client.apply(doc, namespace=_namespace(parsed, session), dry_run=dry_run != "none")
+        suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+        lines.append(output.name_line(obj, verb + suffix))
+    return Result(stdout="".join(lines))
+
+
+def _delete(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    namespace = _namespace(parsed, session)
+    dry_run = _dry_run(parsed)
+    grace = parsed.flag("grace-period")
+    cascade = parsed.flag("cascade")
+    policy = {
+        "background": "Background",
+        "foreground": "Foreground",
+        "orphan": "Orphan",
+        "true": "Background",
+        "false": "Orphan",
+    }.get(cascade)
+    if policy is None:
+        raise KubectlError(
+            f'error: invalid cascade value ({cascade}). Must be "background", "foreground", or "orphan".'
+        )
+    pairs: list[tuple[Resource, str]] = []
+    if parsed.flag("filename"):
+        for doc in _read_stdin_targets(parsed, session, "delete"):
+            resource = lookup(doc.get("kind", ""))
+            if resource is None:
+                raise KubectlError(f'error: the server doesn\'t have a resource type "{doc.get("kind", "")}"')
+            pairs.append((resource, (doc.get("metadata") or {}).get("name", "")))
+    else:
+        targets = parse_targets(parsed.args)
+        if not targets:
+            raise KubectlError(
+                "error: You must provide one or more resources by argument or filename.\n"
+                "Example resource specifications include:\n   '-f rsrc.yaml'\n"
+                "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"
+            )
+        for target in targets:
+            if target.names:
+                pairs.extend((target.resource, name) for name in target.names)
+            elif parsed.flag("all") or parsed.flag("selector"):
+                scope = None if parsed.flag("all-namespaces") else namespace
+                listed = client.list(
+                    target.resource.kind,
+                    scope,
+                    label_selector=parsed.flag("selector"),
+                    field_selector=parsed.flag("field-selector"),
+                )
+                pairs.extend(
+                    (target.resource, item["metadata"]["name"]) for item in listed.get("items") or []
+                )
+            else:
+                raise KubectlError("error: resource(s) were provided, but no name was specified")
+    lines, errors = [], []
+    suffix = {"none": "deleted", "client": "deleted (dry run)", "server": "deleted (server dry run)"}[dry_run]
+    for resource, name in pairs:
+        try:
+            if dry_run != "client":
+                client.delete(
+                    resource.kind,
+                    name,
+                    namespace=namespace,
+                    propagation_policy=policy,
+                    grace_period_seconds=grace if grace >= 0 else None,
+                    dry_run=dry_run == "server",
+                )
+            lines.append(f'{resource.group_kind} "{name}" {suffix}\n')
+        except Status as status:
+            if not (status.code == 404 and parsed.flag("ignore-not-found")):
+                errors.append(status.kubectl_text() + "\n")
+    if not pairs and not parsed.flag("ignore-not-found"):
+        return Result(stderr="No resources found\n")
+    return Result("".join(lines), "".join(errors), 1 if errors else 0)
+
+
+# ---------------------------------------------------------------- informational commands
+
+
+def _version(parsed: parser.ParsedCommand, client: Client, _session: Session) -> Result:
+    server = client.server_version()
+    if parsed.flag("client"):
+        return Result(stdout=f"Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n")
+    return Result(
+        stdout=f"Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n"
+        f"Server Version: {server}\n"
+    )
+
+
+def _api_resources(parsed: parser.ParsedCommand, _client: Client, _session: Session) -> Result:
+    rows = sorted(RESOURCES, key=lambda r: (r.group, r.plural))
+    if parsed.given("namespaced"):
+        rows = [r for r in rows if r.namespaced == parsed.flag("namespaced")]
+    if parsed.flag("output") == "name":
+        return Result(stdout="".join(f"{r.qualified_plural}\n" for r in rows))
+    from .table import TabWriter  # noqa: PLC0415
+
+    writer = TabWriter(remember=False)
+    if not parsed.flag("no-headers"):
+        writer.write_row(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"])
+    for r in rows:
+        writer.write_row(
+            [r.plural, ",".join(r.short_names), r.api_version, "true" if r.namespaced else "false", r.kind]
+        )
+    return Result(stdout=writer.flush())
+
+
+def _autoscale(parsed: parser.ParsedCommand, _client: Client, session: Session) -> Result:
+    target = "/".join(parsed.args) if parsed.args else "deployment/<name>"
+    return _note("autoscale_refused", session, target=target)
+
+
+def _options(_parsed: parser.ParsedCommand, _client: Client, _session: Session) -> Result:
+    return Result(stdout=parser.help_text(("options",)))
+
+
+def _root(_parsed: parser.ParsedCommand, _client: Client, _session: Session) -> Result:
+    return Result(stdout=parser.help_text(()))
+
+
+_HANDLERS = {
+    (): _root,
+    ("get",): _get,
+    ("create",): _create,
+    ("create", "deployment"): _create_deployment,
+    ("create", "job"): _create_job,
+    ("create", "cronjob"): _create_cronjob,
+    ("create", "service", "clusterip"): _create_service,
+    ("create", "service", "nodeport"): _create_service,
+    ("create", "service", "loadbalancer"): _create_service,
+    ("create", "service", "externalname"): _create_service,
+    ("create", "namespace"): _create_namespace,
+    ("create", "configmap"): _create_configmap,
+    ("run",): _run,
+    ("expose",): _expose,
+    ("apply",): _apply,
+    ("delete",): _delete,
+    ("version",): _version,
+    ("api-resources",): _api_resources,
+    ("autoscale",): _autoscale,
+    ("describe",): mutations.describe_command,
+    ("label",): mutations.label,
+    ("annotate",): mutations.annotate,
+    ("scale",): mutations.scale,
+    ("cordon",): mutations.cordon,
+    ("uncordon",): mutations.uncordon,
+    ("taint",): mutations.taint,
+    ("logs",): mutations.logs,
+    ("set", "image"): mutations.set_image,
+    ("options",): _options,
+}

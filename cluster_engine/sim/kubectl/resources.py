@@ -1,0 +1,188 @@
+"""kubectl's view of discovery: resource names, short names and scopes, and the `TYPE NAME` / `TYPE/NAME`
+argument forms resolved the way kubectl's resource builder resolves them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import KubectlError
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One API resource as `kubectl api-resources` lists it."""
+
+    kind: str
+    plural: str
+    singular: str
+    group: str = ""
+    version: str = "v1"
+    namespaced: bool = True
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = (
+        "create",
+        "delete",
+        "deletecollection",
+        "get",
+        "list",
+        "patch",
+        "update",
+        "watch",
+    )
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def group_kind(self) -> str:
+        """`pod`, `deployment.apps`: the prefix of `-o name` and of rows of `get all`."""
+        return f"{self.kind.lower()}.{self.group}" if self.group else self.kind.lower()
+
+    @property
+    def qualified_plural(self) -> str:
+        """`pods`, `deployments.apps`: how errors name the resource."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+
+_ALL = ("all",)
+RESOURCES: tuple[Resource, ...] = (
+    Resource("Binding", "bindings", "binding", verbs=("create",)),
+    Resource("ConfigMap", "configmaps", "configmap", short_names=("cm",)),
+    Resource("Endpoints", "endpoints", "endpoints", short_names=("ep",)),
+    Resource("Event", "events", "event", short_names=("ev",)),
+    Resource(
+        "Namespace",
+        "namespaces",
+        "namespace",
+        namespaced=False,
+        short_names=("ns",),
+        verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
+    ),
+    Resource("Node", "nodes", "node", namespaced=False, short_names=("no",)),
+    Resource(
+        "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", short_names=("pvc",)
+    ),
+    Resource("Pod", "pods", "pod", short_names=("po",), categories=_ALL),
+    Resource("Secret", "secrets", "secret"),
+    Resource("ServiceAccount", "serviceaccounts", "serviceaccount", short_names=("sa",)),
+    Resource(
+        "Service",
+        "services",
+        "service",
+        short_names=("svc",),
+        categories=_ALL,
+        verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+    ),
+    Resource("DaemonSet", "daemonsets", "daemonset", "apps", short_names=("ds",), categories=_ALL),
+    Resource("Deployment", "deployments", "deployment", "apps", short_names=("deploy",), categories=_ALL),
+    Resource("ReplicaSet", "replicasets", "replicaset", "apps", short_names=("rs",), categories=_ALL),
+    Resource("StatefulSet", "statefulsets", "statefulset", "apps", short_names=("sts",), categories=_ALL),
+    Resource("CronJob", "cronjobs", "cronjob", "batch", short_names=("cj",), categories=_ALL),
+    Resource("Job", "jobs", "job", "batch", categories=_ALL),
+    Resource("EndpointSlice", "endpointslices", "endpointslice", "discovery.k8s.io"),
+    Resource(
+        "PriorityClass",
+        "priorityclasses",
+        "priorityclass",
+        "scheduling.k8s.io",
+        namespaced=False,
+        short_names=("pc",),
+    ),
+)
+
+# `kubectl get all` expands the `all` category in discovery order.
+ALL_CATEGORY: tuple[Resource, ...] = tuple(r for r in RESOURCES if "all" in r.categories)
+
+_ALIASES: dict[str, Resource] = {}
+for _resource in RESOURCES:
+    for _alias in (_resource.plural, _resource.singular, *_resource.short_names):
+        _ALIASES[_alias] = _resource
+        if _resource.group:
+            _ALIASES[f"{_alias}.{_resource.group}"] = _resource
+            _ALIASES[f"{_alias}.{_resource.version}.{_resource.group}"] = _resource
+        else:
+            _ALIASES[f"{_alias}.{_resource.version}"] = _resource
+
+
+def by_kind(kind: str) -> Resource:
+    """The resource of kind `kind` (`Pod`); KeyError when kubectl's discovery view lacks it."""
+    for resource in RESOURCES:
+        if resource.kind == kind:
+            return resource
+    raise KeyError(kind)
+
+
+def lookup(text: str) -> Resource | None:
+    """Resolve `po`, `pods`, `Pod`, `deploy.apps`, `deployments.v1.apps` to a resource, or None."""
+    return _ALIASES.get(text.lower())
+
+
+def resolve_types(text: str) -> list[Resource]:
+    """`deploy,svc` or `all` as a list of resources; raises the server's error for an unknown type."""
+    found: list[Resource] = []
+    for part in text.split(","):
+        if part == "all":
+            candidates: tuple[Resource, ...] = ALL_CATEGORY
+        else:
+            resource = lookup(part)
+            if resource is None:
+                raise KubectlError(f'error: the server doesn\'t have a resource type "{part}"')
+            candidates = (resource,)
+        found.extend(r for r in candidates if r not in found)
+    return found
+
+
+@dataclass(frozen=True)
+class Target:
+    """One resource type with the names asked for (empty: every object of that type)."""
+
+    resource: Resource
+    names: tuple[str, ...] = ()
+
+
+_SEPARATE_TYPE = (
+    "error: there is no need to specify a resource type as a separate argument when passing "
+    "arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of "
+    "'kubectl get resource resource/<resource_name>'"
+)
+
+
+def parse_targets(args: list[str] | tuple[str, ...]) -> list[Target]:
+    """Resolve positional arguments (`pods`, `pods a b`, `pod/a svc/b`, `deploy,svc`) to targets in order.
+
+    Raises KubectlError with kubectl's wording for unknown types and mixed forms.
+    """
+    if not args:
+        return []
+    if any("/" in arg for arg in args):
+        if not all("/" in arg for arg in args):
+            raise KubectlError(_SEPARATE_TYPE)
+        targets: list[Target] = []
+        for arg in args:
+            type_text, _, name = arg.partition("/")
+            if not name:
+                raise KubectlError(
+                    "error: arguments in resource/name form must have a single resource and name"
+                )
+            resources = resolve_types(type_text)
+            if len(resources) != 1:
+                raise KubectlError(
+                    "error: arguments in resource/name form must have a single resource and name"
+                )
+            targets.append(Target(resources[0], (name,)))
+        return _merge(targets)
+    names = tuple(args[1:])
+    return [Target(r, names) for r in resolve_types(args[0])]
+
+
+def _merge(targets: list[Target]) -> list[Target]:
+    """Consecutive `TYPE/NAME` arguments of one type print as one table, as kubectl's builder groups them."""
+    merged: list[Target] = []
+    for target in targets:
+        if merged and merged[-1].resource == target.resource:
+            merged[-1] = Target(target.resource, merged[-1].names + target.names)
+        else:
+            merged.append(target)
+    return merged
