@@ -22,11 +22,11 @@ $(VENV)/.installed: requirements/dev.lock | $(BIN)/python
 
 install: $(VENV)/.installed frontend-deps catalogues
 
-frontend-deps:
+frontend-deps: $(VENV)/.installed
 	@if [ -f frontend/package-lock.json ]; then \
 	  if ! command -v npm >/dev/null; then echo "npm is needed for the page's JavaScript libraries: install Node.js 20+ (https://nodejs.org or your package manager)"; exit 1; fi; \
 	  if [ ! -f frontend/node_modules/.package-lock.json ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then \
-	    npm ci --prefix frontend --no-audit --no-fund --loglevel=error; fi; \
+	    npm ci --prefix frontend --no-audit --no-fund --loglevel=error; fi; $(BIN)/python manage.py vendor_assets; \
 	fi
 
 catalogues: $(VENV)/.installed
@@ -54,6 +54,7 @@ lint: $(VENV)/.installed
 # Browser tests run in their own pytest process: pytest-playwright's event loop breaks later asyncio tests.
 # pytest exits 5 when it collected nothing; make treats that as the failure it is.
 test: install browser-deps lint
+	npm test --prefix frontend --silent
 	$(BIN)/python -m pytest -m "not browser"
 	$(BIN)/python -m pytest -m browser
 

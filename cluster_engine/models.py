@@ -1,1 +1,70 @@
-"""Sandbox models (see services.py for every write)."""
+"""Sandboxes: one simulated cluster per learner and lesson (or playground), and the log of every change in it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Sandbox(models.Model):
+    """The etcd of one learner's cluster: the engine's whole state as one JSON document.
+
+    `version` guards every write (`UPDATE ... WHERE version = N`), because `select_for_update` is a no-op on
+    SQLite; PostgreSQL gets the row lock as well.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sandboxes",
+                              verbose_name=_("owner"))
+    lesson = models.ForeignKey("lessons.Lesson", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="sandboxes", verbose_name=_("lesson"),
+                               help_text=_("Empty for the learner's free playground."))
+    scenario = models.JSONField(_("scenario"), default=dict, help_text=_("The cluster it started from."))
+    state = models.JSONField(_("state"), default=dict)
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+    resource_version = models.PositiveBigIntegerField(_("resourceVersion"), default=0)
+    speed = models.PositiveSmallIntegerField(_("speed"), default=1)
+    paused = models.BooleanField(_("paused"), default=False)
+    hibernating = models.BooleanField(_("hibernating"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_active_at = models.DateTimeField(_("last active"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox")
+        verbose_name_plural = _("sandboxes")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "lesson"], name="one_sandbox_per_learner_and_lesson"),
+            models.UniqueConstraint(fields=["owner"], condition=Q(lesson__isnull=True),
+                                    name="one_playground_per_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} / {self.lesson.slug if self.lesson_id else 'playground'}"
+
+
+class SandboxChange(models.Model):
+    """One change of a sandbox's objects: who did it, why, and the object after it (history and timeline)."""
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="changes")
+    resource_version = models.PositiveBigIntegerField()
+    sim_time = models.FloatField(help_text=_("Simulated seconds since the epoch."))
+    event_type = models.CharField(max_length=8)  # ADDED / MODIFIED / DELETED
+    actor = models.CharField(max_length=200)
+    verb = models.CharField(max_length=32)
+    reason = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=64)
+    namespace = models.CharField(max_length=253, blank=True)
+    name = models.CharField(max_length=253)
+    object = models.JSONField()
+
+    class Meta:
+        ordering = ("sandbox", "resource_version")
+        constraints = [
+            models.UniqueConstraint(fields=["sandbox", "resource_version"], name="one_change_per_resource_version"),
+        ]
+        indexes = [models.Index(fields=["sandbox", "kind", "namespace", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.resource_version} {self.actor} {self.verb} {self.kind} {self.namespace}/{self.name}"

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from cluster_engine.consumers import SandboxConsumer
 from frontend.consumers import HealthConsumer
 
 websocket_urlpatterns = [
     path("ws/health/", HealthConsumer.as_asgi()),
+    path("ws/sandboxes/<uuid:sandbox_id>/", SandboxConsumer.as_asgi()),
 ]

@@ -21,7 +21,7 @@ def _check_database() -> str | None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as error:  # noqa: BLE001 - any failure means "not ready", reported as text
+    except Exception as error:
         return f"{type(error).__name__}: {error}"
     return None
 

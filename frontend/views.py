@@ -1,11 +1,70 @@
 """Page views: they translate HTTP into calls of services and render templates."""
 
+import json
+
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from frontend.assets import IMPORT_MAP, VENDOR_STYLESHEETS, vendor_static_path
 from frontend.forms import SignUpForm
+
+PLAYGROUND_EXAMPLES = [
+    (_("A Deployment of three web servers"), """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: nginx
+          image: nginx:1.27
+          ports:
+            - containerPort: 80
+          resources:
+            requests:
+              cpu: 100m
+              memory: 64Mi
+"""),
+    (_("A Service in front of the web pods"), """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: 80
+"""),
+    (_("A single pod"), """apiVersion: v1
+kind: Pod
+metadata:
+  name: hello
+  labels:
+    app: hello
+spec:
+  containers:
+    - name: hello
+      image: busybox:1.36
+      command: ["sh", "-c", "echo hello; sleep 3600"]
+"""),
+]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,3 +81,40 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
     return render(request, "frontend/accounts/signup.html", {"form": form})
+
+
+def _import_map() -> str:
+    """The page's import map (bare module names -> vendored files), safe to place inside a <script>."""
+    imports = {name: static(vendor_static_path(path)) for name, path in IMPORT_MAP.items()}
+    # json.dumps leaves "<" alone; escape it so no value can close the script element.
+    return mark_safe(json.dumps({"imports": imports}).replace("<", "\\u003c"))  # noqa: S308
+
+
+def _kubeconfig_url(sandbox_id: str) -> str:
+    try:
+        return reverse("sandbox-kubeconfig", kwargs={"sandbox_id": sandbox_id})
+    except NoReverseMatch:
+        return f"/api/sandboxes/{sandbox_id}/kubeconfig/"
+
+
+@login_required
+def playground(request: HttpRequest) -> HttpResponse:
+    """The learner's playground: the lesson page around their own sandbox, with no lesson yet."""
+    # Imported on use: the engine behind the service is heavy, and no other page needs it.
+    from cluster_engine.services import sandbox_get_or_create
+
+    sandbox = sandbox_get_or_create(owner=request.user, lesson=None)
+    config = {
+        "wsPath": f"/ws/sandboxes/{sandbox.id}/",
+        "sandboxId": str(sandbox.id),
+        "kubeconfigUrl": _kubeconfig_url(str(sandbox.id)),
+        "language": get_language(),
+        "lesson": None,
+        "examples": [{"title": str(title), "yaml": text} for title, text in PLAYGROUND_EXAMPLES],
+    }
+    return render(request, "frontend/lesson.html", {
+        "config": config,
+        "lesson": None,
+        "import_map": _import_map(),
+        "vendor_stylesheets": [vendor_static_path(name) for name in VENDOR_STYLESHEETS],
+    })

@@ -9,8 +9,24 @@ import pytest
 from tests import processes
 
 
+@pytest.fixture(autouse=True)
+def _forget_redis_keys() -> Iterator[None]:
+    """Rate-limit and de-duplication keys must not leak from one test into the next."""
+    yield
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(f"{settings.REDIS_KEY_PREFIX}:*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db) -> Iterator:  # noqa: ANN001 - pytest fixture
+def celery_worker_process(transactional_db) -> Iterator:
     """A real `celery worker` process on this run's private queue, stopped by its pid afterwards."""
     from config.celery_app import ping
 
@@ -23,7 +39,7 @@ def celery_worker_process(transactional_db) -> Iterator:  # noqa: ANN001 - pytes
 
 
 @pytest.fixture
-def asgi_server(transactional_db) -> Iterator[str]:  # noqa: ANN001 - pytest fixture
+def asgi_server(transactional_db) -> Iterator[str]:
     """The real daphne server on a free port, serving the test database; yields its base URL."""
     port = processes.free_port()
     server = processes.start_asgi_server(port)
@@ -34,11 +50,11 @@ def asgi_server(transactional_db) -> Iterator[str]:  # noqa: ANN001 - pytest fix
 
 
 @pytest.fixture
-def learner(django_user_model):  # noqa: ANN001, ANN201
+def learner(django_user_model):
     return django_user_model.objects.create_user(username="ada", password="correct-horse-battery-9")
 
 
 @pytest.fixture
-def staff_user(django_user_model):  # noqa: ANN001, ANN201
+def staff_user(django_user_model):
     return django_user_model.objects.create_user(
         username="grace", password="correct-horse-battery-9", is_staff=True, is_superuser=True)

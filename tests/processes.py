@@ -36,6 +36,7 @@ def child_environment(**extra: str) -> dict[str, str]:
         DATABASE_URL=test_database_url(),
         CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
         CHANNEL_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+        REDIS_KEY_PREFIX=settings.REDIS_KEY_PREFIX,
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
@@ -63,7 +64,7 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
 def start_worker(log_name: str = "worker") -> subprocess.Popen:
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / f"{log_name}.log").open("ab")
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--pool", "solo",
          "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
          "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"{log_name}-{os.getpid()}@%h"],
@@ -74,7 +75,7 @@ def start_worker(log_name: str = "worker") -> subprocess.Popen:
 def start_asgi_server(port: int, log_name: str = "daphne") -> subprocess.Popen:
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / f"{log_name}.log").open("ab")
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
         cwd=ROOT, env=child_environment(), stdout=log, stderr=subprocess.STDOUT,
     )

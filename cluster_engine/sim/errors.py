@@ -55,7 +55,15 @@ class Status(Exception):  # noqa: N818 - named after the Kubernetes kind it carr
     def kubectl_text(self) -> str:
         """The line kubectl prints for this error (kubectl's `cmdutil.StandardErrorMessage`)."""
         if self.reason == "Invalid":
-            return f"The {self.message}"
+            # kubectl's checkErr: "The <Kind> "<name>" is invalid: " then the causes, one per line if several
+            kind, name = self.details.get("kind"), self.details.get("name", "")
+            head = f'The {kind} "{name}" is invalid' if kind else "The request is invalid"
+            texts = [f"{c.field}: {c.message}" if c.field else c.message for c in self.causes]
+            if not texts:
+                return f"{head}: {self.message}"
+            if len(texts) == 1:
+                return f"{head}: {texts[0]}"
+            return f"{head}: \n" + "\n".join(f"* {text}" for text in texts)
         if not self.reason:
             return f"Error from server: {self.message}"
         return f"Error from server ({self.reason}): {self.message}"
@@ -93,7 +101,8 @@ def conflict(kind_plural: str, name: str, group: str = "", *, why: str) -> Statu
 
 def stale_conflict(kind_plural: str, name: str, group: str = "") -> Status:
     return conflict(kind_plural, name, group,
-                    why="the object has been modified; please apply your changes to the latest version and try again")
+                    why="the object has been modified; please apply your changes to the latest version and "
+                        "try again")
 
 
 def invalid(kind: str, name: str, causes: list[Cause], group: str = "") -> Status:

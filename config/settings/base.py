@@ -123,6 +123,7 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_PREFIX", "podlab")},
     },
 }
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "podlab")  # rate limits, reconcile de-duplication
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_RESULT_EXPIRES = 3600

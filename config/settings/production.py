@@ -4,16 +4,16 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env_bool
 
 DEBUG = False
 if (
-    not SECRET_KEY  # noqa: F405
-    or len(SECRET_KEY) < 50  # noqa: F405
-    or len(set(SECRET_KEY)) < 5  # noqa: F405
-    or SECRET_KEY.startswith("django-insecure")  # noqa: F405
-    or "change-me" in SECRET_KEY  # noqa: F405
+    not SECRET_KEY
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure")
+    or "change-me" in SECRET_KEY
 ):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a long random value in production "
@@ -25,7 +25,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP inside the cluster
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))  # noqa: F405
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,7 +2,7 @@
 
 import os
 
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = False
 SECRET_KEY = "podlab-tests-not-secret"  # noqa: S105
@@ -12,9 +12,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Each test run gets its own Redis key space and queue so parallel runs never steal each other's work.
-CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ.get("CHANNEL_PREFIX", f"podlab-test-{os.getpid()}")  # noqa: F405
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ.get("CHANNEL_PREFIX", f"podlab-test-{os.getpid()}")
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", f"podlab-test-{os.getpid()}")
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", f"podlab-test-{os.getpid()}")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the worker and server subprocesses must see the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 WHITENOISE_AUTOREFRESH = True  # serve straight from the apps; no collectstatic needed

@@ -12,6 +12,7 @@ def test_channel_layer_is_redis():
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db  # the auth middleware reads the (empty) session
 async def test_echo_travels_through_the_channel_layer():
     communicator = WebsocketCommunicator(application, "/ws/health/", headers=[(b"origin", b"http://localhost")])
     connected, _ = await communicator.connect()
@@ -22,6 +23,7 @@ async def test_echo_travels_through_the_channel_layer():
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db
 async def test_foreign_origin_is_refused():
     communicator = WebsocketCommunicator(application, "/ws/health/", headers=[(b"origin", b"http://evil.example")])
     connected, _ = await communicator.connect()

@@ -171,7 +171,7 @@ def _print_objects(
 
 
 def _read_stdin_targets(parsed: parser.ParsedCommand, session: Session, command: str) -> list[dict[str, Any]]:
-    from cluster_engine.sim.manifests import parse_objects  # noqa: PLC0415 - only -f needs the manifest decoder
+    from cluster_engine.sim.manifests import parse_objects
 
     files = parsed.flag("filename")
     for path in files:
@@ -539,7 +539,7 @@ def _api_resources(parsed: parser.ParsedCommand, _client: Client, _session: Sess
         rows = [r for r in rows if r.namespaced == parsed.flag("namespaced")]
     if parsed.flag("output") == "name":
         return Result(stdout="".join(f"{r.qualified_plural}\n" for r in rows))
-    from .table import TabWriter  # noqa: PLC0415
+    from .table import TabWriter
 
     writer = TabWriter(remember=False)
     if not parsed.flag("no-headers"):

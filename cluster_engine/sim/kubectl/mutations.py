@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def _result(stdout: str = "", stderr: str = "", exit_code: int = 0) -> Result:
-    from .commands import Result  # noqa: PLC0415 - commands imports this module
+    from .commands import Result
 
     return Result(stdout, stderr, exit_code)
 
@@ -29,7 +29,7 @@ def _namespace(parsed: parser.ParsedCommand, session: Session) -> str:
 
 
 def _dry_run(parsed: parser.ParsedCommand) -> str:
-    from .commands import _dry_run as check  # noqa: PLC0415
+    from .commands import _dry_run as check
 
     return check(parsed)
 
@@ -89,7 +89,7 @@ def _finish(
 ) -> Result:
     out = parsed.flag("output") if "output" in parser.command_flags(parsed.path) else ""
     if out:
-        from .commands import _print_objects  # noqa: PLC0415
+        from .commands import _print_objects
 
         fmt, argument = output.check_output_format(out)
         objects = [obj for obj, _ in results]

@@ -34,7 +34,7 @@ def redis_answers(url: str) -> bool:
 class Command(BaseCommand):
     help = "Serve Podlab (daphne, ASGI) and one Celery worker; start a private Redis if none answers."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001 - argparse parser
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--no-worker", action="store_true", help="serve only; run a worker elsewhere")

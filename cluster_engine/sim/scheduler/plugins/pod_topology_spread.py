@@ -145,8 +145,5 @@ class PodTopologySpread:
         if considered.size == 0:
             return np.zeros_like(scores)
         low, high = int(considered.min()), int(considered.max())
-        if high == 0:
-            out = np.full_like(scores, MAX_NODE_SCORE)
-        else:
-            out = MAX_NODE_SCORE * (high + low - scores) // high
+        out = np.full_like(scores, MAX_NODE_SCORE) if high == 0 else MAX_NODE_SCORE * (high + low - scores) // high
         return np.where(ignored, 0, out)

@@ -34,9 +34,7 @@ class FakeClient:
     def _matches(self, obj: dict[str, Any], kind: str, namespace: str | None) -> bool:
         meta = obj["metadata"]
         namespaced = by_kind(kind).namespaced
-        return obj["kind"] == kind and (
-            not namespaced or namespace is None or meta.get("namespace") == namespace
-        )
+        return obj["kind"] == kind and (not namespaced or namespace is None or meta.get("namespace") == namespace)
 
     def get(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any]:
         for obj in self.objects:
@@ -71,9 +69,7 @@ class FakeClient:
             self.created.append(obj)
         return obj
 
-    def apply(
-        self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool
-    ) -> tuple[dict[str, Any], str]:
+    def apply(self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool) -> tuple[dict[str, Any], str]:
         return self.create(manifest, namespace=namespace, dry_run=dry_run), "created"
 
     def delete(

@@ -39,9 +39,7 @@ def mask_ages(text: str) -> str:
                     if chars[i] != " ":
                         chars[i] = "#"
             line = "".join(chars)
-        elif _AGE_HEADERS.search(line) and line.strip().upper().startswith(
-            ("NAME", "TYPE", "NAMESPACE", "LAST")
-        ):
+        elif _AGE_HEADERS.search(line) and line.strip().upper().startswith(("NAME", "TYPE", "NAMESPACE", "LAST")):
             indent = current_indent
             starts = [m.start() for m in re.finditer(r"(?<=  )\S|^\s*\S", line)]
             spans = []
@@ -115,3 +113,14 @@ def test_client_reports_the_control_plane_version() -> None:
 def test_mask_ages_keeps_alignment() -> None:
     table = "NAME   AGE   VERSION\nnode   62m   v1.32.2\n"
     assert mask_ages(table) == "NAME   AGE   VERSION\nnode   ###   v1.32.2\n"
+
+
+def test_terminal_notes_follow_the_learners_language() -> None:
+    result = run_command(scenario.build(), "kubectl get pods | grep web", actor=ACTOR, language="ru")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Конвейеры (`|`) здесь недоступны.")
+
+
+def test_session_namespace_is_the_default_for_commands() -> None:
+    result = run_command(scenario.build(), "kubectl get pods", actor=ACTOR, namespace="kube-system")
+    assert "kube-apiserver-control-plane" in result.stdout

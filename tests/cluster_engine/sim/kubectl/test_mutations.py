@@ -49,17 +49,11 @@ def test_scale_requires_replicas_and_prints_dry_runs(client: FakeClient) -> None
 
 
 def test_set_image_updates_the_pod_template(client: FakeClient) -> None:
-    assert _out("kubectl set image deployment/web nginx=nginx:1.27", client) == (
-        "deployment.apps/web image updated\n"
-    )
+    assert _out("kubectl set image deployment/web nginx=nginx:1.27", client) == ("deployment.apps/web image updated\n")
     [(kind, _, _, body, patch_type)] = client.patches
     assert (kind, patch_type) == ("Deployment", "strategic")
-    assert body == {
-        "spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}
-    }
-    assert (
-        _out("kubectl set image deploy/web app=x", client) == 'error: unable to find container named "app"\n'
-    )
+    assert body == {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}}
+    assert _out("kubectl set image deploy/web app=x", client) == 'error: unable to find container named "app"\n'
 
 
 def test_label_sends_a_merge_patch_of_the_changed_keys(client: FakeClient) -> None:

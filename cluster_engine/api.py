@@ -1,0 +1,147 @@
+"""The sandbox REST API (DRF): views translate HTTP into service calls; errors are Kubernetes `Status` bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cluster_engine import selectors, services
+from cluster_engine.models import Sandbox
+from cluster_engine.sim.errors import Status
+from lessons.models import Lesson
+
+
+class SandboxSerializer(serializers.ModelSerializer):
+    lesson = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Sandbox
+        fields = ("id", "lesson", "speed", "paused", "hibernating", "resource_version", "created_at",
+                  "last_active_at")
+
+
+class SandboxCreateSerializer(serializers.Serializer):
+    lesson = serializers.SlugField(required=False, allow_null=True, help_text="Lesson slug; empty for the playground.")
+
+
+class CommandSerializer(serializers.Serializer):
+    command = serializers.CharField(max_length=4096)
+
+
+class ApplySerializer(serializers.Serializer):
+    yaml = serializers.CharField(max_length=300_000, trim_whitespace=False)
+    dryRun = serializers.BooleanField(default=False)  # noqa: N815 - the wire name, as in docs/realtime.md
+
+
+class ControlSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sorted(services.CONTROL_ACTIONS))
+    value = serializers.FloatField(required=False)
+    seconds = serializers.FloatField(required=False)
+    component = serializers.CharField(required=False, max_length=200)
+    node = serializers.CharField(required=False, max_length=253)
+    namespace = serializers.CharField(required=False, max_length=253)
+    name = serializers.CharField(required=False, max_length=253)
+
+
+def status_response(error: Status) -> Response:
+    return Response(error.to_dict(), status=error.code)
+
+
+def reply_response(message: dict[str, Any]) -> Response:
+    code = status.HTTP_200_OK if message["ok"] else (message["status"] or {}).get("code", 400)
+    return Response(message, status=code)
+
+
+def _owned(request: Request, sandbox_id: Any) -> Sandbox:
+    """The requester's own sandbox; 404 for unknown and foreign ids alike, so ids reveal nothing."""
+    try:
+        sandbox, _read_only = selectors.sandbox_for_viewer(sandbox_id=sandbox_id, user=request.user)
+    except Sandbox.DoesNotExist as missing:
+        raise NotFound from missing
+    return sandbox
+
+
+def _language(request: Request) -> str:
+    return "ru" if (getattr(request, "LANGUAGE_CODE", "") or "").startswith("ru") else "en"
+
+
+class SandboxListView(APIView):
+    @extend_schema(responses=SandboxSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(SandboxSerializer(selectors.sandbox_list(user=request.user), many=True).data)
+
+    @extend_schema(request=SandboxCreateSerializer, responses=SandboxSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = SandboxCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        slug = serializer.validated_data.get("lesson")
+        lesson = get_object_or_404(Lesson, slug=slug) if slug else None
+        sandbox = services.sandbox_get_or_create(owner=request.user, lesson=lesson)
+        return Response(SandboxSerializer(sandbox).data, status=status.HTTP_201_CREATED)
+
+
+class SandboxDetailView(APIView):
+    @extend_schema(responses=SandboxSerializer)
+    def get(self, request: Request, sandbox_id: Any) -> Response:
+        return Response(SandboxSerializer(_owned(request, sandbox_id)).data)
+
+
+class SandboxResetView(APIView):
+    @extend_schema(request=None, responses=SandboxSerializer)
+    def post(self, request: Request, sandbox_id: Any) -> Response:
+        sandbox = services.sandbox_reset(sandbox=_owned(request, sandbox_id))
+        return Response(SandboxSerializer(sandbox).data)
+
+
+class SandboxCommandView(APIView):
+    @extend_schema(request=CommandSerializer, responses=dict)
+    def post(self, request: Request, sandbox_id: Any) -> Response:
+        sandbox = _owned(request, sandbox_id)
+        serializer = CommandSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return reply_response(services.sandbox_command_reply(
+            sandbox_id=sandbox.pk, user=request.user, command=serializer.validated_data["command"],
+            request_id=None, language=_language(request)))
+
+
+class SandboxApplyView(APIView):
+    @extend_schema(request=ApplySerializer, responses=dict)
+    def post(self, request: Request, sandbox_id: Any) -> Response:
+        sandbox = _owned(request, sandbox_id)
+        serializer = ApplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return reply_response(services.sandbox_apply_reply(
+            sandbox_id=sandbox.pk, user=request.user, text=serializer.validated_data["yaml"],
+            dry_run=serializer.validated_data["dryRun"], request_id=None, language=_language(request)))
+
+
+class SandboxControlView(APIView):
+    """Time control (pause, resume, speed, step) and fault injection (components, nodes, pods)."""
+
+    @extend_schema(request=ControlSerializer, responses=dict)
+    def post(self, request: Request, sandbox_id: Any) -> Response:
+        sandbox = _owned(request, sandbox_id)
+        serializer = ControlSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return reply_response(services.sandbox_control_reply(
+            sandbox_id=sandbox.pk, user=request.user, request=serializer.validated_data, request_id=None,
+            language=_language(request)))
+
+
+class SandboxEventsView(APIView):
+    """The change log: every change after `since` (or a snapshot when the log no longer reaches back)."""
+
+    @extend_schema(parameters=[OpenApiParameter("since", int, required=False)], responses=dict)
+    def get(self, request: Request, sandbox_id: Any) -> Response:
+        sandbox = _owned(request, sandbox_id)
+        since = request.query_params.get("since")
+        return Response(services.sandbox_catch_up(sandbox_id=sandbox.pk,
+                                                  since=int(since) if since and since.isdigit() else 0,
+                                                  read_only=False))

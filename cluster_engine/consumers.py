@@ -1,0 +1,112 @@
+"""The sandbox WebSocket (docs/realtime.md): a snapshot, then batches of changes; requests answered in order."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+
+from cluster_engine import realtime, selectors, services
+from cluster_engine.models import Sandbox
+from cluster_engine.sim.errors import Status
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+READ_ONLY_ALLOWED = {"resync"}
+
+
+class SandboxConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.sandbox_id = self.scope["url_route"]["kwargs"]["sandbox_id"]
+        user = self.scope.get("user")
+        try:
+            self.read_only = await database_sync_to_async(self._authorize)(user)
+        except PermissionDenied:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        except (Sandbox.DoesNotExist, ValidationError):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user = user
+        self.language = self._language()
+        await self.channel_layer.group_add(realtime.sandbox_group(self.sandbox_id), self.channel_name)
+        await self.accept()
+        since = self._since_from_query()
+        await self.send_json(await database_sync_to_async(services.sandbox_catch_up)(
+            sandbox_id=self.sandbox_id, since=since, read_only=self.read_only))
+
+    def _authorize(self, user: Any) -> bool:
+        _sandbox, read_only = selectors.sandbox_for_viewer(sandbox_id=self.sandbox_id, user=user)
+        return read_only
+
+    def _language(self) -> str:
+        for segment in (self.scope.get("query_string") or b"").decode().split("&"):
+            if segment.startswith("lang="):
+                return "ru" if segment[5:].startswith("ru") else "en"
+        return "en"
+
+    def _since_from_query(self) -> int | None:
+        for segment in (self.scope.get("query_string") or b"").decode().split("&"):
+            if segment.startswith("since=") and segment[6:].isdigit():
+                return int(segment[6:])
+        return None
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "user"):
+            await self.channel_layer.group_discard(realtime.sandbox_group(self.sandbox_id), self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_json({"type": "error", "message": "messages are JSON objects with a 'type'"})
+            return
+        kind = content["type"]
+        request_id = content.get("id")
+        if self.read_only and kind not in READ_ONLY_ALLOWED:
+            await self.send_json(services.reply(request_id, error=Status(
+                403, "Forbidden", "this sandbox is read-only for you"), language=self.language))
+            return
+        handler = {
+            "command": self._command, "apply": self._apply, "control": self._control, "resync": self._resync,
+        }.get(kind)
+        if handler is None:
+            await self.send_json({"type": "error", "message": f"unknown message type {kind!r}"})
+            return
+        await self.send_json(await database_sync_to_async(self._in_language(handler))(content))
+
+    def _in_language(self, handler: Any) -> Any:
+        def run(content: dict[str, Any]) -> dict[str, Any]:
+            with translation.override(self.language):
+                return handler(content)
+        return run
+
+    def _command(self, content: dict[str, Any]) -> dict[str, Any]:
+        return services.sandbox_command_reply(sandbox_id=self.sandbox_id, user=self.user,
+                                              command=str(content.get("command", "")),
+                                              request_id=content.get("id"), language=self.language)
+
+    def _apply(self, content: dict[str, Any]) -> dict[str, Any]:
+        return services.sandbox_apply_reply(sandbox_id=self.sandbox_id, user=self.user,
+                                            text=str(content.get("yaml", "")), dry_run=bool(content.get("dryRun")),
+                                            request_id=content.get("id"), language=self.language)
+
+    def _control(self, content: dict[str, Any]) -> dict[str, Any]:
+        return services.sandbox_control_reply(sandbox_id=self.sandbox_id, user=self.user, request=content,
+                                              request_id=content.get("id"), language=self.language)
+
+    def _resync(self, content: dict[str, Any]) -> dict[str, Any]:
+        since = content.get("since")
+        return services.sandbox_catch_up(sandbox_id=self.sandbox_id,
+                                         since=int(since) if str(since).isdigit() else None,
+                                         read_only=self.read_only)
+
+    async def sandbox_batch(self, message: dict[str, Any]) -> None:
+        await self.send_json({"type": "batch", **message["batch"]})
+
+    async def sandbox_settings(self, message: dict[str, Any]) -> None:
+        await self.send_json({"type": "sandbox", "sandbox": {**message["sandbox"], "readOnly": self.read_only}})

@@ -1,0 +1,195 @@
+"""The Django side's only door into the simulated cluster (`cluster_engine.sim`).
+
+Services call these functions; they translate between the sandbox row (JSON state, wall time) and the
+engine's facade, so a change of the facade touches this file alone.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cluster_engine.sim import objects, scenario
+from cluster_engine.sim.cluster import Cluster
+from cluster_engine.sim.errors import bad_request
+from cluster_engine.sim.kubelet import kubelet_actor
+from cluster_engine.sim.util import rfc3339
+
+__all__ = ["Cluster"]
+
+PLAYGROUND_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "playground.yaml"
+
+
+def default_scenario() -> dict[str, Any]:
+    """The playground's cluster: a control-plane node and workers, nothing deployed."""
+    return yaml.safe_load(PLAYGROUND_SCENARIO.read_text(encoding="utf-8"))
+
+
+def new_cluster(spec: dict[str, Any], *, seed: int, wall_now: float, first_resource_version: int = 0) -> Cluster:
+    """A settled cluster built from a scenario, its clock anchored at `wall_now`.
+
+    `first_resource_version` keeps resourceVersions rising across a reset, so open pages notice the jump.
+    """
+    cluster = scenario.build({**copy.deepcopy(spec), "seed": seed})
+    cluster.clock.sync(wall_now)
+    if first_resource_version:
+        cluster.store.rv = max(cluster.store.rv, first_resource_version) + 1
+        cluster.store.drained_rv = cluster.store.rv
+    return cluster
+
+
+def load(state: dict[str, Any]) -> Cluster:
+    return Cluster.from_json(copy.deepcopy(state))
+
+
+def dump(cluster: Cluster) -> dict[str, Any]:
+    # to_json shares structure with the live cluster; a deep copy makes the stored document independent.
+    return copy.deepcopy(cluster.to_json())
+
+
+def resource_version(cluster: Cluster) -> int:
+    return cluster.store.rv
+
+
+def speed_and_paused(cluster: Cluster) -> tuple[int, bool]:
+    return round(cluster.clock.speed), cluster.clock.paused
+
+
+def sync_clock(cluster: Cluster, wall_now: float) -> None:
+    """Bring simulated time up to `wall_now` for a write's timestamps without running any component:
+    timers that fell due meanwhile are left for the worker's reconcile to fire."""
+    cluster.clock.now = cluster.clock.target(wall_now)
+    cluster.clock.sync(wall_now)
+
+
+def advance(cluster: Cluster, wall_now: float) -> float:
+    """Let the scheduler, controllers and kubelets act up to `wall_now`; returns simulated now."""
+    return cluster.advance(wall_now)
+
+
+def next_wakeup_wall(cluster: Cluster) -> float | None:
+    return cluster.next_wakeup_wall()
+
+
+def change_summary(rv: int, sim_time: float, event_type: str, actor: str, verb: str, reason: str, kind: str,  # noqa: PLR0917
+                   namespace: str, name: str) -> dict[str, Any]:
+    """One entry of a batch's `changes` (docs/realtime.md)."""
+    return {"resourceVersion": str(rv), "time": rfc3339(sim_time), "type": event_type, "actor": actor,
+            "verb": verb, "reason": reason, "kind": kind, "namespace": namespace, "name": name}
+
+
+def drain_changes(cluster: Cluster) -> list[dict[str, Any]]:
+    """Every change since the last drain, each with the object as it stood after the change."""
+    drained = cluster.drain_changes()
+    objects_by_rv = {int(event["object"]["metadata"].get("resourceVersion") or 0): event["object"]
+                     for event in drained["events"]}
+    result = []
+    for change in drained["changes"]:
+        rv = int(change["resourceVersion"])
+        result.append({**change, "resourceVersion": rv,
+                       "object": objects_by_rv.get(rv) or _deleted_stub(change)})
+    return result
+
+
+def _deleted_stub(change: dict[str, Any]) -> dict[str, Any]:
+    """What is known of an object whose full body fell out of the engine's history."""
+    kind = objects.lookup(change["kind"])
+    api_version = f"{kind.group}/{kind.version}" if kind and kind.group else "v1"
+    metadata = {"name": change["name"], "resourceVersion": str(change["resourceVersion"])}
+    if change["namespace"]:
+        metadata["namespace"] = change["namespace"]
+    return {"apiVersion": api_version, "kind": change["kind"], "metadata": metadata}
+
+
+def batch(cluster: Cluster, changes: list[dict[str, Any]], *, previous_resource_version: int) -> dict[str, Any]:
+    """A `batch` message body (docs/realtime.md) for drained changes."""
+    return {
+        "previousResourceVersion": str(previous_resource_version),
+        "resourceVersion": str(cluster.store.rv),
+        "time": rfc3339(cluster.now),
+        "events": [{"type": change["type"], "object": change["object"]} for change in changes],
+        "changes": [change_summary(change["resourceVersion"], change["time"], change["type"], change["actor"],
+                                   change["verb"], change["reason"], change["kind"], change["namespace"],
+                                   change["name"]) for change in changes],
+    }
+
+
+def snapshot(cluster: Cluster) -> dict[str, Any]:
+    data = cluster.snapshot()
+    return {"resourceVersion": data["resourceVersion"], "time": data["timestamp"], "objects": data["objects"]}
+
+
+def sim_time_text(cluster: Cluster) -> str:
+    return rfc3339(cluster.now)
+
+
+def components(cluster: Cluster) -> dict[str, bool]:
+    states = dict(cluster.components)
+    for node in cluster.store.items("Node"):
+        name = node["metadata"]["name"]
+        states[kubelet_actor(name)] = cluster.kubelets.running(name)
+    return states
+
+
+def list_objects(cluster: Cluster, kind: str, *, namespace: str | None = None) -> list[dict[str, Any]]:
+    return cluster.list(kind, namespace=namespace)["items"]
+
+
+def kubectl_name(obj: dict[str, Any]) -> str:
+    """`deployment.apps/web`, `pod/web`: how kubectl names an object in its messages."""
+    group = obj.get("apiVersion", "v1").rpartition("/")[0]
+    kind = obj.get("kind", "").lower()
+    return f"{kind}.{group}/{obj['metadata']['name']}" if group else f"{kind}/{obj['metadata']['name']}"
+
+
+# ------------------------------------------------------------------ verbs
+
+def apply(cluster: Cluster, body: dict[str, Any], *, actor: str, namespace: str, dry_run: bool) -> dict[str, Any]:
+    obj, action = cluster.apply(body, namespace=namespace, actor=actor, dry_run=dry_run)
+    return {"object": obj, "action": action}
+
+
+def set_paused(cluster: Cluster, *, paused: bool, wall_now: float) -> None:
+    cluster.set_paused(paused, wall_now)
+
+
+def set_speed(cluster: Cluster, *, speed: float, wall_now: float) -> None:
+    if not 1 <= speed <= 60:
+        raise bad_request(f"speed must be between 1 and 60 (got {speed:g})")
+    cluster.set_speed(speed, wall_now)
+
+
+def step(cluster: Cluster, *, seconds: float, wall_now: float) -> None:
+    if not 0 < seconds <= 3600:
+        raise bad_request(f"a step must be between 0 and 3600 seconds (got {seconds:g})")
+    cluster.advance(wall_now)
+    cluster.step(seconds)
+
+
+def set_component(cluster: Cluster, name: str, *, running: bool, actor: str, wall_now: float) -> None:
+    del actor  # the engine records the component itself as the actor of what follows
+    cluster.advance(wall_now)
+    cluster.set_component(name, running=running)
+
+
+def delete_pod(cluster: Cluster, *, namespace: str, name: str, actor: str, wall_now: float) -> None:
+    del wall_now
+    cluster.delete("Pod", name, namespace=namespace, actor=actor)
+
+
+@dataclass(frozen=True)
+class CommandOutput:
+    text: str  # stdout then stderr, as a terminal shows them
+    exit_code: int
+
+
+def run_kubectl(cluster: Cluster, command: str, *, actor: str, language: str, stdin: str = "") -> CommandOutput:
+    """Run one in-page kubectl command line against the cluster (see `cluster_engine.sim.kubectl`)."""
+    from cluster_engine.sim.kubectl.client import run_command
+
+    result = run_command(cluster, command, actor=actor, language=language, stdin=stdin)
+    return CommandOutput(text=result.stdout + result.stderr, exit_code=result.exit_code)

@@ -1,0 +1,52 @@
+"""Reads of sandboxes, with who may see what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from cluster_engine.models import Sandbox, SandboxChange
+
+
+def sandbox_for_viewer(*, sandbox_id: Any, user: AbstractBaseUser | AnonymousUser) -> tuple[Sandbox, bool]:
+    """The sandbox and whether `user` may only read it.
+
+    Raises Sandbox.DoesNotExist for an unknown id *and* for someone else's sandbox (so ids leak nothing),
+    PermissionDenied for anonymous users. Instructors will read their cohorts' sandboxes once cohorts exist.
+    """
+    if not user.is_authenticated:
+        raise PermissionDenied
+    sandbox = Sandbox.objects.select_related("lesson").get(pk=sandbox_id)
+    if sandbox.owner_id == user.pk:
+        return sandbox, False
+    raise Sandbox.DoesNotExist
+
+
+def sandbox_list(*, user: AbstractBaseUser) -> list[Sandbox]:
+    return list(Sandbox.objects.filter(owner=user).select_related("lesson").order_by("created_at"))
+
+
+def sandbox_changes_since(*, sandbox: Sandbox, since: int, limit: int = 2000) -> list[SandboxChange] | None:
+    """The changes after resourceVersion `since`, oldest first; None if the log no longer reaches back
+    that far (the caller then sends a fresh snapshot)."""
+    if since >= sandbox.resource_version:
+        return []
+    changes = list(SandboxChange.objects.filter(sandbox=sandbox, resource_version__gt=since)
+                   .order_by("resource_version")[: limit + 1])
+    if not changes or changes[0].resource_version > since + 1 or len(changes) > limit:
+        return None
+    return changes
+
+
+def sandbox_settings(sandbox: Sandbox, *, read_only: bool, components: dict[str, bool]) -> dict[str, Any]:
+    """The `sandbox` object of docs/realtime.md."""
+    return {
+        "id": str(sandbox.id),
+        "lesson": sandbox.lesson.slug if sandbox.lesson_id else None,
+        "speed": sandbox.speed,
+        "paused": sandbox.paused,
+        "readOnly": read_only,
+        "components": components,
+    }

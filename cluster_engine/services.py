@@ -1,0 +1,421 @@
+"""Every write to a sandbox: the api-server role of the web process, and the reconcile run by workers.
+
+Each write loads the engine from the sandbox row, changes it, and stores it back with a version check
+(plus a row lock on PostgreSQL), so two writers never lose each other's update. A failed request raises
+a `Status` before anything is stored: the sandbox stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import redis
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from cluster_engine import engine, realtime, selectors
+from cluster_engine.models import Sandbox, SandboxChange
+from cluster_engine.sim.errors import Status, conflict, too_many_requests
+from cluster_engine.sim.manifests import parse_objects
+from lessons.models import Lesson
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+HISTORY_LIMIT = 2000
+HIBERNATE_AFTER = timedelta(minutes=30)
+COMMANDS_PER_MINUTE = 120
+WRITE_ATTEMPTS = 5
+
+
+def wall_now() -> float:
+    """The one place the wall clock enters: the engine converts it to simulated time itself."""
+    return time.time()
+
+
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def actor_for(user: AbstractBaseUser) -> str:
+    return f"user:{user.get_username()}"
+
+
+# ------------------------------------------------------------------ creating and resetting
+
+def playground_scenario() -> dict[str, Any]:
+    return engine.default_scenario()
+
+
+def sandbox_get_or_create(*, owner: AbstractBaseUser, lesson: Lesson | None = None) -> Sandbox:
+    """The learner's sandbox for `lesson` (their playground when None), created from its scenario if needed."""
+    existing = Sandbox.objects.filter(owner=owner, lesson=lesson).first()
+    if existing is not None:
+        return existing
+    scenario = (lesson.scenario if lesson is not None and lesson.scenario else None) or playground_scenario()
+    cluster = engine.new_cluster(scenario, seed=random.SystemRandom().randrange(2**31), wall_now=wall_now())
+    sandbox = Sandbox(owner=owner, lesson=lesson, scenario=scenario)
+    _store_fields(sandbox, cluster)
+    try:
+        with transaction.atomic():
+            sandbox.save()
+            _record_changes(sandbox, engine.drain_changes(cluster))
+    except IntegrityError:  # a concurrent request created it first
+        return Sandbox.objects.get(owner=owner, lesson=lesson)
+    transaction.on_commit(lambda: reconcile_soon(sandbox.id))
+    return sandbox
+
+
+@transaction.atomic
+def sandbox_reset(*, sandbox: Sandbox) -> Sandbox:
+    """Rebuild the sandbox from its scenario: a fresh cluster, history cleared, resourceVersion kept rising."""
+    locked = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
+    cluster = engine.new_cluster(locked.scenario, seed=random.SystemRandom().randrange(2**31),
+                                 wall_now=wall_now(), first_resource_version=locked.resource_version)
+    SandboxChange.objects.filter(sandbox=locked).delete()
+    _store_fields(locked, cluster)
+    locked.version += 1
+    locked.hibernating = False
+    locked.last_active_at = timezone.now()
+    locked.save()
+    changes = engine.drain_changes(cluster)
+    _record_changes(locked, changes)
+    snapshot = engine.snapshot(cluster)
+    transaction.on_commit(lambda: (realtime.publish_batch(locked.id, {"reset": True, **snapshot}),
+                                   reconcile_soon(locked.id)))
+    return locked
+
+
+def _store_fields(sandbox: Sandbox, cluster: engine.Cluster) -> None:
+    sandbox.state = engine.dump(cluster)
+    sandbox.resource_version = engine.resource_version(cluster)
+    sandbox.speed, sandbox.paused = engine.speed_and_paused(cluster)
+
+
+# ------------------------------------------------------------------ the write path
+
+@dataclass
+class WriteResult:
+    """What a write returned, plus what it changed (already published and recorded)."""
+
+    value: Any
+    resource_version: int
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], dry_run: bool = False,
+                  touch: bool = True, always_store: bool = False) -> WriteResult:
+    """Run `operation` on the sandbox's engine and store the result atomically.
+
+    `operation` raises `Status` to refuse: nothing is stored then. With `dry_run` the operation runs on a
+    copy that is thrown away. The state is stored when objects changed, or always with `always_store`
+    (the clock or settings moved). A concurrent write makes this retry on fresh state; after WRITE_ATTEMPTS
+    misses it raises a 409 Conflict Status.
+    """
+    for _attempt in range(WRITE_ATTEMPTS):
+        with transaction.atomic():
+            sandbox = Sandbox.objects.select_for_update().get(pk=sandbox_id)
+            cluster = engine.load(sandbox.state)
+            engine.sync_clock(cluster, wall_now())
+            value = operation(cluster)  # raises Status: the transaction stores nothing
+            changes = engine.drain_changes(cluster)
+            if dry_run or not (changes or always_store):
+                if touch and not dry_run:
+                    _touch(sandbox)
+                return WriteResult(value, sandbox.resource_version, [])
+            old_version = sandbox.version
+            sandbox_previous_rv = sandbox.resource_version
+            state = engine.dump(cluster)
+            speed, paused = engine.speed_and_paused(cluster)
+            new_rv = engine.resource_version(cluster)
+            updated = Sandbox.objects.filter(pk=sandbox.pk, version=old_version).update(
+                state=state, version=F("version") + 1, resource_version=new_rv, speed=speed, paused=paused,
+                hibernating=False, last_active_at=timezone.now() if touch else sandbox.last_active_at)
+            if updated != 1:
+                continue  # somebody else stored first: start again from their state
+            sandbox.resource_version = new_rv
+            _record_changes(sandbox, changes)
+            if changes:
+                batch = engine.batch(cluster, changes, previous_resource_version=sandbox_previous_rv)
+                transaction.on_commit(lambda batch=batch: (realtime.publish_batch(sandbox_id, batch),
+                                               reconcile_soon(sandbox_id)))
+            return WriteResult(value, new_rv, changes)
+    raise conflict("sandboxes", str(sandbox_id), why="too many concurrent writes; please try again")
+
+
+def _touch(sandbox: Sandbox) -> None:
+    Sandbox.objects.filter(pk=sandbox.pk).update(last_active_at=timezone.now(), hibernating=False)
+    if sandbox.hibernating:
+        transaction.on_commit(lambda: reconcile_soon(sandbox.pk))
+
+
+def _record_changes(sandbox: Sandbox, changes: list[dict[str, Any]]) -> None:
+    if not changes:
+        return
+    SandboxChange.objects.bulk_create([
+        SandboxChange(sandbox=sandbox, resource_version=int(change["resourceVersion"]), sim_time=change["time"],
+                      event_type=change["type"], actor=change["actor"], verb=change["verb"],
+                      reason=change["reason"][:200], kind=change["kind"], namespace=change["namespace"],
+                      name=change["name"], object=change["object"])
+        for change in changes
+    ])
+    oldest_kept = int(changes[-1]["resourceVersion"]) - HISTORY_LIMIT * 2
+    # Prune in bulk now and then rather than on every write: the log may hold up to twice the limit.
+    if SandboxChange.objects.filter(sandbox=sandbox, resource_version__lte=oldest_kept).exists():
+        cutoff = (SandboxChange.objects.filter(sandbox=sandbox).order_by("-resource_version")
+                  .values_list("resource_version", flat=True)[HISTORY_LIMIT - 1])
+        SandboxChange.objects.filter(sandbox=sandbox, resource_version__lt=cutoff).delete()
+
+
+def rate_limit(*, user: AbstractBaseUser) -> None:
+    """Refuse more than COMMANDS_PER_MINUTE commands a minute from one user (429 Status)."""
+    key = f"{settings.REDIS_KEY_PREFIX}:rate:{user.pk}:{int(wall_now() // 60)}"
+    client = _redis()
+    try:
+        count = client.incr(key)
+        if count == 1:
+            client.expire(key, 120)
+    finally:
+        client.close()
+    if count > COMMANDS_PER_MINUTE:
+        raise too_many_requests(
+            f"too many requests: at most {COMMANDS_PER_MINUTE} commands a minute per learner; wait a moment")
+
+
+# ------------------------------------------------------------------ learner verbs
+
+def sandbox_apply_yaml(*, sandbox_id: Any, user: AbstractBaseUser, text: str, dry_run: bool = False,
+                       namespace: str = "default") -> WriteResult:
+    """`kubectl apply -f -`: every document is applied in one transaction, or none is (the first error wins).
+
+    Returns, as `value`, the list of `{object, action}` (`created`, `configured`, `unchanged`).
+    """
+    rate_limit(user=user)
+    documents = parse_objects(text)
+    if not documents:
+        raise Status(400, "BadRequest", "no objects passed to apply")
+    actor = actor_for(user)
+
+    def apply_all(cluster: engine.Cluster) -> list[dict[str, Any]]:
+        results = []
+        for document in documents:
+            try:
+                results.append(engine.apply(cluster, document.body, actor=actor, namespace=namespace,
+                                            dry_run=dry_run))
+            except Status as error:
+                error.details.setdefault("line", document.line)
+                raise
+        return results
+
+    return sandbox_write(sandbox_id=sandbox_id, operation=apply_all, dry_run=dry_run)
+
+
+# ------------------------------------------------------------------ reconcile (workers)
+
+def reconcile_soon(sandbox_id: Any) -> None:
+    """Enqueue one reconcile for the sandbox unless one is already waiting (de-duplicated in Redis)."""
+    from cluster_engine.tasks import reconcile
+
+    client = _redis()
+    try:
+        if not client.set(f"{settings.REDIS_KEY_PREFIX}:reconcile:{sandbox_id}", "1", nx=True, ex=30):
+            return
+    finally:
+        client.close()
+    reconcile.apply_async(args=[str(sandbox_id)])
+
+
+def schedule_wakeup(sandbox_id: Any, due_wall: float) -> None:
+    """Make sure a reconcile runs at `due_wall` (wall seconds); an earlier pending wake-up suffices."""
+    from cluster_engine.tasks import reconcile
+
+    now = wall_now()
+    # Nothing further than the hibernation horizon needs a task: the next reconcile looks again.
+    due_wall = min(due_wall, now + HIBERNATE_AFTER.total_seconds())
+    key = f"{settings.REDIS_KEY_PREFIX}:wakeup:{sandbox_id}"
+    client = _redis()
+    try:
+        current = client.get(key)
+        if current is not None and now < float(current) <= due_wall + 0.01:
+            return
+        client.set(key, repr(due_wall), ex=max(1, int(due_wall - now) + 600))
+    finally:
+        client.close()
+    reconcile.apply_async(args=[str(sandbox_id)], countdown=max(0.0, due_wall - now))
+
+
+def sandbox_reconcile(*, sandbox_id: Any) -> float | None:
+    """Advance the sandbox's clock to now and let its components act until idle; store and publish.
+
+    Returns the wall time of the next wake-up it scheduled (None when idle or hibernating).
+    Idempotent: a redelivered task just finds less (or nothing) to do.
+    """
+    client = _redis()
+    try:
+        client.delete(f"{settings.REDIS_KEY_PREFIX}:reconcile:{sandbox_id}")
+    finally:
+        client.close()
+    def advance(cluster: engine.Cluster) -> float | None:
+        engine.advance(cluster, wall_now())
+        return engine.next_wakeup_wall(cluster)
+
+    due = sandbox_write(sandbox_id=sandbox_id, operation=advance, touch=False, always_store=True).value
+    last_active_at = Sandbox.objects.filter(pk=sandbox_id).values_list("last_active_at", flat=True).first()
+    if last_active_at is None:  # deleted meanwhile
+        return None
+    if timezone.now() - last_active_at > HIBERNATE_AFTER:
+        Sandbox.objects.filter(pk=sandbox_id).update(hibernating=True)
+        return None
+    if due is not None:
+        schedule_wakeup(sandbox_id, due)
+    return due
+
+
+# ------------------------------------------------------------------ replies for the page (WebSocket and REST)
+
+REASON_TEXT = {
+    "NotFound": _("The object does not exist."),
+    "AlreadyExists": _("An object with that name already exists."),
+    "Conflict": _("Someone changed the object first; read it again and retry."),
+    "Invalid": _("The object is invalid; the message names the field."),
+    "BadRequest": _("The request could not be understood."),
+    "Forbidden": _("This is not allowed."),
+    "TooManyRequests": _("Too many requests; wait a moment."),
+    "RequestEntityTooLarge": _("The manifest is too large."),
+    "MethodNotAllowed": _("That operation is not supported here."),
+    "Expired": _("That version is too old; start again from a fresh list."),
+}
+
+
+def explain_status(status: Status) -> str:
+    """The learner-facing error: a sentence in the active language, then the API server's own words."""
+    lead = REASON_TEXT.get(status.reason, _("The request failed."))
+    return f"{lead} {status.kubectl_text()}"
+
+
+def reply(request_id: Any, *, output: str = "", error: Status | None = None, language: str = "en",
+          extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A `reply` message (docs/realtime.md)."""
+    with translation.override(language):
+        message = {
+            "type": "reply",
+            "id": request_id,
+            "ok": error is None,
+            "output": output,
+            "error": explain_status(error) if error is not None else None,
+            "status": error.to_dict() if error is not None else None,
+            "details": dict(error.details) if error is not None else {},
+        }
+    if extra:
+        message.update(extra)
+    return message
+
+
+def sandbox_catch_up(*, sandbox_id: Any, since: int | None, read_only: bool) -> dict[str, Any]:
+    """A `batch` with what a reconnecting page missed after `since`, or a full `snapshot`."""
+    sandbox = Sandbox.objects.select_related("lesson").get(pk=sandbox_id)
+    if sandbox.hibernating:
+        reconcile_soon(sandbox.pk)
+    cluster = engine.load(sandbox.state)
+    settings_message = selectors.sandbox_settings(sandbox, read_only=read_only,
+                                                  components=engine.components(cluster))
+    if since is not None:
+        missed = selectors.sandbox_changes_since(sandbox=sandbox, since=since)
+        if missed is not None:
+            return {"type": "batch", "previousResourceVersion": str(since),
+                    "resourceVersion": str(sandbox.resource_version), "time": engine.sim_time_text(cluster),
+                    "events": [{"type": c.event_type, "object": c.object} for c in missed],
+                    "changes": [engine.change_summary(c.resource_version, c.sim_time, c.event_type, c.actor, c.verb,
+                                                      c.reason, c.kind, c.namespace, c.name) for c in missed],
+                    "sandbox": settings_message}
+    recent = [engine.change_summary(c.resource_version, c.sim_time, c.event_type, c.actor, c.verb, c.reason,
+                                    c.kind, c.namespace, c.name)
+              for c in reversed(SandboxChange.objects.filter(sandbox=sandbox).order_by("-resource_version")[:200])]
+    return {"type": "snapshot", **engine.snapshot(cluster), "sandbox": settings_message, "recent": recent}
+
+
+def sandbox_apply_reply(*, sandbox_id: Any, user: AbstractBaseUser, text: str, dry_run: bool, request_id: Any,
+                        language: str) -> dict[str, Any]:
+    try:
+        result = sandbox_apply_yaml(sandbox_id=sandbox_id, user=user, text=text, dry_run=dry_run)
+    except Status as error:
+        return reply(request_id, error=error, language=language)
+    suffix = " (dry run)" if dry_run else ""
+    lines = [f"{engine.kubectl_name(item['object'])} {item['action']}{suffix}" for item in result.value]
+    return reply(request_id, output="\n".join(lines), language=language)
+
+
+CONTROL_ACTIONS = {"pause", "resume", "speed", "step", "stop-component", "start-component", "delete-pod"}
+
+
+def sandbox_control(*, sandbox_id: Any, user: AbstractBaseUser, request: dict[str, Any]) -> WriteResult:
+    """Time control and fault injection. Raises Status 400 for an unknown action or a missing argument."""
+    rate_limit(user=user)
+    action = request.get("action")
+    if action not in CONTROL_ACTIONS:
+        raise Status(400, "BadRequest", f"unknown control action {action!r}; expected one of "
+                                        + ", ".join(sorted(CONTROL_ACTIONS)))
+    actor = actor_for(user)
+
+    def required(name: str) -> Any:
+        if request.get(name) in (None, ""):
+            raise Status(400, "BadRequest", f"the action {action!r} needs '{name}'")
+        return request[name]
+
+    def operate(cluster: engine.Cluster) -> Any:
+        now = wall_now()
+        if action == "pause":
+            return engine.set_paused(cluster, paused=True, wall_now=now)
+        if action == "resume":
+            return engine.set_paused(cluster, paused=False, wall_now=now)
+        if action == "speed":
+            return engine.set_speed(cluster, speed=float(required("value")), wall_now=now)
+        if action == "step":
+            return engine.step(cluster, seconds=float(required("seconds")), wall_now=now)
+        if action in ("stop-component", "start-component"):
+            return engine.set_component(cluster, str(required("component")), running=action == "start-component",
+                                        actor=actor, wall_now=now)
+        return engine.delete_pod(cluster, namespace=str(request.get("namespace") or "default"),
+                                 name=str(required("name")), actor=actor, wall_now=now)
+
+    result = sandbox_write(sandbox_id=sandbox_id, operation=operate, always_store=True)
+    sandbox = Sandbox.objects.select_related("lesson").get(pk=sandbox_id)
+    settings_message = selectors.sandbox_settings(sandbox, read_only=False,
+                                                  components=engine.components(engine.load(sandbox.state)))
+    transaction.on_commit(lambda: realtime.publish_sandbox(sandbox_id, settings_message))
+    return result
+
+
+def sandbox_control_reply(*, sandbox_id: Any, user: AbstractBaseUser, request: dict[str, Any], request_id: Any,
+                          language: str) -> dict[str, Any]:
+    try:
+        sandbox_control(sandbox_id=sandbox_id, user=user, request=request)
+    except Status as error:
+        return reply(request_id, error=error, language=language)
+    return reply(request_id, language=language)
+
+
+def sandbox_command_reply(*, sandbox_id: Any, user: AbstractBaseUser, command: str, request_id: Any,
+                          language: str) -> dict[str, Any]:
+    """Run one in-page kubectl command line; reads run on the stored state, writes through sandbox_write."""
+    try:
+        rate_limit(user=user)
+        actor = actor_for(user)
+        output = sandbox_write(
+            sandbox_id=sandbox_id,
+            operation=lambda cluster: engine.run_kubectl(cluster, command, actor=actor, language=language),
+        ).value
+    except Status as error:
+        return reply(request_id, error=error, language=language)
+    return reply(request_id, output=output.text, language=language,
+                 extra={"ok": output.exit_code == 0, "exitCode": output.exit_code})

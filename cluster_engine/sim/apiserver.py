@@ -1,0 +1,683 @@
+"""The request path of the simulated kube-apiserver: decode strictly, resolve the namespace, admit,
+default, validate, check preconditions, then write through the store.
+
+Every verb either returns a copy of the resulting object or raises a `Status`; a failed request
+changes nothing (not even the random draws used for names and uids).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from . import errors, objects, patch
+from .defaults import admit_pod
+from .errors import Status, bad_request
+from .objects import Kind
+from .schema import DecodeError, strict_decode
+from .selectors import parse_field_selector, parse_label_selector
+from .store import ADDED, DELETED, MODIFIED, Store
+from .util import Draws, clone, rfc3339, strip_nulls
+from .validation import secret_base64_error
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+SYSTEM_META = (
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "generation",
+    "managedFields",
+    "selfLink",
+)
+FOREGROUND = "foregroundDeletion"
+ORPHAN = "orphan"
+PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
+UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
+BUILTIN_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+
+
+def _cannot_handle(kind: Kind, detail: str) -> Status:
+    return bad_request(f'{kind.kind} in version "{kind.version}" cannot be handled as a {kind.kind}: {detail}')
+
+
+class ApiServer:
+    """Verbs over one sandbox's store. `actor` names who asks (`user:alice`, `kube-scheduler`, ...)."""
+
+    def __init__(self, store: Store, draws: Draws) -> None:
+        self.store = store
+        self.draws = draws
+
+    # --- helpers --------------------------------------------------------------------------------
+    def _atomic(self, action: Callable[[], Any], dry_run: bool = False) -> Any:
+        """Run a request; on failure (or for a dry run) restore the draw counter so nothing changed."""
+        counter = self.draws.counter
+        try:
+            result = action()
+            if dry_run:
+                self.draws.counter = counter
+            return result
+        except Status:
+            self.draws.counter = counter
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            # a body shaped unlike any Kubernetes object: the decoder would have refused it
+            self.draws.counter = counter
+            raise bad_request(f"the body of the request was in an unknown format: {error}") from error
+
+    def resolve(self, kind_name: str) -> Kind:
+        kind = objects.lookup(kind_name)
+        if kind is None:
+            raise Status(404, "NotFound", f'the server doesn\'t have a resource type "{kind_name}"')
+        return kind
+
+    def decode(self, kind: Kind, body: Any) -> dict[str, Any]:
+        """Strict decoding of a request body into a clean object tree (nulls dropped)."""
+        if not isinstance(body, dict):
+            raise bad_request(
+                "the body of the request was in an unknown format - accepted media types include: "
+                "application/json, application/yaml, application/vnd.kubernetes.protobuf"
+            )
+        obj = strip_nulls(clone(body))
+        try:
+            unknown = strict_decode(obj, kind.schema_ref)
+        except DecodeError as error:
+            raise _cannot_handle(kind, str(error)) from error
+        if unknown:
+            fields = ", ".join(f'unknown field "{path}"' for path in unknown)
+            raise _cannot_handle(kind, f"strict decoding error: {fields}")
+        if kind.kind == "Secret":
+            problem = secret_base64_error(obj)
+            if problem:
+                raise _cannot_handle(kind, problem)
+        if not isinstance(obj.get("metadata"), dict):
+            obj["metadata"] = {}
+        return obj
+
+    def _namespace(self, kind: Kind, obj: dict[str, Any], namespace: str | None) -> str:
+        meta = obj["metadata"]
+        if not kind.namespaced:
+            meta.pop("namespace", None)
+            return ""
+        requested = namespace or meta.get("namespace") or "default"
+        if meta.get("namespace") and meta["namespace"] != requested:
+            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        meta["namespace"] = requested
+        return requested
+
+    def _require_namespace(self, kind: Kind, namespace: str, name: str) -> None:
+        """NamespaceLifecycle admission: the namespace must exist and not be terminating."""
+        if not kind.namespaced:
+            return
+        ns = self.store.get("Namespace", "", namespace)
+        if ns is None:
+            raise errors.not_found("namespaces", namespace)
+        if ns["metadata"].get("deletionTimestamp"):
+            raise Status(
+                403,
+                "Forbidden",
+                f'{kind.qualified_plural} "{name}" is forbidden: unable to create new content in '
+                f"namespace {namespace} because it is being terminated",
+                {"name": name, "kind": kind.plural},
+            )
+
+    def _existing(self, kind: Kind, namespace: str, name: str) -> dict[str, Any]:
+        current = self.store.get(kind.kind, namespace, name)
+        if current is None:
+            raise errors.not_found(kind.plural, name, kind.group)
+        return current
+
+    def _invalid(self, kind: Kind, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+        causes = kind.validate(obj, old)
+        if causes:
+            name = obj["metadata"].get("name") or obj["metadata"].get("generateName", "")
+            raise errors.invalid(kind.kind, name, causes, kind.group)
+
+    # --- create ---------------------------------------------------------------------------------
+    def create(
+        self,
+        body: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        actor: str,
+        now: float,
+        dry_run: bool = False,
+        reason: str = "",
+    ) -> dict[str, Any]:
+        """POST: returns the created object (a copy); raises Status (AlreadyExists, Invalid, ...)."""
+        return self._atomic(
+            lambda: self._create(body, namespace=namespace, actor=actor, now=now, dry_run=dry_run, reason=reason),
+            dry_run,
+        )
+
+    def _create(
+        self,
+        body: dict[str, Any],
+        *,
+        namespace: str | None,
+        actor: str,
+        now: float,
+        dry_run: bool,
+        reason: str,
+    ) -> dict[str, Any]:
+        kind = objects.kind_of(body) if isinstance(body, dict) else objects.kind_of({})
+        obj = self.decode(kind, body)
+        ns = self._namespace(kind, obj, namespace)
+        meta = obj["metadata"]
+        for key in SYSTEM_META:
+            meta.pop(key, None)
+        if not meta.get("name") and meta.get("generateName"):
+            base = meta["generateName"][:58]
+            meta["name"] = base + self.draws.suffix(5)
+            while self.store.get(kind.kind, ns, meta["name"]) is not None:
+                meta["name"] = base + self.draws.suffix(5)
+        kind.prepare(obj)
+        kind.default(obj)
+        if kind.kind == "Pod":
+            self._invalid(kind, obj, None)  # validate what the user sent before admission adds volumes
+            self._admit_priority(obj)
+            admit_pod(obj, self.draws)
+        self._invalid(kind, obj, None)
+        self._require_namespace(kind, ns, meta["name"])
+        if self.store.get(kind.kind, ns, meta["name"]) is not None:
+            raise errors.already_exists(kind.plural, meta["name"], kind.group)
+        meta["uid"] = self.draws.uid()
+        meta["creationTimestamp"] = rfc3339(now)
+        if kind.tracks_generation:
+            meta["generation"] = 1
+        obj = _ordered(obj)
+        if dry_run:
+            return clone(obj)
+        return clone(self.store.put(kind.kind, obj, actor=actor, reason=reason, verb="create", now=now))
+
+    def _admit_priority(self, pod: dict[str, Any]) -> None:
+        """Priority admission: resolve priorityClassName to spec.priority (built-in or PriorityClass)."""
+        spec = pod["spec"]
+        class_name = spec.get("priorityClassName")
+        if not class_name:
+            default = next((pc for pc in self.store.items("PriorityClass") if pc.get("globalDefault")), None)
+            if default is not None:
+                spec["priorityClassName"] = default["metadata"]["name"]
+                spec["priority"] = int(default.get("value", 0))
+            return
+        value = BUILTIN_PRIORITY_CLASSES.get(class_name)
+        found = self.store.get("PriorityClass", "", class_name)
+        if found is not None:
+            value = int(found.get("value", 0))
+            if found.get("preemptionPolicy"):
+                spec["preemptionPolicy"] = found["preemptionPolicy"]
+        if value is None:
+            name = pod["metadata"].get("name") or pod["metadata"].get("generateName", "")
+            raise Status(
+                403,
+                "Forbidden",
+                f'pods "{name}" is forbidden: no PriorityClass with name {class_name} was found',
+                {"name": name, "kind": "pods"},
+            )
+        if spec.get("priority") is not None and spec["priority"] != value:
+            name = pod["metadata"].get("name", "")
+            raise Status(
+                403,
+                "Forbidden",
+                f'pods "{name}" is forbidden: the integer value of priority ({spec["priority"]}) '
+                f"must not be provided in pod spec; priority admission controller computed {value} from the "
+                "given PriorityClass name",
+                {"name": name, "kind": "pods"},
+            )
+        spec["priority"] = value
+
+    # --- reads ----------------------------------------------------------------------------------
+    def get(self, kind_name: str, name: str, namespace: str = "default") -> dict[str, Any]:
+        kind = self.resolve(kind_name)
+        return clone(self._existing(kind, namespace if kind.namespaced else "", name))
+
+    def list(
+        self,
+        kind_name: str,
+        namespace: str | None = None,
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+    ) -> dict[str, Any]:
+        """A `<Kind>List` sorted by namespace and name, with the store's current resourceVersion."""
+        kind = self.resolve(kind_name)
+        labels = parse_label_selector(label_selector)
+        fields = parse_field_selector(field_selector, kind)
+        items = [
+            clone(obj)
+            for obj in self.store.items(kind.kind, namespace if kind.namespaced else None)
+            if labels.matches(obj["metadata"].get("labels")) and fields.matches(kind, obj)
+        ]
+        items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        for item in items:
+            item.setdefault("apiVersion", kind.api_version)
+            item.setdefault("kind", kind.kind)
+        return {
+            "apiVersion": kind.api_version,
+            "kind": f"{kind.kind}List",
+            "metadata": {"resourceVersion": str(self.store.rv)},
+            "items": items,
+        }
+
+    def watch(
+        self,
+        since_rv: int,
+        kind_name: str | None = None,
+        namespace: str | None = None,
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+    ) -> list[dict[str, Any]]:
+        """Watch events `{type, object}` after `since_rv`; 410 Expired if history no longer reaches it.
+
+        With a selector, an object that starts matching arrives as ADDED and one that stops matching as
+        DELETED, as the watch cache reports them (the previous version comes from the retained history).
+        """
+        kind = self.resolve(kind_name) if kind_name else None
+        labels = parse_label_selector(label_selector)
+        fields = parse_field_selector(field_selector, kind) if kind else None
+        self.store.events_since(since_rv)  # 410 Expired when the window no longer reaches since_rv
+        selective = not labels.empty() or bool(fields and fields.requirements)
+
+        def matches(obj: dict[str, Any]) -> bool:
+            if not labels.matches(obj["metadata"].get("labels")):
+                return False
+            return fields is None or kind is None or fields.matches(kind, obj)
+
+        previous: dict[tuple[str, str, str], dict[str, Any]] = {}
+        events = []
+        for rv, event, event_kind, obj in self.store.history:
+            if kind is not None and event_kind != kind.kind:
+                continue
+            meta = obj["metadata"]
+            key = (event_kind, meta.get("namespace", ""), meta["name"])
+            before = previous.pop(key, None)
+            if event != DELETED:
+                previous[key] = obj
+            if rv <= since_rv or (namespace is not None and meta.get("namespace", "") != namespace):
+                continue
+            now_matches = matches(obj)
+            was_matching = (
+                now_matches if before is None and event == MODIFIED else (before is not None and matches(before))
+            )
+            shown = event
+            if selective and event == MODIFIED:
+                if now_matches and not was_matching:
+                    shown = ADDED
+                elif was_matching and not now_matches:
+                    shown = DELETED
+                elif not now_matches:
+                    continue
+            elif not (now_matches or (event == DELETED and was_matching)):
+                continue
+            events.append({"type": shown, "object": clone(obj)})
+        return events
+
+    # --- update / patch ---------------------------------------------------------------------------
+    def update(
+        self,
+        body: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        actor: str,
+        now: float,
+        dry_run: bool = False,
+        reason: str = "",
+        subresource: str = "",
+    ) -> dict[str, Any]:
+        """PUT (or PUT to `status`): optimistic concurrency on metadata.resourceVersion (409 Conflict)."""
+
+        def run() -> dict[str, Any]:
+            kind = objects.kind_of(body)
+            obj = self.decode(kind, body)
+            ns = self._namespace(kind, obj, namespace)
+            name = obj["metadata"].get("name", "")
+            if not name:
+                raise bad_request("name is required")  # kubectl never sends a nameless update
+            old = self._existing(kind, ns, name)
+            return self._write(
+                kind,
+                old,
+                obj,
+                actor=actor,
+                now=now,
+                dry_run=dry_run,
+                reason=reason,
+                subresource=subresource,
+                verb="update",
+            )
+
+        return self._atomic(run)
+
+    def update_status(
+        self,
+        body: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        actor: str,
+        now: float,
+        dry_run: bool = False,
+        reason: str = "",
+    ) -> dict[str, Any]:
+        return self.update(
+            body,
+            namespace=namespace,
+            actor=actor,
+            now=now,
+            dry_run=dry_run,
+            reason=reason,
+            subresource="status",
+        )
+
+    def patch(
+        self,
+        kind_name: str,
+        name: str,
+        body: Any,
+        *,
+        namespace: str = "default",
+        patch_type: str = "strategic",
+        actor: str,
+        now: float,
+        dry_run: bool = False,
+        reason: str = "",
+        subresource: str = "",
+    ) -> dict[str, Any]:
+        """PATCH with `patch_type` merge / json / strategic (or their media types)."""
+
+        def run() -> dict[str, Any]:
+            kind = self.resolve(kind_name)
+            ns = namespace if kind.namespaced else ""
+            old = self._existing(kind, ns, name)
+            media = patch.PATCH_TYPES.get(patch_type)
+            if media is None:
+                raise Status(
+                    415,
+                    "UnsupportedMediaType",
+                    f"the body of the request was in an unknown format - "
+                    f"accepted media types include: {', '.join(sorted(set(patch.PATCH_TYPES.values())))}",
+                )
+            if media == patch.JSON_PATCH:
+                result = patch.json_patch(old, body)
+            elif not isinstance(body, dict):
+                raise bad_request("json: cannot unmarshal array into Go value of type map[string]interface {}")
+            elif media == patch.MERGE:
+                result = patch.merge_patch(old, body)
+            else:
+                result = patch.strategic_merge(old, body, kind.schema_ref)
+            if not isinstance(result, dict):
+                raise bad_request("patched object is not an object")
+            result.setdefault("apiVersion", kind.api_version)
+            result.setdefault("kind", kind.kind)
+            obj = self.decode(kind, result)
+            return self._write(
+                kind,
+                old,
+                obj,
+                actor=actor,
+                now=now,
+                dry_run=dry_run,
+                reason=reason,
+                subresource=subresource,
+                verb="patch",
+            )
+
+        return self._atomic(run)
+
+    def _write(
+        self,
+        kind: Kind,
+        old: dict[str, Any],
+        obj: dict[str, Any],
+        *,
+        actor: str,
+        now: float,
+        dry_run: bool,
+        reason: str,
+        subresource: str,
+        verb: str,
+    ) -> dict[str, Any]:
+        meta, old_meta = obj["metadata"], old["metadata"]
+        if meta.get("namespace", "") != old_meta.get("namespace", "") and kind.namespaced:
+            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        sent_rv = meta.get("resourceVersion")
+        if sent_rv and sent_rv != old_meta.get("resourceVersion"):
+            raise errors.stale_conflict(kind.plural, old_meta["name"], kind.group)
+        for key in SYSTEM_META:
+            if key in old_meta:
+                meta[key] = old_meta[key]
+            else:
+                meta.pop(key, None)
+        if subresource == "status":
+            obj = dict(old, status=obj.get("status", {}))
+        else:
+            kind.prepare(obj)
+            if kind.has_status and "status" in old:
+                obj["status"] = old["status"]
+            elif kind.has_status:
+                obj.pop("status", None)
+            kind.default(obj)
+            self._invalid(kind, obj, old)
+            if kind.tracks_generation and obj.get("spec") != old.get("spec"):
+                meta["generation"] = old_meta.get("generation", 1) + 1
+        obj = _ordered(obj)
+        if obj == old:
+            return clone(old)  # a no-op write does not bump resourceVersion
+        if dry_run:
+            return clone(obj)
+        if (
+            meta.get("deletionTimestamp")
+            and not meta.get("finalizers")
+            and (kind.kind != "Pod" or meta.get("deletionGracePeriodSeconds") == 0)
+        ):
+            final = self.store.remove(
+                kind.kind,
+                meta.get("namespace", ""),
+                meta["name"],
+                actor=actor,
+                reason=reason,
+                verb=verb,
+                now=now,
+            )
+            return clone(final)
+        return clone(
+            self.store.put(
+                kind.kind,
+                obj,
+                actor=actor,
+                reason=reason,
+                verb=f"{verb}/status" if subresource == "status" else verb,
+                now=now,
+            )
+        )
+
+    # --- delete ---------------------------------------------------------------------------------
+    def delete(
+        self,
+        kind_name: str,
+        name: str,
+        *,
+        namespace: str = "default",
+        actor: str,
+        now: float,
+        propagation_policy: str | None = None,
+        grace_period_seconds: int | None = None,
+        preconditions: dict[str, str] | None = None,
+        dry_run: bool = False,
+        reason: str = "",
+    ) -> dict[str, Any]:
+        """DELETE: graceful for pods on a node (Terminating), finalizers honoured, propagation recorded as
+        the `foregroundDeletion` / `orphan` finalizer for the garbage collector. Returns the object."""
+
+        def run() -> dict[str, Any]:
+            kind = self.resolve(kind_name)
+            ns = namespace if kind.namespaced else ""
+            old = self._existing(kind, ns, name)
+            meta = old["metadata"]
+            for key, field in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+                wanted = (preconditions or {}).get(key)
+                if wanted and wanted != meta.get(key):
+                    raise errors.conflict(
+                        kind.plural,
+                        name,
+                        kind.group,
+                        why=f"Precondition failed: {field} in precondition: {wanted}, "
+                        f"{field} in object meta: {meta.get(key, '')}",
+                    )
+            if propagation_policy is not None and propagation_policy not in PROPAGATION_POLICIES:
+                raise errors.invalid(
+                    "DeleteOptions",
+                    "",
+                    [
+                        errors.Cause(
+                            "FieldValueNotSupported",
+                            f'Unsupported value: "{propagation_policy}": supported values: "Foreground", '
+                            '"Background", "Orphan"',
+                            "propagationPolicy",
+                        )
+                    ],
+                )
+            if grace_period_seconds is not None and grace_period_seconds < 0:
+                raise errors.invalid(
+                    "DeleteOptions",
+                    "",
+                    [
+                        errors.Cause(
+                            "FieldValueInvalid",
+                            f"Invalid value: {grace_period_seconds}: must be >= 0",
+                            "gracePeriodSeconds",
+                        )
+                    ],
+                )
+            grace = self._grace(kind, old, grace_period_seconds)
+            finalizers = list(meta.get("finalizers") or [])
+            if (
+                propagation_policy == "Foreground"
+                and FOREGROUND not in finalizers
+                and (self.store.dependents.get(meta.get("uid", "")))
+            ):
+                finalizers.append(FOREGROUND)
+            if propagation_policy == "Orphan" and ORPHAN not in finalizers:
+                finalizers.append(ORPHAN)
+            already = meta.get("deletionTimestamp")
+            if (
+                already
+                and grace is not None
+                and grace >= meta.get("deletionGracePeriodSeconds", 0)
+                and (finalizers == (meta.get("finalizers") or []))
+            ):
+                return clone(old)  # already terminating; a longer grace period cannot extend it
+            if kind.kind == "Namespace":
+                if name in UNDELETABLE_NAMESPACES:
+                    raise Status(
+                        403,
+                        "Forbidden",
+                        f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                        {"name": name, "kind": "namespaces"},
+                    )
+                if already:
+                    return clone(old)
+                if (old.get("spec") or {}).get("finalizers"):
+                    new = dict(
+                        old,
+                        metadata=dict(meta, deletionTimestamp=rfc3339(now), deletionGracePeriodSeconds=0),
+                        status=dict(old.get("status") or {}, phase="Terminating"),
+                    )
+                    if dry_run:
+                        return clone(new)
+                    return clone(self.store.put(kind.kind, new, actor=actor, reason=reason, verb="delete", now=now))
+            if not finalizers and not grace:
+                if dry_run:
+                    return clone(old)
+                final = self.store.remove(kind.kind, ns, name, actor=actor, reason=reason, now=now)
+                return clone(final)
+            new_meta = dict(meta)
+            if finalizers:
+                new_meta["finalizers"] = finalizers
+            if not already or grace is not None:
+                new_meta["deletionTimestamp"] = rfc3339(now + (grace or 0))
+                new_meta["deletionGracePeriodSeconds"] = grace or 0
+            new = dict(old, metadata=new_meta)
+            if dry_run:
+                return clone(new)
+            return clone(self.store.put(kind.kind, new, actor=actor, reason=reason, verb="delete", now=now))
+
+        return self._atomic(run)
+
+    def _grace(self, kind: Kind, obj: dict[str, Any], requested: int | None) -> int | None:
+        """Seconds of graceful termination: only pods bound to a node that are still running get any."""
+        if kind.kind != "Pod":
+            return None
+        spec, status = obj.get("spec") or {}, obj.get("status") or {}
+        if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return requested
+        return int(spec.get("terminationGracePeriodSeconds", 30))
+
+    # --- apply ----------------------------------------------------------------------------------
+    def apply(
+        self,
+        manifest: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        actor: str,
+        now: float,
+        dry_run: bool = False,
+    ) -> tuple[dict[str, Any], str]:
+        """`kubectl apply` (client-side): create with the last-applied annotation, or three-way merge
+        over the live object. Returns (object, "created" | "configured" | "unchanged")."""
+
+        def run() -> tuple[dict[str, Any], str]:
+            kind = objects.kind_of(manifest) if isinstance(manifest, dict) else objects.kind_of({})
+            modified = self.decode(kind, manifest)
+            name = modified["metadata"].get("name")
+            if not name:
+                raise bad_request("resource name may not be empty")
+            ns = self._namespace(kind, modified, namespace)
+            annotations = dict(modified["metadata"].get("annotations") or {})
+            annotations.pop(LAST_APPLIED, None)
+            recorded = clone(manifest)
+            if annotations:
+                recorded.setdefault("metadata", {})["annotations"] = annotations
+            elif isinstance(recorded.get("metadata"), dict):
+                recorded["metadata"].pop("annotations", None)
+            annotations[LAST_APPLIED] = json.dumps(recorded, sort_keys=True, separators=(",", ":")) + "\n"
+            modified["metadata"]["annotations"] = annotations
+            live = self.store.get(kind.kind, ns, name)
+            if live is None:
+                created = self._create(modified, namespace=ns, actor=actor, now=now, dry_run=dry_run, reason="")
+                return created, "created"
+            original_text = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
+            original = strip_nulls(json.loads(original_text)) if original_text else {}
+            merged = patch.three_way(live, original, modified, kind.schema_ref)
+            merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+            obj = self.decode(kind, merged)
+            result = self._write(
+                kind,
+                live,
+                obj,
+                actor=actor,
+                now=now,
+                dry_run=dry_run,
+                reason="",
+                subresource="",
+                verb="patch",
+            )
+            unchanged = result["metadata"].get("resourceVersion") == live["metadata"].get("resourceVersion")
+            return result, "unchanged" if unchanged else "configured"
+
+        return self._atomic(run, dry_run)
+
+
+_TOP_ORDER = ("apiVersion", "kind", "metadata", "spec", "status")
+
+
+def _ordered(obj: dict[str, Any]) -> dict[str, Any]:
+    """apiVersion, kind, metadata, spec, other fields, status: the order upstream serialises them in."""
+    head = {key: obj[key] for key in _TOP_ORDER[:4] if key in obj}
+    rest = {key: value for key, value in obj.items() if key not in _TOP_ORDER}
+    tail = {"status": obj["status"]} if "status" in obj else {}
+    return head | rest | tail

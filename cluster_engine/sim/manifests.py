@@ -1,0 +1,138 @@
+"""Reading manifests safely: YAML or JSON, one or many documents, with size, alias and depth limits.
+
+A "billion laughs" document is refused while its node graph is still compact (before any alias is
+expanded), so it costs milliseconds, not memory.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from cluster_engine.sim.errors import Status, bad_request, request_too_large
+
+MAX_MANIFEST_BYTES = 256 * 1024
+MAX_DEPTH = 64
+MAX_EXPANDED_NODES = 50_000
+MAX_ALIASES = 100
+
+
+@dataclass(frozen=True)
+class Document:
+    """One decoded document and the line (1-based) where it starts in the text."""
+
+    body: Any
+    line: int
+
+
+def _yaml_error(error: yaml.YAMLError) -> Status:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    line = f"line {mark.line + 1}: " if mark is not None else ""
+    status = bad_request(f"error converting YAML to JSON: yaml: {line}{problem}")
+    if mark is not None:
+        status.details["line"] = mark.line + 1
+        status.details["column"] = mark.column + 1
+    return status
+
+
+def _check_graph(root: yaml.Node) -> None:
+    """Refuse graphs that would expand too far or nest too deep; aliases share node objects here."""
+    expanded_size: dict[int, int] = {}
+    alias_count = 0
+    seen: set[int] = set()
+
+    def size(node: yaml.Node, depth: int) -> int:
+        nonlocal alias_count
+        if depth > MAX_DEPTH:
+            raise _limit(node, f"the document nests deeper than {MAX_DEPTH} levels")
+        key = id(node)
+        if key in expanded_size:
+            alias_count += 1
+            if alias_count > MAX_ALIASES:
+                raise _limit(node, f"the document uses more than {MAX_ALIASES} aliases")
+            return expanded_size[key]
+        if key in seen:  # a node reachable from itself: a recursive alias
+            raise _limit(node, "the document contains a recursive alias")
+        seen.add(key)
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(item, depth + 1) for item in node.value)
+        else:
+            total = 1
+        if total > MAX_EXPANDED_NODES:
+            raise _limit(node, f"the document expands to more than {MAX_EXPANDED_NODES} values")
+        expanded_size[key] = total
+        return total
+
+    size(root, 0)
+
+
+def _limit(node: yaml.Node, message: str) -> Status:
+    status = request_too_large(f"error converting YAML to JSON: {message} (line {node.start_mark.line + 1})")
+    status.details["line"] = node.start_mark.line + 1
+    return status
+
+
+def parse_documents(text: str | bytes) -> list[Document]:
+    """Decode every non-empty document of `text` (YAML 1.1 as Kubernetes reads it, or JSON).
+
+    Raises a Status: 413 when the text or its expansion is too large, 400 on malformed YAML.
+    """
+    raw = text.encode() if isinstance(text, str) else text
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise request_too_large(
+            f"the manifest is {len(raw)} bytes; the limit is {MAX_MANIFEST_BYTES} bytes (256 KiB)")
+    try:
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise bad_request("error converting YAML to JSON: yaml: invalid UTF-8 in the manifest") from error
+    documents: list[Document] = []
+    try:
+        for node in yaml.compose_all(source, Loader=yaml.SafeLoader):
+            if node is None:
+                continue
+            _check_graph(node)
+            loader = yaml.SafeLoader("")
+            body = loader.construct_document(node)
+            if body is None:
+                continue
+            documents.append(Document(body=body, line=node.start_mark.line + 1))
+    except yaml.YAMLError as error:
+        raise _yaml_error(error) from error
+    return documents
+
+
+def parse_objects(text: str | bytes) -> list[Document]:
+    """Like `parse_documents`, but every document must be an object with `apiVersion` and `kind`;
+    a `List` (`kind: List` or `*List` with `items`) is flattened into its items."""
+    objects: list[Document] = []
+    for document in parse_documents(text):
+        body = document.body
+        if not isinstance(body, dict):
+            raise _at(bad_request("Object 'Kind' is missing in the manifest: it must be a mapping with "
+                                  "'apiVersion' and 'kind'"), document.line)
+        kind = body.get("kind")
+        if isinstance(kind, str) and kind.endswith("List") and isinstance(body.get("items"), list):
+            objects.extend(Document(body=item, line=document.line) for item in body["items"])
+            continue
+        if not kind:
+            raise _at(bad_request(f"Object 'Kind' is missing in '{_short(body)}'"), document.line)
+        if not body.get("apiVersion"):
+            raise _at(bad_request(f"Object 'apiVersion' is missing in '{_short(body)}'"), document.line)
+        objects.append(document)
+    return objects
+
+
+def _at(status: Status, line: int) -> Status:
+    status.details["line"] = line
+    return status
+
+
+def _short(body: dict[str, Any]) -> str:
+    text = json.dumps(body, separators=(",", ":"), sort_keys=True)
+    return text if len(text) <= 120 else text[:117] + "..."

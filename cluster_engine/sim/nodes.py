@@ -1,0 +1,248 @@
+"""The node lifecycle controller and the taint eviction controller (kube-controller-manager): a node
+whose kubelet stops posting status turns Unknown after `node-monitor-grace-period`, is tainted
+`node.kubernetes.io/unreachable`, and its pods are evicted once their tolerationSeconds run out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .clock import Timers
+from .events import Recorder
+from .kubelet import Kubelets, kubelet_actor
+from .store import Store
+from .util import clone, parse_rfc3339, rfc3339
+
+NODE_MONITOR_GRACE_PERIOD = 40.0  # kube-controller-manager --node-monitor-grace-period
+CONTROLLER = "node-lifecycle-controller"
+EVICTION = "taint-eviction-controller"
+UNREACHABLE = "node.kubernetes.io/unreachable"
+NOT_READY = "node.kubernetes.io/not-ready"
+
+READY_CONDITIONS = (
+    ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+    ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+)
+
+
+def ready_conditions(now: float) -> list[dict[str, Any]]:
+    stamp = rfc3339(now)
+    return [
+        {
+            "type": kind,
+            "status": status,
+            "lastHeartbeatTime": stamp,
+            "lastTransitionTime": stamp,
+            "reason": reason,
+            "message": message,
+        }
+        for kind, status, reason, message in READY_CONDITIONS
+    ]
+
+
+def node_ready(node: dict[str, Any]) -> str:
+    for condition in node.get("status", {}).get("conditions") or []:
+        if condition.get("type") == "Ready":
+            return condition.get("status", "Unknown")
+    return "Unknown"
+
+
+def tolerates(toleration: dict[str, Any], taint: dict[str, Any]) -> bool:
+    """Toleration.ToleratesTaint: effect, key and (for Equal) value must match."""
+    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
+        return False
+    if toleration.get("key") and toleration["key"] != taint.get("key"):
+        return False
+    if toleration.get("operator", "Equal") == "Exists":
+        return True
+    return toleration.get("value", "") == taint.get("value", "")
+
+
+def eviction_delay(pod: dict[str, Any], taints: list[dict[str, Any]]) -> float | None:
+    """Seconds a pod may stay on a node with these NoExecute taints; 0 = now; None = forever."""
+    delay: float | None = None
+    forever = True
+    for taint in taints:
+        matching = [t for t in pod["spec"].get("tolerations") or [] if tolerates(t, taint)]
+        if not matching:
+            return 0.0
+        seconds = [t["tolerationSeconds"] for t in matching if t.get("tolerationSeconds") is not None]
+        if seconds and all(t.get("tolerationSeconds") is not None for t in matching):
+            forever = False
+            value = max(0.0, float(min(seconds)))
+            delay = value if delay is None else min(delay, value)
+    return None if forever else delay
+
+
+class NodeLifecycle:
+    """Watches kubelet heartbeats and node taints; evicts pods from unreachable nodes."""
+
+    def __init__(
+        self,
+        store: Store,
+        kubelets: Kubelets,
+        timers: Timers,
+        recorder: Recorder,
+        delete_pod: Callable[[str, str, str, float], None],
+    ) -> None:
+        self.store = store
+        self.kubelets = kubelets
+        self.timers = timers
+        self.recorder = recorder
+        self.delete_pod = delete_pod
+
+    def kubelet_stopped(self, node_name: str, now: float) -> None:
+        self.kubelets.node_state(node_name)["heartbeat"] = now
+        self.timers.schedule(now + NODE_MONITOR_GRACE_PERIOD, CONTROLLER, node_name)
+
+    def kubelet_started(self, node_name: str, now: float) -> None:
+        """The kubelet posts a Ready status again (written by the kubelet itself)."""
+        node = self.store.get("Node", "", node_name)
+        if node is None:
+            return
+        new = clone(node)
+        new["status"]["conditions"] = ready_conditions(now)
+        old = {c["type"]: c for c in node["status"].get("conditions") or []}
+        for condition in new["status"]["conditions"]:
+            previous = old.get(condition["type"])
+            if previous and previous.get("status") == condition["status"]:
+                condition["lastTransitionTime"] = previous["lastTransitionTime"]
+        self.store.put(
+            "Node", new, actor=kubelet_actor(node_name), reason="NodeReady", verb="update/status", now=now
+        )
+        self.recorder.record(
+            dict(new, kind="Node", apiVersion="v1"),
+            "Normal",
+            "NodeReady",
+            f"Node {node_name} status is now: NodeReady",
+            component="kubelet",
+            host=node_name,
+            actor=kubelet_actor(node_name),
+            now=now,
+        )
+
+    def sync(self, node_name: str, now: float) -> None:
+        """Level-based check of one node: grace period, taints, and eviction timers for its pods."""
+        node = self.store.get("Node", "", node_name)
+        if node is None:
+            return
+        if not self.kubelets.running(node_name):
+            heartbeat = self.kubelets.node_state(node_name).get("heartbeat", now)
+            if now < heartbeat + NODE_MONITOR_GRACE_PERIOD:
+                self.timers.schedule(heartbeat + NODE_MONITOR_GRACE_PERIOD, CONTROLLER, node_name)
+                return
+            if node_ready(node) != "Unknown":
+                node = self._mark_unknown(node, now)
+            node = self._set_taints(node, unreachable=True, now=now)
+        elif node_ready(node) == "True":
+            node = self._set_taints(node, unreachable=False, now=now)
+        self._schedule_evictions(node, now)
+
+    def _mark_unknown(self, node: dict[str, Any], now: float) -> dict[str, Any]:
+        new = clone(node)
+        stamp = rfc3339(now)
+        for condition in new["status"].get("conditions") or []:
+            condition.update(
+                status="Unknown",
+                reason="NodeStatusUnknown",
+                message="Kubelet stopped posting node status.",
+                lastTransitionTime=stamp,
+            )
+        name = node["metadata"]["name"]
+        stored = self.store.put(
+            "Node", new, actor=CONTROLLER, reason="NodeNotReady", verb="update/status", now=now
+        )
+        self.recorder.record(
+            dict(stored, kind="Node", apiVersion="v1"),
+            "Normal",
+            "NodeNotReady",
+            f"Node {name} status is now: NodeNotReady",
+            component="node-controller",
+            actor=CONTROLLER,
+            now=now,
+        )
+        for pod in self.store.pods_on(name):
+            self._mark_pod_not_ready(pod, now)
+        return stored
+
+    def _mark_pod_not_ready(self, pod: dict[str, Any], now: float) -> None:
+        status = pod.get("status") or {}
+        if not any(
+            c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or []
+        ):
+            return
+        new = clone(pod)
+        for condition in new["status"]["conditions"]:
+            if condition["type"] in ("Ready",):
+                condition.update(status="False", lastTransitionTime=rfc3339(now))
+                condition.pop("reason", None)
+                condition.pop("message", None)
+        self.store.put("Pod", new, actor=CONTROLLER, reason="NodeNotReady", verb="update/status", now=now)
+
+    def _set_taints(self, node: dict[str, Any], *, unreachable: bool, now: float) -> dict[str, Any]:
+        taints = list(node.get("spec", {}).get("taints") or [])
+        present = [t for t in taints if t.get("key") == UNREACHABLE]
+        if unreachable and len(present) == 2:
+            return node
+        if not unreachable and not present:
+            return node
+        kept = [t for t in taints if t.get("key") != UNREACHABLE]
+        if unreachable:
+            kept += [
+                {"key": UNREACHABLE, "effect": "NoSchedule", "timeAdded": rfc3339(now)},
+                {"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": rfc3339(now)},
+            ]
+        new = clone(node)
+        if kept:
+            new["spec"]["taints"] = kept
+        else:
+            new["spec"].pop("taints", None)
+        return self.store.put(
+            "Node", new, actor=CONTROLLER, reason="TaintNodesByCondition", verb="update", now=now
+        )
+
+    def _schedule_evictions(self, node: dict[str, Any], now: float) -> None:
+        taints = [t for t in node.get("spec", {}).get("taints") or [] if t.get("effect") == "NoExecute"]
+        if not taints:
+            return
+        added = min(parse_rfc3339(t["timeAdded"]) if t.get("timeAdded") else now for t in taints)
+        for pod in self.store.pods_on(node["metadata"]["name"]):
+            if pod["metadata"].get("deletionTimestamp"):
+                continue
+            delay = eviction_delay(pod, taints)
+            if delay is None:
+                continue
+            key = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
+            self.timers.schedule(max(now, added + delay), EVICTION, key)
+
+    def evict(self, key: str, now: float) -> None:
+        """The taint eviction controller's timer for one pod: delete it if its taints still say so."""
+        namespace, name = key.split("/", 1)
+        pod = self.store.get("Pod", namespace, name)
+        if pod is None or pod["metadata"].get("deletionTimestamp"):
+            return
+        node = self.store.get("Node", "", pod["spec"].get("nodeName", ""))
+        if node is None:
+            return
+        taints = [t for t in node.get("spec", {}).get("taints") or [] if t.get("effect") == "NoExecute"]
+        if not taints:
+            return
+        delay = eviction_delay(pod, taints)
+        if delay is None:
+            return
+        added = min(parse_rfc3339(t["timeAdded"]) if t.get("timeAdded") else now for t in taints)
+        if now < added + delay:
+            self.timers.schedule(added + delay, EVICTION, key)
+            return
+        self.recorder.record(
+            dict(pod, kind="Pod", apiVersion="v1"),
+            "Normal",
+            "TaintManagerEviction",
+            f"Marking for deletion Pod {namespace}/{name}",
+            component="taint-eviction-controller",
+            actor=EVICTION,
+            now=now,
+        )
+        self.delete_pod(namespace, name, EVICTION, now)

@@ -1,0 +1,292 @@
+"""Object storage of one sandbox, as etcd is for kube-apiserver: objects by kind/namespace/name, the
+resourceVersion counter, a bounded watch history, the change log ("who did it") and small indexes.
+
+Stored dicts are never mutated after they are written (writers replace them), so the watch history
+holds references instead of copies; copies are made at the API boundary only.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Status
+from .patch import merge_diff, merge_patch
+
+ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
+Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped kinds
+
+
+@dataclass(frozen=True)
+class Change:
+    """One mutation: what changed, when, by whom, by which verb, and why (an Event reason or a verb)."""
+
+    rv: int
+    time: float
+    type: str
+    verb: str
+    actor: str
+    reason: str
+    kind: str
+    namespace: str
+    name: str
+
+    def to_list(self) -> list[Any]:
+        return [
+            self.rv,
+            self.time,
+            self.type,
+            self.verb,
+            self.actor,
+            self.reason,
+            self.kind,
+            self.namespace,
+            self.name,
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "resourceVersion": str(self.rv),
+            "time": self.time,
+            "type": self.type,
+            "verb": self.verb,
+            "actor": self.actor,
+            "reason": self.reason,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+        }
+
+
+Listener = Callable[[str, str, dict[str, Any], dict[str, Any] | None], None]
+
+
+class Store:
+    """Objects plus history. All writes go through `put` and `remove`, which bump resourceVersion,
+    append to the watch history and change log, maintain the indexes and notify the listener."""
+
+    def __init__(self, *, history_limit: int = 1000, change_limit: int = 2000) -> None:
+        self.objects: dict[str, dict[Key, dict[str, Any]]] = {}
+        self.rv = 0
+        self.drained_rv = 0
+        self.history: deque[tuple[int, str, str, dict[str, Any]]] = deque(maxlen=history_limit)
+        self.changes: deque[Change] = deque(maxlen=change_limit)
+        self.uids: dict[str, tuple[str, str, str]] = {}
+        self.dependents: dict[str, set[tuple[str, str, str]]] = {}
+        self.pods_by_node: dict[str, set[Key]] = {}
+        self.listener: Listener | None = None
+
+    # --- reads ----------------------------------------------------------------------------------
+    def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+        """The stored object (not a copy: never mutate it) or None."""
+        return self.objects.get(kind, {}).get((namespace, name))
+
+    def items(self, kind: str, namespace: str | None = None) -> Iterator[dict[str, Any]]:
+        """Stored objects of a kind, optionally in one namespace, in insertion order (not copies)."""
+        for (ns, _name), obj in self.objects.get(kind, {}).items():
+            if namespace is None or ns == namespace:
+                yield obj
+
+    def count(self, kind: str) -> int:
+        return len(self.objects.get(kind, {}))
+
+    def by_uid(self, uid: str) -> dict[str, Any] | None:
+        where = self.uids.get(uid)
+        return self.get(*where) if where else None
+
+    def pods_on(self, node: str) -> list[dict[str, Any]]:
+        pods = self.objects.get("Pod", {})
+        return [pods[key] for key in sorted(self.pods_by_node.get(node, ())) if key in pods]
+
+    # --- writes ---------------------------------------------------------------------------------
+    def next_rv(self) -> int:
+        self.rv += 1
+        return self.rv
+
+    def put(
+        self, kind: str, obj: dict[str, Any], *, actor: str, reason: str, verb: str, now: float
+    ) -> dict[str, Any]:
+        """Store `obj` (taken over: the caller must not keep mutating it) with a new resourceVersion."""
+        meta = obj["metadata"]
+        key = (meta.get("namespace", ""), meta["name"])
+        bucket = self.objects.setdefault(kind, {})
+        old = bucket.get(key)
+        rv = self.next_rv()
+        meta["resourceVersion"] = str(rv)
+        bucket[key] = obj
+        self._index(kind, key, old, obj)
+        event = MODIFIED if old is not None else ADDED
+        self._record(
+            rv=rv, event=event, verb=verb, actor=actor, reason=reason, kind=kind, key=key, obj=obj, now=now
+        )
+        if self.listener is not None:
+            self.listener(event, kind, obj, old)
+        return obj
+
+    def remove(
+        self,
+        kind: str,
+        namespace: str,
+        name: str,
+        *,
+        actor: str,
+        reason: str,
+        verb: str = "delete",
+        now: float,
+    ) -> dict[str, Any] | None:
+        """Delete the object for good; its DELETED event carries the deletion's resourceVersion."""
+        bucket = self.objects.get(kind, {})
+        old = bucket.pop((namespace, name), None)
+        if old is None:
+            return None
+        final = dict(old, metadata=dict(old["metadata"]))
+        rv = self.next_rv()
+        final["metadata"]["resourceVersion"] = str(rv)
+        self._index(kind, (namespace, name), old, None)
+        self._record(
+            rv=rv,
+            event=DELETED,
+            verb=verb,
+            actor=actor,
+            reason=reason,
+            kind=kind,
+            key=(namespace, name),
+            obj=final,
+            now=now,
+        )
+        if self.listener is not None:
+            self.listener(DELETED, kind, final, old)
+        return final
+
+    def _record(
+        self,
+        *,
+        rv: int,
+        event: str,
+        verb: str,
+        actor: str,
+        reason: str,
+        kind: str,
+        key: Key,
+        obj: dict[str, Any],
+        now: float,
+    ) -> None:
+        self.history.append((rv, event, kind, obj))
+        self.changes.append(Change(rv, now, event, verb, actor, reason, kind, key[0], key[1]))
+
+    def _index(self, kind: str, key: Key, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        where = (kind, key[0], key[1])
+        if old is not None:
+            old_meta = old["metadata"]
+            if new is None or new["metadata"].get("uid") != old_meta.get("uid"):
+                self.uids.pop(old_meta.get("uid", ""), None)
+            for ref in old_meta.get("ownerReferences") or ():
+                deps = self.dependents.get(ref.get("uid", ""))
+                if deps is not None:
+                    deps.discard(where)
+                    if not deps:
+                        del self.dependents[ref.get("uid", "")]
+            if kind == "Pod":
+                node = (old.get("spec") or {}).get("nodeName")
+                if node:
+                    self.pods_by_node.get(node, set()).discard(key)
+        if new is not None:
+            meta = new["metadata"]
+            if meta.get("uid"):
+                self.uids[meta["uid"]] = where
+            for ref in meta.get("ownerReferences") or ():
+                self.dependents.setdefault(ref.get("uid", ""), set()).add(where)
+            if kind == "Pod":
+                node = (new.get("spec") or {}).get("nodeName")
+                if node:
+                    self.pods_by_node.setdefault(node, set()).add(key)
+
+    # --- watch and change feed ------------------------------------------------------------------
+    def oldest_rv(self) -> int:
+        """The oldest resourceVersion a watch may start from (every later event is still in history)."""
+        return self.history[0][0] - 1 if self.history else self.compacted_rv
+
+    compacted_rv = 0
+
+    def events_since(self, since_rv: int) -> Iterable[tuple[int, str, str, dict[str, Any]]]:
+        """History entries with resourceVersion > since_rv; 410 Expired if they are no longer all kept."""
+        oldest = self.oldest_rv()
+        if since_rv < oldest:
+            raise Status(410, "Expired", f"too old resource version: {since_rv} ({oldest})")
+        return [entry for entry in self.history if entry[0] > since_rv]
+
+    def changes_since(self, since_rv: int) -> list[Change]:
+        return [c for c in self.changes if c.rv > since_rv]
+
+    def compact(self) -> None:
+        """Forget the watch history and change log up to now (as etcd compaction does): watches from
+        older resourceVersions get 410 Expired, the change feed starts empty."""
+        self.history.clear()
+        self.changes.clear()
+        self.drained_rv = self.rv
+        self.compacted_rv = self.rv
+
+    # --- serialisation --------------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """Objects by kind, counters, the change log and the watch history (older versions as merge
+        patches against the next newer version of the same object, which keeps the document small)."""
+        newer: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for kind, bucket in self.objects.items():
+            for (ns, name), obj in bucket.items():
+                newer[(kind, ns, name)] = obj
+        history: list[list[Any]] = []
+        for rv, event, kind, obj in reversed(self.history):
+            key = (kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+            base = newer.get(key)
+            if base is obj:
+                entry = [rv, event, *key, 0, None]
+            elif base is None:
+                entry = [rv, event, *key, 2, obj]
+            else:
+                entry = [rv, event, *key, 1, merge_diff(base, obj)]
+            newer[key] = obj
+            history.append(entry)
+        history.reverse()
+        return {
+            "rv": self.rv,
+            "drainedRv": self.drained_rv,
+            "compactedRv": self.compacted_rv,
+            "historyLimit": self.history.maxlen,
+            "changeLimit": self.changes.maxlen,
+            "objects": {kind: list(bucket.values()) for kind, bucket in self.objects.items() if bucket},
+            "history": history,
+            "changes": [c.to_list() for c in self.changes],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Store:
+        store = cls(history_limit=data["historyLimit"], change_limit=data["changeLimit"])
+        store.rv = data["rv"]
+        store.drained_rv = data["drainedRv"]
+        store.compacted_rv = data["compactedRv"]
+        for kind, objs in data["objects"].items():
+            bucket = store.objects.setdefault(kind, {})
+            for obj in objs:
+                key = (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+                bucket[key] = obj
+                store._index(kind, key, None, obj)
+        newer: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for kind, bucket in store.objects.items():
+            for (ns, name), obj in bucket.items():
+                newer[(kind, ns, name)] = obj
+        entries: list[tuple[int, str, str, dict[str, Any]]] = []
+        for rv, event, kind, ns, name, mode, payload in reversed(data["history"]):
+            key = (kind, ns, name)
+            if mode == 0:
+                obj = newer[key]
+            elif mode == 1:
+                obj = merge_patch(newer[key], payload)
+            else:
+                obj = payload
+            newer[key] = obj
+            entries.append((rv, event, kind, obj))
+        store.history.extend(reversed(entries))
+        store.changes.extend(Change(*row) for row in data["changes"])
+        return store

@@ -1,0 +1,111 @@
+// Entry point of the lesson page: reads the config blob, connects the store, socket, terminal, editor, diagram,
+// timeline and text alternatives, and shows the connection's state.
+import { TextAlternative, Announcer } from "./a11y.js";
+import { Diagram } from "./diagram/diagram.js";
+import { fmt, gettext } from "./i18n.js";
+import { enhanceCodeBlocks, setExerciseStatus } from "./lesson.js";
+import { controlMessage } from "./protocol.js";
+import { SandboxSocket } from "./socket.js";
+import { Store } from "./store.js";
+import { Timeline } from "./timeline.js";
+
+const $ = (id) => document.getElementById(id);
+
+function connectionBanner(socket) {
+  const banner = $("connection");
+  const text = banner.querySelector(".connection-text");
+  const retry = banner.querySelector("button");
+  let countdown = null;
+  retry.addEventListener("click", () => socket.reconnectNow());
+  window.addEventListener("online", () => socket.reconnectNow());
+  socket.addEventListener("state", ({ detail }) => {
+    clearInterval(countdown);
+    banner.dataset.state = detail.state;
+    retry.hidden = detail.state !== "waiting";
+    if (detail.state === "open") text.textContent = gettext("Connected to your cluster");
+    else if (detail.state === "connecting") text.textContent = gettext("Connecting to your cluster…");
+    else if (detail.state === "reconnecting") text.textContent = gettext("Reconnecting…");
+    else if (detail.state === "failed") {
+      text.textContent = detail.code === 4401 ? gettext("You are signed out: log in again and reload the page.")
+        : gettext("You may not open this cluster.");
+    } else if (detail.state === "waiting") {
+      const tick = () => {
+        const seconds = Math.max(0, Math.ceil((detail.retryAt - Date.now()) / 1000));
+        text.textContent = fmt(gettext("Connection lost. Reconnecting in %(seconds)s s…"), { seconds });
+      };
+      tick();
+      countdown = setInterval(tick, 1000);
+    }
+  });
+}
+
+async function main() {
+  const config = JSON.parse($("podlab-config").textContent);
+  const store = new Store();
+  const socket = new SandboxSocket({ wsPath: config.wsPath, getSince: () => store.resourceVersion });
+  connectionBanner(socket);
+  const announcer = new Announcer($("announcer"));
+  socket.addEventListener("state", ({ detail }) => {
+    if (detail.state === "waiting" && detail.attempt === 1) announcer.say(gettext("Connection lost"));
+    if (detail.state === "open" && store.resourceVersion) announcer.say(gettext("Connection restored"));
+  });
+
+  const control = async (action, fields = {}) => {
+    const reply = await socket.request(controlMessage(0, action, fields));
+    const status = $("control-status");
+    status.textContent = reply.ok ? (reply.output || gettext("Done.")) : (reply.error || gettext("The server refused."));
+    status.dataset.ok = String(Boolean(reply.ok));
+  };
+
+  const diagram = new Diagram($("diagram"), $("diagram-details"), { control });
+  const textList = new TextAlternative($("diagram-text"), (selection) => {
+    diagram.select(selection);
+  });
+  const timeline = new Timeline({
+    pause: $("time-pause"), speed: $("time-speed"), step: $("time-step"), stepSeconds: $("time-step-seconds"),
+    range: $("timeline-range"), position: $("timeline-position"), live: $("timeline-live"), log: $("event-log"),
+  }, store, control);
+  diagram.renderPanel();
+
+  store.subscribe((diff) => {
+    timeline.update(diff);
+    if (!timeline.live) return; // the learner is looking at the past; the live state is kept meanwhile
+    diagram.render(store, diff);
+    textList.render(store, diff);
+    announcer.observe(store, diff);
+  });
+  timeline.addEventListener("scrub", ({ detail }) => {
+    const view = detail.live ? store : store.viewAt(detail.index);
+    diagram.render(view, null, { animate: false });
+    textList.render(view, null);
+  });
+
+  socket.addEventListener("message", ({ detail: message }) => {
+    if (message.type === "snapshot") store.applySnapshot(message);
+    else if (message.type === "batch") store.applyBatch(message);
+    else if (message.type === "sandbox") store.applySandbox(message.sandbox);
+    else if (message.type === "error") console.warn("podlab socket:", message.message);
+  });
+  socket.connect();
+
+  // The terminal and the editor load their libraries on their own, so a slow one never blocks the diagram.
+  const [{ TerminalView }, { YamlEditor }] = await Promise.all([import("./terminal.js"), import("./editor.js")]);
+  const terminal = new TerminalView($("terminal"), { socket, store });
+  $("terminal-screen-reader").addEventListener("change", (event) => terminal.setScreenReaderMode(event.target.checked));
+  const editor = new YamlEditor({
+    host: $("editor"), apply: $("editor-apply"), dryRun: $("editor-dry-run"), result: $("editor-result"),
+    examples: $("editor-examples"), loadExample: $("editor-load-example"),
+  }, { socket, examples: config.examples || [] });
+
+  enhanceCodeBlocks($("lesson"), {
+    runInTerminal: async (line) => {
+      terminal.focus();
+      await terminal.run(line);
+    },
+    openInEditor: (text) => editor.load(text),
+  });
+  for (const item of document.querySelectorAll("[data-exercise]")) setExerciseStatus(item, item.dataset.status || "pending");
+  document.body.classList.add("podlab-ready");
+}
+
+main();

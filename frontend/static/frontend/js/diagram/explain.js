@@ -1,0 +1,146 @@
+// The details panel of the diagram: what the clicked component or object is (in the page's language), its state,
+// a pod's scheduling explanation, and the actions the learner may take on it (sent as `control` messages).
+import { h } from "../dom.js";
+import { fmt, gettext } from "../i18n.js";
+import { age, controllerOf, nodeStatus, podStatus, schedulingExplanation } from "../status.js";
+
+/** The explanation of a component (by its name or the prefix before "/"). */
+export function componentText(name) {
+  const base = name.split("/")[0];
+  switch (base) {
+    case "kubectl": return gettext("kubectl is the command-line client. Every command becomes an HTTP request to the API server; it never talks to nodes or etcd directly.");
+    case "kube-apiserver": return gettext("The API server is the only component that reads and writes etcd. It authenticates, validates and defaults every request, stores the object and tells every watcher (the scheduler, the controllers, the kubelets) what changed.");
+    case "etcd": return gettext("etcd is the cluster's key-value store: every object lives here, and only the API server talks to it.");
+    case "kube-scheduler": return gettext("The scheduler watches for pods without a node. For each one it filters out the nodes that cannot run it, scores the others and binds the pod to the best. Stop it and new pods stay Pending.");
+    case "kube-controller-manager": return gettext("The controller manager runs the control loops: the Deployment controller creates ReplicaSets, the ReplicaSet controller creates pods, the node lifecycle controller notices nodes that stop reporting. Stop it and nothing replaces a deleted pod.");
+    case "kubelet": return gettext("The kubelet is the node's agent. It watches for pods bound to its node, asks the container runtime to start their containers, runs their probes and reports their status to the API server. Stop it and the node turns NotReady after a while.");
+    case "kube-proxy": return gettext("kube-proxy programs the node's network rules so that traffic to a Service's virtual IP reaches one of its ready endpoints.");
+    case "runtime": return gettext("The container runtime (containerd) pulls images and runs the containers the kubelet asks for.");
+    case "queue": return gettext("Pods wait here until the scheduler binds them to a node. A pod that stays here fits no node: click it in the list to see why.");
+    default: return "";
+  }
+}
+
+function kindText(kind) {
+  switch (kind) {
+    case "Node": return gettext("A node is a machine that runs pods. Its kubelet reports its state; when the reports stop, the node lifecycle controller marks it NotReady and later evicts its pods.");
+    case "Pod": return gettext("A pod is one or more containers that are scheduled together onto one node and share its network address.");
+    case "Service": return gettext("A Service gives a stable virtual IP and name to the pods that match its selector; kube-proxy sends its traffic to the ready ones.");
+    case "Deployment": return gettext("A Deployment rolls out new versions of its pods through ReplicaSets; each ReplicaSet keeps the desired number of pods running.");
+    case "ReplicaSet": return gettext("A ReplicaSet keeps the desired number of identical pods running, creating or deleting pods as needed.");
+    case "StatefulSet": return gettext("A StatefulSet runs pods with stable names and storage, started and stopped in order.");
+    case "DaemonSet": return gettext("A DaemonSet runs one pod on every (matching) node.");
+    case "Job": return gettext("A Job runs pods until a given number of them complete successfully.");
+    case "CronJob": return gettext("A CronJob creates a Job on a schedule.");
+    default: return "";
+  }
+}
+
+function facts(rows) {
+  return h("dl", { class: "facts" }, rows.filter(([, v]) => v !== undefined && v !== null && v !== "")
+    .flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))]));
+}
+
+/** Normalise the scheduler's explanation into {chosen, nodes: [{name, feasible, plugin, reason, score, scores}]}. Pure. */
+export function normaliseExplanation(exp) {
+  if (!exp || typeof exp !== "object") return null;
+  const chosen = exp.chosen ?? exp.chosenNode ?? exp.selectedNode ?? exp.node ?? null;
+  let nodes = exp.nodes ?? exp.perNode ?? [];
+  if (!Array.isArray(nodes)) nodes = Object.entries(nodes).map(([name, value]) => ({ name, ...value }));
+  return {
+    chosen: typeof chosen === "object" && chosen ? chosen.name : chosen,
+    nodes: nodes.map((n) => {
+      const filter = n.filter || {};
+      const reason = n.reason ?? filter.reason ?? n.message ?? null;
+      const feasible = n.feasible ?? n.passed ?? filter.passed ?? !reason;
+      let scores = n.scores ?? n.plugins ?? [];
+      if (!Array.isArray(scores)) scores = Object.entries(scores).map(([plugin, v]) => ({ plugin, ...(typeof v === "object" ? v : { weighted: v }) }));
+      const total = n.total ?? n.score ?? n.finalScore
+        ?? (scores.length ? scores.reduce((sum, s) => sum + (Number(s.weighted ?? s.score) || 0), 0) : null);
+      return { name: n.name ?? n.node ?? n.nodeName, feasible, plugin: n.plugin ?? filter.plugin ?? null, reason, score: total, scores };
+    }),
+  };
+}
+
+function schedulingSection(pod) {
+  const raw = schedulingExplanation(pod);
+  if (!raw) {
+    return h("p", { class: "muted" }, pod.spec?.nodeName
+      ? gettext("The scheduler left no explanation for this pod.")
+      : gettext("This pod has not been scheduled yet."));
+  }
+  const exp = normaliseExplanation(raw);
+  const rows = exp.nodes.map((n) => h("tr", { class: n.name === exp.chosen ? "chosen" : (n.feasible ? "" : "filtered") },
+    h("th", { scope: "row" }, n.name === exp.chosen ? `★ ${n.name}` : n.name),
+    h("td", {}, n.feasible ? gettext("fits") : fmt(gettext("filtered out by %(plugin)s"), { plugin: n.plugin || "?" })),
+    h("td", {}, n.feasible ? (n.score ?? "") : (n.reason || "")),
+    h("td", { class: "scores" }, n.scores.map((s) => `${s.plugin}: ${s.weighted ?? s.score ?? ""}`).join(", "))));
+  return h("div", { class: "scheduling" },
+    h("p", {}, exp.chosen ? fmt(gettext("The scheduler chose %(node)s."), { node: exp.chosen }) : gettext("No node fits this pod.")),
+    rows.length ? h("table", {},
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, gettext("Node")), h("th", { scope: "col" }, gettext("Filter")),
+        h("th", { scope: "col" }, gettext("Score or reason")), h("th", { scope: "col" }, gettext("Plugin scores")))),
+      h("tbody", {}, rows)) : null,
+    h("details", {}, h("summary", {}, gettext("Raw explanation")), h("pre", {}, JSON.stringify(raw, null, 2))));
+}
+
+/**
+ * Render the panel for a selection {type: component|node|pod|object|queue, key} into `panel`.
+ * `actions.control(action, fields)` sends a control message; `readOnly` hides the actions.
+ */
+export function renderDetails(panel, selection, view, { control, readOnly, onClose }) {
+  panel.replaceChildren();
+  if (!selection) {
+    panel.append(h("p", { class: "muted" }, gettext("Click any part of the diagram, or press Enter on it, to see what it does.")));
+    return;
+  }
+  const components = view.sandbox?.components || {};
+  const actionButton = (label, action, fields, extraClass = "") => (readOnly ? null
+    : h("button", { type: "button", class: `button ${extraClass}`, onclick: () => control(action, fields) }, label));
+  const close = h("button", { type: "button", class: "close", "aria-label": gettext("Close the details"), onclick: onClose }, "×");
+  let title = "";
+  const body = [];
+  if (selection.type === "component" || selection.type === "queue") {
+    title = selection.type === "queue" ? gettext("Scheduling queue") : selection.key;
+    body.push(h("p", {}, componentText(selection.key)));
+    if (selection.key in components) {
+      const running = components[selection.key] !== false;
+      body.push(h("p", { class: `state state--${running ? "running" : "stopped"}` }, running ? gettext("Running") : gettext("Stopped")));
+      body.push(h("div", { class: "actions" }, running
+        ? actionButton(gettext("Stop this component"), "stop-component", { component: selection.key }, "danger")
+        : actionButton(gettext("Start this component"), "start-component", { component: selection.key })));
+    }
+  } else {
+    const obj = view.get(selection.key);
+    if (!obj) {
+      panel.append(close, h("p", { class: "muted" }, gettext("This object no longer exists.")));
+      return;
+    }
+    const meta = obj.metadata;
+    title = `${obj.kind} ${meta.name}`;
+    body.push(h("p", {}, kindText(obj.kind)));
+    if (obj.kind === "Node") {
+      const s = nodeStatus(obj);
+      body.push(facts([[gettext("Status"), s.text], [gettext("Age"), age(obj, view.now)],
+        [gettext("Pods"), view.ofKind("Pod").filter((p) => p.spec?.nodeName === meta.name).length]]));
+      body.push(h("div", { class: "actions" },
+        actionButton(gettext("Cut the node off the network"), "disconnect-node", { node: meta.name }, "danger"),
+        actionButton(gettext("Reconnect the node"), "reconnect-node", { node: meta.name })));
+    } else if (obj.kind === "Pod") {
+      const s = podStatus(obj);
+      const owner = controllerOf(obj);
+      body.push(facts([[gettext("Namespace"), meta.namespace], [gettext("Status"), s.reason], [gettext("Ready"), s.ready],
+        [gettext("Restarts"), s.restarts], [gettext("Node"), obj.spec?.nodeName || gettext("none yet")], [gettext("Pod IP"), obj.status?.podIP],
+        [gettext("Owner"), owner ? `${owner.kind} ${owner.name}` : ""], [gettext("Age"), age(obj, view.now)]]));
+      body.push(h("h4", {}, gettext("Why this node?")), schedulingSection(obj));
+      body.push(h("div", { class: "actions" },
+        actionButton(gettext("Delete this pod"), "delete-pod", { namespace: meta.namespace || "default", name: meta.name }, "danger")));
+    } else {
+      body.push(facts([[gettext("Namespace"), meta.namespace], [gettext("Age"), age(obj, view.now)],
+        [gettext("Replicas"), obj.spec?.replicas], [gettext("Ready"), obj.status?.readyReplicas ?? undefined],
+        [gettext("Type"), obj.kind === "Service" ? obj.spec?.type || "ClusterIP" : undefined],
+        [gettext("Cluster IP"), obj.kind === "Service" ? obj.spec?.clusterIP : undefined]]));
+    }
+  }
+  panel.append(h("div", { class: "details-head" }, h("h3", { tabindex: "-1" }, title), close), ...body);
+}

@@ -1,0 +1,161 @@
+// Geometry of the architecture diagram (SVG user units): bands for the control plane, workloads, services and
+// a grid of nodes; stable pod slots inside nodes. Pure, so it is unit-tested and cheap to recompute.
+
+export const WIDTH = 1200;
+export const MARGIN = 16;
+export const GAP = 14;
+
+/** Control-plane band: the client (kubectl), the four components and the scheduling queue. */
+export const CONTROL_PLANE = {
+  y: 12,
+  height: 92,
+  boxes: {
+    kubectl: { x: 16, y: 30, w: 112, h: 56 },
+    "kube-apiserver": { x: 176, y: 30, w: 184, h: 56 },
+    etcd: { x: 400, y: 30, w: 120, h: 56 },
+    "kube-scheduler": { x: 560, y: 30, w: 170, h: 56 },
+    "kube-controller-manager": { x: 760, y: 30, w: 220, h: 56 },
+    queue: { x: 1010, y: 30, w: 174, h: 56 },
+  },
+};
+
+export const GRID_COLUMNS = 4;
+export const CELL_WIDTH = (WIDTH - 2 * MARGIN - (GRID_COLUMNS - 1) * GAP) / GRID_COLUMNS;
+
+export const NODE = {
+  header: 62, // name, status and the kubelet / kube-proxy / runtime row
+  pad: 10,
+  podWidth: (CELL_WIDTH - 2 * 10 - 6) / 2,
+  podHeight: 32,
+  podGap: 6,
+  perRow: 2,
+  minPodRows: 1,
+};
+
+/** Where pod slot `slot` sits inside its node group. */
+export function podOffset(slot) {
+  const column = slot % NODE.perRow;
+  const row = Math.floor(slot / NODE.perRow);
+  return {
+    x: NODE.pad + column * (NODE.podWidth + NODE.podGap),
+    y: NODE.header + row * (NODE.podHeight + NODE.podGap),
+  };
+}
+
+/** Height of a node box holding `slots` pod slots. */
+export function nodeHeight(slots) {
+  const rows = Math.max(NODE.minPodRows, Math.ceil(slots / NODE.perRow));
+  return NODE.header + rows * (NODE.podHeight + NODE.podGap) + NODE.pad - NODE.podGap;
+}
+
+/**
+ * Lay `items` ([{key, height}]) out in a grid of GRID_COLUMNS cells starting at `top`; each row is as tall as
+ * its tallest item. Returns {boxes: Map key -> {x, y, w, h}, bottom}.
+ */
+export function gridLayout(items, top, { columns = GRID_COLUMNS, width = CELL_WIDTH } = {}) {
+  const boxes = new Map();
+  let y = top;
+  for (let start = 0; start < items.length; start += columns) {
+    const row = items.slice(start, start + columns);
+    const rowHeight = Math.max(...row.map((item) => item.height));
+    row.forEach((item, i) => {
+      boxes.set(item.key, { x: MARGIN + i * (width + GAP), y, w: width, h: item.height });
+    });
+    y += rowHeight + GAP;
+  }
+  return { boxes, bottom: items.length ? y - GAP : top };
+}
+
+/** Stable slots: each key keeps its slot until released, new keys take the lowest free one. */
+export class SlotAllocator {
+  constructor() {
+    this.slots = new Map();
+    this.free = [];
+    this.next = 0;
+  }
+
+  assign(key) {
+    let slot = this.slots.get(key);
+    if (slot !== undefined) return slot;
+    if (this.free.length) {
+      this.free.sort((a, b) => a - b);
+      slot = this.free.shift();
+    } else {
+      slot = this.next;
+      this.next += 1;
+    }
+    this.slots.set(key, slot);
+    return slot;
+  }
+
+  release(key) {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return;
+    this.slots.delete(key);
+    this.free.push(slot);
+    // Shrink when the highest slots are free, so an emptied node gets smaller again.
+    while (this.next > 0 && this.free.includes(this.next - 1)) {
+      this.free.splice(this.free.indexOf(this.next - 1), 1);
+      this.next -= 1;
+    }
+  }
+
+  /** Number of slots the node must show room for. */
+  get extent() {
+    return this.next;
+  }
+}
+
+/** Workload cards: a controller and, inside, one row of pod marks per owned ReplicaSet (or one row). */
+export const WORKLOAD = { header: 24, rowHeader: 16, dot: 9, dotsPerRow: 26, pad: 8 };
+
+export function workloadRowHeight(podCount) {
+  return WORKLOAD.rowHeader + Math.max(1, Math.ceil(podCount / WORKLOAD.dotsPerRow)) * WORKLOAD.dot + 4;
+}
+
+/** Height of a workload card with rows of the given pod counts. */
+export function workloadHeight(rowPodCounts) {
+  const rows = rowPodCounts.length ? rowPodCounts : [0];
+  return WORKLOAD.header + rows.reduce((sum, n) => sum + workloadRowHeight(n), 0) + WORKLOAD.pad;
+}
+
+/** Offset of pod mark `index` inside a workload row. */
+export function dotOffset(index) {
+  return {
+    x: WORKLOAD.pad + (index % WORKLOAD.dotsPerRow) * WORKLOAD.dot,
+    y: WORKLOAD.rowHeader + Math.floor(index / WORKLOAD.dotsPerRow) * WORKLOAD.dot,
+  };
+}
+
+export const SERVICE = { width: 180, height: 40, columns: 6 };
+
+/** Service boxes in rows of SERVICE.columns from `top`. */
+export function serviceLayout(keys, top) {
+  const gap = (WIDTH - 2 * MARGIN - SERVICE.columns * SERVICE.width) / (SERVICE.columns - 1);
+  const boxes = new Map();
+  keys.forEach((key, i) => {
+    const column = i % SERVICE.columns;
+    const row = Math.floor(i / SERVICE.columns);
+    boxes.set(key, { x: MARGIN + column * (SERVICE.width + gap), y: top + row * (SERVICE.height + GAP),
+      w: SERVICE.width, h: SERVICE.height });
+  });
+  const rows = Math.ceil(keys.length / SERVICE.columns);
+  return { boxes, bottom: rows ? top + rows * (SERVICE.height + GAP) - GAP : top };
+}
+
+/** Centre of a box, or the middle of one of its edges. */
+export function anchor(box, side = "center") {
+  switch (side) {
+    case "top": return { x: box.x + box.w / 2, y: box.y };
+    case "bottom": return { x: box.x + box.w / 2, y: box.y + box.h };
+    case "left": return { x: box.x, y: box.y + box.h / 2 };
+    case "right": return { x: box.x + box.w, y: box.y + box.h / 2 };
+    default: return { x: box.x + box.w / 2, y: box.y + box.h / 2 };
+  }
+}
+
+/** Shorten text to `max` characters with an ellipsis (SVG text does not wrap). */
+export function ellipsize(text, max) {
+  const value = String(text ?? "");
+  return value.length <= max ? value : `${value.slice(0, Math.max(1, max - 1))}…`;
+}

@@ -1,0 +1,196 @@
+// The client-side object store: objects keyed by metadata.uid, fed by snapshots and batches, with the ordered
+// history that the timeline rebuilds past states from. Pure (no DOM).
+import { compareResourceVersions } from "./protocol.js";
+
+/** The key of an object: its uid, or kind/namespace/name when a (synthetic) object has none. */
+export function keyOf(obj) {
+  const meta = obj?.metadata || {};
+  return meta.uid || `${obj?.kind}/${meta.namespace || ""}/${meta.name}`;
+}
+
+/** Apply watch events in order to a Map of objects; returns {added, modified, deleted} key lists. */
+export function applyEvents(objects, events) {
+  const added = [];
+  const modified = [];
+  const deleted = [];
+  for (const event of events) {
+    const obj = event.object;
+    if (!obj) continue;
+    const key = keyOf(obj);
+    if (event.type === "DELETED") {
+      if (objects.delete(key)) deleted.push(key);
+    } else if (event.type === "ADDED" || event.type === "MODIFIED") {
+      if (objects.has(key)) modified.push(key);
+      else added.push(key);
+      objects.set(key, obj);
+    }
+  }
+  return { added, modified, deleted };
+}
+
+function mapOf(objects) {
+  const map = new Map();
+  for (const obj of objects || []) map.set(keyOf(obj), obj);
+  return map;
+}
+
+/** A read-only view of objects at one moment: what the diagram and the text list render. */
+export class ClusterView {
+  constructor(objects, { resourceVersion = "", time = "", sandbox = null } = {}) {
+    this.objects = objects;
+    this.resourceVersion = resourceVersion;
+    this.time = time;
+    this.sandbox = sandbox;
+    this.kindIndex = null;
+  }
+
+  get(key) {
+    return this.objects.get(key);
+  }
+
+  /** Every object of one kind, in insertion order (a shared array: do not modify it). */
+  ofKind(kind) {
+    if (!this.kindIndex) {
+      this.kindIndex = new Map();
+      for (const obj of this.objects.values()) {
+        let list = this.kindIndex.get(obj.kind);
+        if (!list) {
+          list = [];
+          this.kindIndex.set(obj.kind, list);
+        }
+        list.push(obj);
+      }
+    }
+    return this.kindIndex.get(kind) || [];
+  }
+
+  /** The simulated time as seconds since the epoch. */
+  get now() {
+    const parsed = Date.parse(this.time);
+    return Number.isFinite(parsed) ? parsed / 1000 : Date.now() / 1000;
+  }
+}
+
+/**
+ * The live store. `history` holds timeline entries in order: each is a batch {resourceVersion, time, events,
+ * changes} or a snapshot {snapshot: Map, ...}. The oldest entries fold into `base` beyond `historyLimit` events.
+ */
+export class Store extends ClusterView {
+  constructor({ historyLimit = 20000 } = {}) {
+    super(new Map());
+    this.historyLimit = historyLimit;
+    this.base = null;
+    this.history = [];
+    this.historyEvents = 0;
+    this.listeners = new Set();
+  }
+
+  /** Call fn(diff, store) after every change; diff is {reset, added, modified, deleted, changes, deletedObjects}. */
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(diff) {
+    for (const fn of this.listeners) fn(diff, this);
+  }
+
+  /** Replace everything with a server snapshot. */
+  applySnapshot(message) {
+    this.objects = mapOf(message.objects);
+    this.kindIndex = null;
+    this.resourceVersion = message.resourceVersion || "";
+    this.time = message.time || this.time;
+    if (message.sandbox) this.sandbox = message.sandbox;
+    const entry = { snapshot: new Map(this.objects), resourceVersion: this.resourceVersion, time: this.time,
+      events: [], changes: message.recent || [] };
+    if (!this.base) this.base = entry;
+    else this.pushHistory(entry);
+    const diff = { reset: true, added: [...this.objects.keys()], modified: [], deleted: [], deletedObjects: new Map(),
+      changes: [], events: [] };
+    this.emit(diff);
+    return diff;
+  }
+
+  /**
+   * Apply one batch in order. A batch at or below the current resourceVersion (a duplicate after a resync)
+   * is ignored and returns null.
+   */
+  applyBatch(message) {
+    if (this.resourceVersion && message.resourceVersion
+        && compareResourceVersions(message.resourceVersion, this.resourceVersion) <= 0) return null;
+    const events = message.events || [];
+    const deletedObjects = new Map();
+    for (const event of events) {
+      if (event.type === "DELETED" && event.object) {
+        const key = keyOf(event.object);
+        deletedObjects.set(key, this.objects.get(key) || event.object);
+      }
+    }
+    const diff = applyEvents(this.objects, events);
+    this.kindIndex = null;
+    diff.reset = false;
+    diff.deletedObjects = deletedObjects;
+    diff.changes = message.changes || [];
+    diff.events = events;
+    if (message.resourceVersion) this.resourceVersion = message.resourceVersion;
+    if (message.time) this.time = message.time;
+    if (!this.base) {
+      this.base = { snapshot: new Map(), resourceVersion: "", time: this.time, events: [], changes: [] };
+    }
+    this.pushHistory({ resourceVersion: this.resourceVersion, time: this.time, events, changes: diff.changes });
+    this.emit(diff);
+    return diff;
+  }
+
+  /** Record a new sandbox state (speed, pause, components). */
+  applySandbox(sandbox) {
+    this.sandbox = sandbox;
+    const diff = { reset: false, added: [], modified: [], deleted: [], deletedObjects: new Map(), changes: [],
+      events: [], sandbox: true };
+    this.emit(diff);
+    return diff;
+  }
+
+  pushHistory(entry) {
+    this.history.push(entry);
+    this.historyEvents += entry.events.length;
+    while (this.historyEvents > this.historyLimit && this.history.length > 1) this.foldOldest();
+  }
+
+  foldOldest() {
+    const entry = this.history.shift();
+    this.historyEvents -= entry.events.length;
+    if (entry.snapshot) {
+      this.base = entry;
+      return;
+    }
+    const objects = new Map(this.base.snapshot);
+    applyEvents(objects, entry.events);
+    this.base = { snapshot: objects, resourceVersion: entry.resourceVersion, time: entry.time, events: [],
+      changes: entry.changes };
+  }
+
+  /** Number of timeline positions: 0 is the oldest kept state, `length` is now. */
+  get timelineLength() {
+    return this.history.length;
+  }
+
+  /** The timeline entry that leads to position `index` (1..length), or the base for 0. */
+  entryAt(index) {
+    return index <= 0 ? this.base : this.history[index - 1];
+  }
+
+  /** The cluster as it was at timeline position `index`: rebuilt from the nearest snapshot plus the events after it. */
+  viewAt(index) {
+    const end = Math.max(0, Math.min(index, this.history.length));
+    let start = end;
+    while (start > 0 && !this.history[start - 1].snapshot) start -= 1;
+    const origin = start === 0 ? this.base : this.history[start - 1];
+    const objects = new Map(origin ? origin.snapshot : []);
+    for (let i = start; i < end; i += 1) applyEvents(objects, this.history[i].events);
+    const entry = this.entryAt(end) || {};
+    return new ClusterView(objects, { resourceVersion: entry.resourceVersion, time: entry.time,
+      sandbox: this.sandbox });
+  }
+}

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { humanDuration, nodeStatus, podStatus, schedulingExplanation } from "../../static/frontend/js/status.js";
+
+const running = (ready = true) => ({ ready, restartCount: 0, state: { running: { startedAt: "x" } } });
+
+test("a running, ready pod prints Running 1/1", () => {
+  const s = podStatus({ metadata: {}, spec: { containers: [{}] }, status: { phase: "Running", containerStatuses: [running()] } });
+  assert.deepEqual([s.ready, s.reason, s.restarts, s.state], ["1/1", "Running", 0, "running"]);
+});
+
+test("a running pod with an unready container is shown as not ready", () => {
+  const s = podStatus({ metadata: {}, spec: { containers: [{}, {}] }, status: { phase: "Running", containerStatuses: [running(), running(false)] } });
+  assert.equal(s.ready, "1/2");
+  assert.equal(s.state, "not-ready");
+});
+
+test("waiting reasons replace the phase, as kubectl prints them", () => {
+  const s = podStatus({ metadata: {}, spec: { containers: [{}] }, status: { phase: "Running", containerStatuses: [
+    { ready: false, restartCount: 4, state: { waiting: { reason: "CrashLoopBackOff" } } }] } });
+  assert.deepEqual([s.reason, s.restarts, s.state], ["CrashLoopBackOff", 4, "failed"]);
+  const pending = podStatus({ metadata: {}, spec: { containers: [{}] }, status: { phase: "Pending", containerStatuses: [
+    { ready: false, restartCount: 0, state: { waiting: { reason: "ContainerCreating" } } }] } });
+  assert.equal(pending.state, "pending");
+});
+
+test("a pod with deletionTimestamp is Terminating", () => {
+  const s = podStatus({ metadata: { deletionTimestamp: "t" }, spec: { containers: [{}] }, status: { phase: "Running" } });
+  assert.equal(s.reason, "Terminating");
+  assert.equal(s.state, "terminating");
+});
+
+test("completed pods are succeeded; a pod without status is Pending", () => {
+  const done = podStatus({ metadata: {}, spec: { containers: [{}] }, status: { phase: "Succeeded", containerStatuses: [
+    { ready: false, restartCount: 0, state: { terminated: { reason: "Completed", exitCode: 0 } } }] } });
+  assert.equal(done.reason, "Completed");
+  assert.equal(done.state, "succeeded");
+  assert.equal(podStatus({ metadata: {}, spec: { containers: [{}] } }).reason, "Pending");
+});
+
+test("init containers show Init:n/m", () => {
+  const s = podStatus({ metadata: {}, spec: { initContainers: [{}, {}], containers: [{}] }, status: { phase: "Pending",
+    initContainerStatuses: [{ restartCount: 0, state: { terminated: { exitCode: 0 } } }, { restartCount: 0, state: { running: {} } }] } });
+  assert.equal(s.reason, "Init:1/2");
+});
+
+test("node status reads the Ready condition and cordoning", () => {
+  assert.equal(nodeStatus({ status: { conditions: [{ type: "Ready", status: "True" }] } }).text, "Ready");
+  const notReady = nodeStatus({ spec: { unschedulable: true }, status: { conditions: [{ type: "Ready", status: "False" }] } });
+  assert.equal(notReady.text, "NotReady,SchedulingDisabled");
+  assert.equal(notReady.state, "not-ready");
+  assert.equal(nodeStatus({ status: { conditions: [{ type: "Ready", status: "Unknown" }] } }).state, "not-ready");
+});
+
+test("ages print like kubectl's HumanDuration", () => {
+  assert.equal(humanDuration(5), "5s");
+  assert.equal(humanDuration(119), "119s");
+  assert.equal(humanDuration(150), "2m30s");
+  assert.equal(humanDuration(600), "10m");
+  assert.equal(humanDuration(3 * 3600 + 60), "3h1m");
+  assert.equal(humanDuration(30 * 3600), "30h");
+  assert.equal(humanDuration(3 * 86400), "3d");
+  assert.equal(humanDuration(-5), "<invalid>");
+});
+
+test("the scheduling explanation is read from the pod annotation", () => {
+  const pod = { metadata: { annotations: { "podlab.io/scheduling": '{"chosen": "node-1"}' } } };
+  assert.deepEqual(schedulingExplanation(pod), { chosen: "node-1" });
+  assert.equal(schedulingExplanation({ metadata: { annotations: { "podlab.io/scheduling": "{" } } }), null);
+  assert.equal(schedulingExplanation({ metadata: {} }), null);
+});

@@ -1,0 +1,31 @@
+"""Fixtures for the sandbox layer: sandboxes of real users on the real database and Redis.
+
+Nothing Django-side is imported at module level, so `tests/cluster_engine/sim` still runs without Django.
+"""
+
+import pytest
+
+
+@pytest.fixture
+def playground(learner):
+    from cluster_engine import services
+
+    return services.sandbox_get_or_create(owner=learner)
+
+
+@pytest.fixture
+def other_learner(django_user_model):
+    return django_user_model.objects.create_user(username="bob", password="correct-horse-battery-9")
+
+
+POD_YAML = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.27
+"""

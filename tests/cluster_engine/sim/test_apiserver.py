@@ -1,0 +1,259 @@
+"""The api-server verbs over the store: CRUD, optimistic concurrency, watch, deletion, apply."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sim_helpers import pod
+
+from cluster_engine.sim.apiserver import LAST_APPLIED
+from cluster_engine.sim.errors import Status
+
+
+def _cm(name, **data):
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
+
+
+def test_create_sets_system_metadata_and_defaults(cluster):
+    created = cluster.create(pod("web"))
+    meta = created["metadata"]
+    assert meta["namespace"] == "default"
+    assert meta["uid"]
+    assert meta["creationTimestamp"].endswith("Z")
+    assert int(meta["resourceVersion"]) == cluster.store.rv
+    assert created["spec"]["restartPolicy"] == "Always"
+    assert created["status"]["phase"] == "Pending"
+    assert list(created)[:4] == ["apiVersion", "kind", "metadata", "spec"]
+
+
+def test_generate_name_uses_the_upstream_alphabet(cluster):
+    body = pod("x")
+    body["metadata"] = {"generateName": "web-"}
+    name = cluster.create(body)["metadata"]["name"]
+    assert name.startswith("web-")
+    assert len(name) == 9
+    assert set(name[4:]) <= set("bcdfghjklmnpqrstvwxz2456789")
+
+
+def test_returned_objects_are_copies(cluster):
+    created = cluster.create(_cm("c", a="1"))
+    created["data"]["a"] = "changed"
+    assert cluster.get("configmaps", "c")["data"] == {"a": "1"}
+
+
+def test_resource_versions_strictly_increase(cluster):
+    versions = [int(cluster.create(_cm(f"c{i}"))["metadata"]["resourceVersion"]) for i in range(5)]
+    assert versions == sorted(set(versions))
+
+
+def test_update_with_stale_resource_version_conflicts(cluster):
+    first = cluster.create(_cm("c", a="1"))
+    first["data"]["a"] = "2"
+    second = cluster.update(first)
+    assert second["data"] == {"a": "2"}
+    first["data"]["a"] = "3"
+    with pytest.raises(Status) as error:
+        cluster.update(first)
+    assert error.value.code == 409
+
+
+def test_noop_update_keeps_the_resource_version(cluster):
+    created = cluster.create(_cm("c", a="1"))
+    again = cluster.update(created)
+    assert again["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
+
+
+def test_status_is_ignored_by_the_main_endpoint_and_set_by_the_status_subresource(cluster):
+    created = cluster.create(pod("web", node=None))
+    created["status"]["phase"] = "Running"
+    assert cluster.update(created)["status"]["phase"] == "Pending"
+    created = cluster.get("pods", "web")
+    created["status"]["phase"] = "Running"
+    assert cluster.update_status(created)["status"]["phase"] == "Running"
+
+
+def test_patch_types(cluster):
+    cluster.create(_cm("c", a="1", b="2"))
+    assert cluster.patch("configmaps", "c", {"data": {"a": None}}, patch_type="merge")["data"] == {"b": "2"}
+    out = cluster.patch(
+        "configmaps", "c", [{"op": "add", "path": "/data/z", "value": "9"}], patch_type="json"
+    )
+    assert out["data"] == {"b": "2", "z": "9"}
+    out = cluster.patch("configmaps", "c", {"metadata": {"labels": {"app": "x"}}})
+    assert out["metadata"]["labels"] == {"app": "x"}
+
+
+def test_list_filters_by_labels_and_fields_and_sorts(cluster):
+    for name, app in (("b", "web"), ("a", "web"), ("c", "db")):
+        body = _cm(name)
+        body["metadata"]["labels"] = {"app": app}
+        cluster.create(body)
+    listed = cluster.list("cm", namespace="default", label_selector="app=web")
+    assert listed["kind"] == "ConfigMapList"
+    assert [i["metadata"]["name"] for i in listed["items"]] == ["a", "b"]
+    assert listed["metadata"]["resourceVersion"] == str(cluster.store.rv)
+    assert [
+        i["metadata"]["name"] for i in cluster.list("configmaps", field_selector="metadata.name=c")["items"]
+    ] == ["c"]
+
+
+def test_watch_replays_events_after_a_resource_version(cluster):
+    start = cluster.store.rv
+    cluster.create(_cm("c", a="1"))
+    cluster.patch("configmaps", "c", {"data": {"a": "2"}})
+    cluster.delete("configmaps", "c")
+    events = cluster.watch_events(start, kind="configmaps")
+    assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED"]
+    assert events[1]["object"]["data"] == {"a": "2"}
+    assert int(events[2]["object"]["metadata"]["resourceVersion"]) == cluster.store.rv
+
+
+def test_watch_before_the_compacted_history_is_gone(cluster):
+    with pytest.raises(Status) as error:
+        cluster.watch_events(1)
+    assert error.value.code == 410
+    assert error.value.message.startswith("too old resource version: 1 (")
+
+
+def test_bounded_history_expires_old_resource_versions():
+    from sim_helpers import SMALL
+
+    from cluster_engine.sim import scenario
+
+    small = scenario.build(dict(SMALL, historyLimit=5))
+    start = small.store.rv
+    for index in range(8):
+        small.create(_cm(f"c{index}"))
+    with pytest.raises(Status):
+        small.watch_events(start)
+    assert len(small.watch_events(small.store.rv - 5)) == 5
+
+
+def test_pod_on_a_node_terminates_gracefully(cluster):
+    cluster.create(pod("web"))
+    cluster.step(10)
+    deleted = cluster.delete("pods", "web")
+    assert deleted["metadata"]["deletionGracePeriodSeconds"] == 30
+    assert cluster.get("pods", "web")["metadata"]["deletionTimestamp"]
+    cluster.step(1)
+    with pytest.raises(Status):
+        cluster.get("pods", "web")
+
+
+def test_sleeping_container_takes_the_whole_grace_period(cluster):
+    cluster.create(pod("sleeper", image="busybox", command=["sleep", "3600"]))
+    cluster.step(10)
+    cluster.delete("pods", "sleeper")
+    cluster.step(29)
+    assert cluster.get("pods", "sleeper")["metadata"]["deletionTimestamp"]
+    cluster.step(2)
+    with pytest.raises(Status):
+        cluster.get("pods", "sleeper")
+
+
+def test_unscheduled_pod_is_deleted_at_once(cluster):
+    cluster.create(pod("web", node=None, schedulerName="nobody"))
+    cluster.delete("pods", "web")
+    with pytest.raises(Status):
+        cluster.get("pods", "web")
+
+
+def test_finalizers_hold_an_object_until_removed(cluster):
+    body = _cm("c")
+    body["metadata"]["finalizers"] = ["example.com/hold"]
+    cluster.create(body)
+    cluster.delete("configmaps", "c")
+    held = cluster.get("configmaps", "c")
+    assert held["metadata"]["deletionTimestamp"]
+    cluster.patch("configmaps", "c", {"metadata": {"finalizers": None}}, patch_type="merge")
+    with pytest.raises(Status):
+        cluster.get("configmaps", "c")
+
+
+def test_delete_preconditions(cluster):
+    cluster.create(_cm("c"))
+    with pytest.raises(Status) as error:
+        cluster.delete("configmaps", "c", preconditions={"uid": "nope"})
+    assert error.value.code == 409
+    assert "Precondition failed: UID in precondition: nope" in error.value.message
+
+
+def test_apply_creates_configures_and_leaves_unchanged(cluster):
+    manifest = _cm("c", a="1")
+    obj, result = cluster.apply(manifest)
+    assert result == "created"
+    assert json.loads(obj["metadata"]["annotations"][LAST_APPLIED]) == manifest
+    assert cluster.apply(manifest)[1] == "unchanged"
+    obj, result = cluster.apply(_cm("c", b="2"))
+    assert result == "configured"
+    assert obj["data"] == {"b": "2"}
+
+
+def test_apply_keeps_fields_set_by_others(cluster):
+    cluster.apply(pod("web"))
+    cluster.step(5)
+    labelled = pod("web")
+    labelled["metadata"]["labels"] = {"app": "web"}
+    obj, result = cluster.apply(labelled)
+    assert result == "configured"
+    assert obj["spec"]["nodeName"] == "worker-1"
+    assert obj["status"]["phase"] == "Running"
+    assert obj["spec"]["volumes"][0]["name"].startswith("kube-api-access-")
+
+
+def test_dry_run_changes_nothing(cluster):
+    before = cluster.dumps()
+    cluster.create(pod("web"), dry_run=True)
+    cluster.apply(_cm("c"), dry_run=True)
+    assert cluster.dumps() == before
+
+
+def test_secret_string_data_is_stored_base64(cluster):
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s"},
+        "stringData": {"password": "hunter2"},
+    }
+    created = cluster.create(secret)
+    assert created["data"] == {"password": "aHVudGVyMg=="}
+    assert "stringData" not in created
+    assert created["type"] == "Opaque"
+
+
+def test_cluster_scoped_objects_have_no_namespace(cluster):
+    ns = cluster.create(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team", "namespace": "x"}}
+    )
+    assert "namespace" not in ns["metadata"]
+    assert ns["status"] == {"phase": "Active"}
+    assert ns["metadata"]["labels"] == {"kubernetes.io/metadata.name": "team"}
+
+
+def test_deleting_a_namespace_empties_it_first(cluster):
+    cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    cluster.create(pod("web"), namespace="team")
+    cluster.create(_cm("c"), namespace="team")
+    cluster.step(5)
+    deleted = cluster.delete("namespaces", "team")
+    assert deleted["status"]["phase"] == "Terminating"
+    with pytest.raises(Status) as error:
+        cluster.create(_cm("d"), namespace="team")
+    assert error.value.code == 403
+    assert "because it is being terminated" in error.value.message
+    cluster.step(5)
+    with pytest.raises(Status):
+        cluster.get("namespaces", "team")
+    assert cluster.list("pods", namespace="team")["items"] == []
+
+
+def test_watch_with_a_selector_reports_objects_entering_and_leaving_it(cluster):
+    start = cluster.store.rv
+    cluster.create(_cm("c"))
+    cluster.patch("configmaps", "c", {"metadata": {"labels": {"app": "web"}}})
+    cluster.patch("configmaps", "c", {"data": {"a": "1"}})
+    cluster.patch("configmaps", "c", {"metadata": {"labels": {"app": "db"}}})
+    events = cluster.watch_events(start, kind="configmaps", label_selector="app=web")
+    assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED"]
+    assert events[-1]["object"]["metadata"]["labels"] == {"app": "db"}

@@ -1,0 +1,155 @@
+"""The cluster facade: scheduling through the seam, time, change feed, snapshots, serialisation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sim_helpers import SMALL, pod, reasons
+
+from cluster_engine.sim import scenario
+from cluster_engine.sim.cluster import Cluster
+from cluster_engine.sim.errors import Status
+
+
+def test_unbound_pod_is_scheduled_then_started(cluster):
+    cluster.create(pod("web", node=None))
+    cluster.step(10)
+    current = cluster.get("pods", "web")
+    assert current["spec"]["nodeName"] in ("worker-1", "worker-2")
+    assert current["status"]["phase"] == "Running"
+    assert reasons(cluster, "web")[0] == "Scheduled"
+    assert cluster.explanation("default", "web")["result"]["node"] == current["spec"]["nodeName"]
+
+
+def test_stopped_scheduler_leaves_pods_pending(cluster):
+    cluster.set_component("kube-scheduler", running=False)
+    cluster.create(pod("web", node=None))
+    cluster.step(30)
+    assert "nodeName" not in cluster.get("pods", "web")["spec"]
+    cluster.set_component("kube-scheduler", running=True)
+    cluster.step(10)
+    assert cluster.get("pods", "web")["status"]["phase"] == "Running"
+
+
+def test_unschedulable_pod_gets_failed_scheduling(cluster):
+    big = pod("big", node=None, resources={"requests": {"cpu": "64"}})
+    cluster.create(big)
+    cluster.step(1)
+    current = cluster.get("pods", "big")
+    scheduled = next(c for c in current["status"]["conditions"] if c["type"] == "PodScheduled")
+    assert scheduled["status"] == "False"
+    assert scheduled["reason"] == "Unschedulable"
+    assert "Insufficient cpu" in scheduled["message"]
+    assert "FailedScheduling" in reasons(cluster, "big")
+
+
+def test_binding_twice_conflicts(cluster):
+    cluster.create(pod("web"))
+    with pytest.raises(Status) as error:
+        cluster.create_binding("default", "web", "worker-2", actor="user:admin")
+    assert error.value.code == 409
+
+
+def test_advance_follows_wall_time_at_the_chosen_speed(cluster):
+    start = cluster.now
+    cluster.clock.sync(1000.0)
+    cluster.set_speed(10, 1000.0)
+    cluster.advance(1003.0)
+    assert cluster.now == pytest.approx(start + 30)
+    cluster.set_paused(True, 1003.0)
+    cluster.advance(2000.0)
+    assert cluster.now == pytest.approx(start + 30)
+
+
+def test_next_wakeup_names_the_next_timed_event(cluster):
+    cluster.create(pod("job", image="busybox", command=["sleep", "20"], restartPolicy="Never"))
+    cluster.step(5)
+    due = cluster.next_wakeup()
+    assert due is not None
+    assert cluster.now < due <= cluster.now + 20
+    cluster.step(30)
+    assert cluster.get("pods", "job")["status"]["phase"] == "Succeeded"
+
+
+def test_idle_cluster_has_nothing_due_soon(cluster):
+    due = cluster.next_wakeup()
+    assert due is None or due - cluster.now > 600
+
+
+def test_drain_changes_reports_who_did_what(cluster):
+    cluster.create(pod("web", node=None), actor="user:alice")
+    cluster.step(10)
+    drained = cluster.drain_changes()
+    assert drained["resync"] is False
+    actors = [(c["actor"], c["verb"], c["kind"]) for c in drained["changes"] if c["name"] == "web"]
+    assert actors[0] == ("user:alice", "create", "Pod")
+    assert ("kube-scheduler", "bind", "Pod") in actors
+    assert any(a.startswith("kubelet/") and v == "update/status" for a, v, _ in actors)
+    assert drained["flows"][0]["from"] == "user:alice"
+    assert drained["flows"][0]["to"] == "api-server"
+    assert {e["type"] for e in drained["events"]} >= {"ADDED", "MODIFIED"}
+    assert cluster.drain_changes()["changes"] == []
+
+
+def test_snapshot_lists_everything(cluster):
+    snap = cluster.snapshot()
+    kinds = {o["kind"] for o in snap["objects"]}
+    assert {"Namespace", "Node", "Pod", "ConfigMap"} <= kinds
+    assert snap["components"]["kubelet/worker-1"] is True
+    assert snap["resourceVersion"] == str(cluster.store.rv)
+
+
+def test_state_round_trips_and_continues_identically(cluster):
+    cluster.create(pod("web", node=None))
+    cluster.create(pod("crash", image="busybox", command=["sh", "-c", "exit 1"]))
+    cluster.step(3)
+    copy = Cluster.loads(cluster.dumps())
+    assert copy.dumps() == cluster.dumps()
+    for each in (cluster, copy):
+        each.create(pod("late", node=None))
+        each.set_component("kubelet/worker-2", running=False)
+        each.step(400)
+    assert copy.dumps() == cluster.dumps()
+
+
+def test_same_seed_same_cluster():
+    assert scenario.build(SMALL).dumps() == scenario.build(SMALL).dumps()
+    other = dict(SMALL, seed=8)
+    assert scenario.build(other).dumps() != scenario.build(SMALL).dumps()
+
+
+def test_scenario_preloads_objects_with_taints_and_labels():
+    spec = dict(
+        SMALL,
+        nodes=[
+            *SMALL["nodes"],
+            {
+                "name": "gpu-1",
+                "labels": {"gpu": "true"},
+                "taints": [{"key": "gpu", "value": "true", "effect": "NoSchedule"}],
+                "runtime": "docker",
+            },
+        ],
+        objects=[
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "cfg", "namespace": "shop"},
+                "data": {"a": "1"},
+            },
+        ],
+    )
+    built = scenario.build(spec)
+    gpu = built.get("nodes", "gpu-1")
+    assert gpu["metadata"]["labels"]["gpu"] == "true"
+    assert gpu["spec"]["taints"] == [{"key": "gpu", "value": "true", "effect": "NoSchedule"}]
+    assert gpu["status"]["nodeInfo"]["containerRuntimeVersion"].startswith("docker://")
+    assert built.get("configmaps", "cfg", namespace="shop")["data"] == {"a": "1"}
+
+
+def test_state_is_plain_json(cluster):
+    cluster.create(pod("web"))
+    cluster.step(5)
+    assert json.loads(json.dumps(cluster.to_json())) == json.loads(cluster.dumps())

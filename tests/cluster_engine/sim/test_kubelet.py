@@ -1,0 +1,121 @@
+"""The kubelet: images and node caches, commands, restart policy, logs, IPs, events."""
+
+from __future__ import annotations
+
+import pytest
+from sim_helpers import container_state, pod, reasons
+
+from cluster_engine.sim.errors import Status
+
+
+def test_server_image_reaches_running_and_ready(cluster):
+    cluster.create(pod("web"))
+    cluster.step(10)
+    status = cluster.get("pods", "web")["status"]
+    assert status["phase"] == "Running"
+    assert status["podIP"].startswith("10.244.1.")
+    assert status["hostIP"] == "172.18.0.3"
+    assert container_state(cluster, "web")["ready"] is True
+    assert reasons(cluster, "web") == ["Pulling", "Pulled", "Created", "Started"]
+
+
+def test_second_pod_finds_the_image_cached(cluster):
+    cluster.create(pod("a"))
+    cluster.step(10)
+    node = cluster.get("nodes", "worker-1")
+    assert any("docker.io/library/nginx:1.27" in i["names"] for i in node["status"]["images"])
+    cluster.create(pod("b"))
+    cluster.step(2)
+    events = cluster.list("events", field_selector="involvedObject.name=b,reason=Pulled")["items"]
+    assert events[0]["message"] == 'Container image "nginx:1.27" already present on machine'
+
+
+def test_pull_policy_never_without_the_image(cluster):
+    body = pod("never", image="redis:7")
+    body["spec"]["containers"][0]["imagePullPolicy"] = "Never"
+    cluster.create(body)
+    cluster.step(3)
+    assert container_state(cluster, "never")["state"]["waiting"]["reason"] == "ErrImageNeverPull"
+
+
+def test_restart_policy_never_fails_the_pod(cluster):
+    cluster.create(pod("fail", image="busybox", command=["sh", "-c", "exit 3"], restartPolicy="Never"))
+    cluster.step(5)
+    current = cluster.get("pods", "fail")
+    assert current["status"]["phase"] == "Failed"
+    assert container_state(cluster, "fail")["state"]["terminated"]["exitCode"] == 3
+
+
+def test_on_failure_does_not_restart_a_success(cluster):
+    cluster.create(pod("ok", image="busybox", command=["sh", "-c", "echo done"], restartPolicy="OnFailure"))
+    cluster.step(5)
+    assert cluster.get("pods", "ok")["status"]["phase"] == "Succeeded"
+
+
+def test_default_shell_image_crash_loops(cluster):
+    cluster.create(pod("shell", image="alpine:3.20"))
+    cluster.step(30)
+    state = container_state(cluster, "shell")
+    assert state["restartCount"] >= 2
+    assert state["lastState"]["terminated"]["reason"] == "Completed"
+
+
+def test_logs_of_current_and_previous_container(cluster):
+    cluster.create(
+        pod(
+            "talk",
+            image="busybox",
+            command=["sh", "-c", "echo hello; echo $GREETING; exit 1"],
+            env=[{"name": "GREETING", "value": "bonjour"}],
+        )
+    )
+    cluster.step(3)
+    assert cluster.logs("talk", previous=True) == "hello\nbonjour\n"
+    with pytest.raises(Status) as error:
+        cluster.logs("talk", container="nope")
+    assert error.value.message == "container nope is not valid for pod talk"
+
+
+def test_logs_follow_a_loop(cluster):
+    cluster.create(
+        pod("loop", image="busybox", command=["sh", "-c", "while true; do echo tick; sleep 5; done"])
+    )
+    cluster.step(2)
+    first = cluster.logs("loop").count("tick")
+    cluster.step(20)
+    assert cluster.logs("loop").count("tick") == first + 4
+    assert cluster.logs("loop", tail=2) == "tick\ntick\n"
+
+
+def test_logs_of_a_waiting_container(cluster):
+    cluster.create(pod("bad", image="nginx:0.0.1"))
+    cluster.step(3)
+    with pytest.raises(Status) as error:
+        cluster.logs("bad")
+    assert (
+        error.value.message
+        == 'container "app" in pod "bad" is waiting to start: trying and failing to pull image'
+    )
+
+
+def test_image_update_restarts_the_container(cluster):
+    cluster.create(pod("web"))
+    cluster.step(5)
+    cluster.patch("pods", "web", {"spec": {"containers": [{"name": "app", "image": "nginx:1.26"}]}})
+    cluster.step(10)
+    state = container_state(cluster, "web")
+    assert state["image"] == "nginx:1.26"
+    assert state["restartCount"] == 1
+    assert "running" in state["state"]
+
+
+def test_pod_on_unknown_node_stays_pending(cluster):
+    cluster.create(pod("lost", node="worker-9"))
+    cluster.step(60)
+    assert cluster.get("pods", "lost")["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+
+
+def test_container_ids_carry_the_node_runtime(cluster):
+    cluster.create(pod("crio", node="worker-2"))
+    cluster.step(10)
+    assert container_state(cluster, "crio")["containerID"].startswith("cri-o://")

@@ -1,0 +1,126 @@
+"""Node lifecycle: heartbeats, NotReady/Unknown after the grace period, unreachable taints, eviction."""
+
+from __future__ import annotations
+
+from sim_helpers import pod
+
+from cluster_engine.sim.nodes import eviction_delay, node_ready
+
+
+def test_nodes_register_as_kubeadm_nodes(cluster):
+    node = cluster.get("nodes", "control-plane")
+    assert node["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] == ""
+    assert node["spec"]["taints"] == [
+        {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+    ]
+    assert node["status"]["nodeInfo"]["containerRuntimeVersion"].startswith("containerd://")
+    assert cluster.get("nodes", "worker-2")["status"]["nodeInfo"]["containerRuntimeVersion"].startswith(
+        "cri-o://"
+    )
+    assert node_ready(node) == "True"
+
+
+def test_kube_system_looks_like_a_kubeadm_cluster(cluster):
+    names = [p["metadata"]["name"] for p in cluster.list("pods", namespace="kube-system")["items"]]
+    for expected in (
+        "etcd-control-plane",
+        "kube-apiserver-control-plane",
+        "kube-controller-manager-control-plane",
+        "kube-scheduler-control-plane",
+    ):
+        assert expected in names
+    assert sum(n.startswith("kube-proxy-") for n in names) == 3
+    assert sum(n.startswith("coredns-") for n in names) == 2
+    phases = {p["status"]["phase"] for p in cluster.list("pods", namespace="kube-system")["items"]}
+    assert phases == {"Running"}
+
+
+def test_stopped_kubelet_turns_the_node_unknown_after_the_grace_period(cluster):
+    cluster.set_component("kubelet/worker-1", running=False)
+    cluster.step(39)
+    assert node_ready(cluster.get("nodes", "worker-1")) == "True"
+    cluster.step(2)
+    node = cluster.get("nodes", "worker-1")
+    assert node_ready(node) == "Unknown"
+    assert [(t["key"], t["effect"]) for t in node["spec"]["taints"]] == [
+        ("node.kubernetes.io/unreachable", "NoSchedule"),
+        ("node.kubernetes.io/unreachable", "NoExecute"),
+    ]
+
+
+def test_pods_are_evicted_after_their_toleration_seconds(cluster):
+    cluster.create(pod("web"))
+    short = pod("impatient")
+    short["spec"]["tolerations"] = [
+        {
+            "key": "node.kubernetes.io/unreachable",
+            "operator": "Exists",
+            "effect": "NoExecute",
+            "tolerationSeconds": 10,
+        }
+    ]
+    cluster.create(short)
+    cluster.step(10)
+    cluster.set_component("kubelet/worker-1", running=False)
+    cluster.step(41)
+    assert cluster.get("pods", "web")["status"]["conditions"][2] | {"lastTransitionTime": ""} == {
+        "type": "Ready",
+        "status": "False",
+        "lastTransitionTime": "",
+    }
+    cluster.step(10)
+    assert cluster.get("pods", "impatient")["metadata"].get("deletionTimestamp")
+    assert not cluster.get("pods", "web")["metadata"].get("deletionTimestamp")
+    cluster.step(290)
+    assert cluster.get("pods", "web")["metadata"].get("deletionTimestamp")
+    evictions = cluster.list("events", field_selector="reason=TaintManagerEviction")["items"]
+    assert {e["involvedObject"]["name"] for e in evictions} == {"web", "impatient"}
+
+
+def test_restarted_kubelet_clears_taints_and_finishes_deletions(cluster):
+    cluster.create(pod("web"))
+    cluster.step(10)
+    cluster.set_component("kubelet/worker-1", running=False)
+    cluster.step(400)
+    assert cluster.get("pods", "web")["metadata"]["deletionTimestamp"]
+    cluster.set_component("kubelet/worker-1", running=True)
+    cluster.step(5)
+    assert node_ready(cluster.get("nodes", "worker-1")) == "True"
+    assert "taints" not in cluster.get("nodes", "worker-1")["spec"]
+    assert cluster.list("pods", field_selector="metadata.name=web")["items"] == []
+
+
+def test_stopped_controller_manager_means_no_node_monitoring(cluster):
+    cluster.set_component("kube-controller-manager", running=False)
+    cluster.set_component("kubelet/worker-1", running=False)
+    cluster.step(120)
+    assert node_ready(cluster.get("nodes", "worker-1")) == "True"
+    cluster.set_component("kube-controller-manager", running=True)
+    cluster.step(1)
+    assert node_ready(cluster.get("nodes", "worker-1")) == "Unknown"
+
+
+def test_stopped_component_shows_in_its_static_pod(cluster):
+    cluster.set_component("kube-scheduler", running=False)
+    state = cluster.get("pods", "kube-scheduler-control-plane", namespace="kube-system")["status"]
+    assert state["containerStatuses"][0]["state"]["terminated"]["reason"] == "Error"
+    cluster.set_component("kube-scheduler", running=True)
+    state = cluster.get("pods", "kube-scheduler-control-plane", namespace="kube-system")["status"]
+    assert "running" in state["containerStatuses"][0]["state"]
+    assert state["containerStatuses"][0]["restartCount"] == 1
+
+
+def test_eviction_delay_rules():
+    taint = {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}
+    untolerating = {"spec": {}}
+    forever = {"spec": {"tolerations": [{"operator": "Exists"}]}}
+    timed = {
+        "spec": {
+            "tolerations": [
+                {"key": taint["key"], "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30}
+            ]
+        }
+    }
+    assert eviction_delay(untolerating, [taint]) == 0
+    assert eviction_delay(forever, [taint]) is None
+    assert eviction_delay(timed, [taint]) == 30

@@ -1,0 +1,81 @@
+"""The sandbox REST API: each learner reaches only their own sandboxes; errors are Status bodies."""
+
+import pytest
+
+from cluster_engine.models import Sandbox
+from tests.cluster_engine.conftest import POD_YAML
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_users_get_nothing(client, playground):
+    assert client.get("/api/sandboxes/").status_code == 403
+    assert client.get(f"/api/sandboxes/{playground.pk}/").status_code == 403
+
+
+def test_create_returns_the_playground_once(client, learner):
+    client.force_login(learner)
+    first = client.post("/api/sandboxes/", {}, content_type="application/json")
+    second = client.post("/api/sandboxes/", {}, content_type="application/json")
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    assert first.json()["lesson"] is None
+    assert [s["id"] for s in client.get("/api/sandboxes/").json()] == [first.json()["id"]]
+
+
+def test_unknown_lesson_is_404(client, learner):
+    client.force_login(learner)
+    assert client.post("/api/sandboxes/", {"lesson": "nope"}, content_type="application/json").status_code == 404
+
+
+def test_another_learners_sandbox_is_404_everywhere(client, playground, other_learner):
+    client.force_login(other_learner)
+    base = f"/api/sandboxes/{playground.pk}"
+    assert client.get(f"{base}/").status_code == 404
+    assert client.get(f"{base}/events/").status_code == 404
+    assert client.post(f"{base}/apply/", {"yaml": POD_YAML}, content_type="application/json").status_code == 404
+    assert client.post(f"{base}/reset/").status_code == 404
+    assert client.post(f"{base}/control/", {"action": "pause"}, content_type="application/json").status_code == 404
+    assert client.get("/api/sandboxes/").json() == []
+
+
+def test_apply_and_read_the_events(client, learner, playground):
+    client.force_login(learner)
+    response = client.post(f"/api/sandboxes/{playground.pk}/apply/", {"yaml": POD_YAML},
+                           content_type="application/json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["output"] == "pod/web created"
+    since = Sandbox.objects.get(pk=playground.pk).resource_version - 1
+    events = client.get(f"/api/sandboxes/{playground.pk}/events/?since={since}").json()
+    assert events["type"] == "batch"
+    assert events["events"][0]["object"]["metadata"]["name"] == "web"
+
+
+def test_invalid_manifest_answers_a_status_in_the_learners_language(client, learner, playground):
+    client.force_login(learner)
+    response = client.post(f"/api/sandboxes/{playground.pk}/apply/",
+                           {"yaml": POD_YAML.replace("name: web\n", "name: Web\n")},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["status"]["reason"] == "Invalid"
+    assert body["status"]["message"].startswith('Pod "Web" is invalid: metadata.name: Invalid value: "Web"')
+    assert body["error"].startswith("Объект некорректен")
+
+
+def test_time_control(client, learner, playground):
+    client.force_login(learner)
+    url = f"/api/sandboxes/{playground.pk}/control/"
+    assert client.post(url, {"action": "speed", "value": 10}, content_type="application/json").status_code == 200
+    assert client.post(url, {"action": "pause"}, content_type="application/json").status_code == 200
+    sandbox = Sandbox.objects.get(pk=playground.pk)
+    assert (sandbox.speed, sandbox.paused) == (10, True)
+    bad = client.post(url, {"action": "speed", "value": 500}, content_type="application/json")
+    assert bad.status_code == 400
+    assert Sandbox.objects.get(pk=playground.pk).speed == 10
+
+
+def test_schema_is_served(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/sandboxes/{sandbox_id}/apply/" in response.content

@@ -1,0 +1,104 @@
+"""End to end through the real pieces: WebSocket -> web process -> Redis -> Celery worker -> channel layer."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from cluster_engine import services
+from config.asgi import application
+from tests.cluster_engine.conftest import POD_YAML
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def connect(user, sandbox_id, query: str = "") -> WebsocketCommunicator:
+    client = Client()
+    await sync_to_async(client.force_login)(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    communicator = WebsocketCommunicator(
+        application, f"/ws/sandboxes/{sandbox_id}/{query}",
+        headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())])
+    connected, code = await communicator.connect(timeout=10)
+    assert connected, code
+    return communicator
+
+
+async def receive_until(communicator: WebsocketCommunicator, predicate, timeout: float = 45) -> list[dict]:
+    seen = []
+    async with asyncio.timeout(timeout):
+        while True:
+            message = await communicator.receive_json_from(timeout=timeout)
+            seen.append(message)
+            if predicate(message):
+                return seen
+
+
+def pod_phase(message: dict, name: str) -> str | None:
+    for event in message.get("events", []):
+        obj = event["object"]
+        if obj.get("kind") == "Pod" and obj["metadata"]["name"] == name:
+            return obj.get("status", {}).get("phase")
+    return None
+
+
+@pytest.mark.worker
+async def test_pod_applied_over_websocket_runs_via_the_worker(learner, celery_worker_process):
+    sandbox = await sync_to_async(services.sandbox_get_or_create)(owner=learner)
+    communicator = await connect(learner, sandbox.pk)
+    snapshot = await communicator.receive_json_from(timeout=10)
+    assert snapshot["type"] == "snapshot"
+    assert any(obj["kind"] == "Node" for obj in snapshot["objects"])
+
+    await communicator.send_json_to({"type": "control", "id": "fast", "action": "speed", "value": 60})
+    await receive_until(communicator, lambda m: m.get("type") == "reply" and m["id"] == "fast")
+    await communicator.send_json_to({"type": "apply", "id": "a1", "yaml": POD_YAML})
+    messages = await receive_until(communicator, lambda m: m.get("type") == "reply" and m["id"] == "a1")
+    assert messages[-1]["ok"], messages[-1]
+    assert messages[-1]["output"] == "pod/web created"
+
+    messages += await receive_until(communicator, lambda m: pod_phase(m, "web") == "Running")
+    actors = {change["actor"] for m in messages for change in m.get("changes", [])}
+    assert "user:ada" in actors
+    assert "kube-scheduler" in actors  # bound by the scheduler in the worker
+    assert any(actor.startswith("kubelet/") for actor in actors)  # started by a kubelet in the worker
+    await communicator.disconnect()
+
+
+async def test_reconnect_with_resource_version_gets_only_what_was_missed(learner):
+    sandbox = await sync_to_async(services.sandbox_get_or_create)(owner=learner)
+    first = await connect(learner, sandbox.pk)
+    snapshot = await first.receive_json_from(timeout=10)
+    await first.disconnect()
+    await sync_to_async(services.sandbox_apply_yaml)(sandbox_id=sandbox.pk, user=learner, text=POD_YAML)
+
+    second = await connect(learner, sandbox.pk, f"?since={snapshot['resourceVersion']}")
+    catch_up = await second.receive_json_from(timeout=10)
+    assert catch_up["type"] == "batch"
+    assert catch_up["previousResourceVersion"] == snapshot["resourceVersion"]
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in catch_up["events"]] == [("ADDED", "web")]
+    await second.disconnect()
+
+
+async def test_a_learner_cannot_open_another_learners_sandbox(learner, other_learner):
+    sandbox = await sync_to_async(services.sandbox_get_or_create)(owner=learner)
+    client = Client()
+    await sync_to_async(client.force_login)(other_learner)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    communicator = WebsocketCommunicator(application, f"/ws/sandboxes/{sandbox.pk}/",
+                                         headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())])
+    connected, code = await communicator.connect(timeout=10)
+    assert not connected
+    assert code == 4403
+
+
+async def test_anonymous_users_get_nothing(learner):
+    sandbox = await sync_to_async(services.sandbox_get_or_create)(owner=learner)
+    communicator = WebsocketCommunicator(application, f"/ws/sandboxes/{sandbox.pk}/",
+                                         headers=[(b"origin", b"http://localhost")])
+    connected, code = await communicator.connect(timeout=10)
+    assert not connected
+    assert code == 4401

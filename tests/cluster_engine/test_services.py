@@ -1,0 +1,157 @@
+"""The api-server role of the web process: writes validated, stored atomically, recorded with their actor."""
+
+import json
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from cluster_engine import engine, services
+from cluster_engine.models import Sandbox, SandboxChange
+from cluster_engine.sim.errors import Status
+from tests.cluster_engine.conftest import POD_YAML
+
+
+def frozen(sandbox: Sandbox) -> tuple:
+    sandbox.refresh_from_db()
+    return (json.dumps(sandbox.state, sort_keys=True), sandbox.version, sandbox.resource_version,
+            SandboxChange.objects.filter(sandbox=sandbox).count())
+
+
+def pod_names(sandbox: Sandbox) -> set[str]:
+    sandbox.refresh_from_db()
+    cluster = engine.load(sandbox.state)
+    return {pod["metadata"]["name"] for pod in engine.list_objects(cluster, "Pod", namespace="default")}
+
+
+@pytest.mark.django_db
+def test_one_playground_per_learner(learner):
+    first = services.sandbox_get_or_create(owner=learner)
+    second = services.sandbox_get_or_create(owner=learner)
+    assert first.pk == second.pk
+    assert Sandbox.objects.filter(owner=learner).count() == 1
+    nodes = engine.list_objects(engine.load(first.state), "Node")
+    assert len(nodes) >= 2
+
+
+@pytest.mark.django_db
+def test_deleting_a_user_deletes_their_sandboxes(learner, playground):
+    learner.delete()
+    assert not Sandbox.objects.filter(pk=playground.pk).exists()
+
+
+@pytest.mark.django_db
+def test_apply_stores_the_pod_and_records_who_did_it(learner, playground):
+    result = services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML)
+    assert [item["action"] for item in result.value] == ["created"]
+    assert "web" in pod_names(playground)
+    change = SandboxChange.objects.filter(sandbox=playground, kind="Pod", name="web").get()
+    assert change.actor == "user:ada"
+    assert change.event_type == "ADDED"
+    assert change.object["metadata"]["name"] == "web"
+
+
+@pytest.mark.django_db
+def test_apply_twice_is_unchanged(learner, playground):
+    services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML)
+    before = frozen(playground)
+    result = services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML)
+    assert [item["action"] for item in result.value] == ["unchanged"]
+    assert frozen(playground)[:3] == before[:3]
+
+
+@pytest.mark.django_db
+def test_dry_run_stores_nothing(learner, playground):
+    before = frozen(playground)
+    result = services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML, dry_run=True)
+    assert [item["action"] for item in result.value] == ["created"]
+    assert frozen(playground) == before
+
+
+BAD_INPUTS = {
+    "malformed yaml": ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n spec: 1\n", 400),
+    "no kind": ("apiVersion: v1\nmetadata: {name: x}\n", 400),
+    "unknown kind": ("apiVersion: v1\nkind: Unicorn\nmetadata: {name: x}\n", 404),
+    "invalid name": (POD_YAML.replace("name: web\n", "name: Web\n"), 422),
+    "unknown field": (POD_YAML.replace("  containers:", "  containres: []\n  containers:"), 400),
+    "too large": ("# " + "x" * (257 * 1024) + "\n" + POD_YAML, 413),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_refused_and_changes_nothing(learner, playground, case):
+    text, code = BAD_INPUTS[case]
+    before = frozen(playground)
+    with pytest.raises(Status) as refused:
+        services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=text)
+    assert refused.value.code == code
+    assert frozen(playground) == before
+
+
+@pytest.mark.django_db
+def test_a_failing_document_rolls_back_the_whole_apply(learner, playground):
+    second = POD_YAML.replace("name: web\n", "name: Bad_Name\n")
+    before = frozen(playground)
+    with pytest.raises(Status) as refused:
+        services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML + "---\n" + second)
+    assert refused.value.details["line"] == 11  # where the second document starts
+    assert frozen(playground) == before
+
+
+@pytest.mark.django_db
+def test_billion_laughs_is_refused_in_milliseconds(learner, playground):
+    text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join(["*" + chr(97 + i)] * 9) + "]\n" for i in range(8))
+    before = frozen(playground)
+    started = time.perf_counter()
+    with pytest.raises(Status) as refused:
+        services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=text)
+    assert time.perf_counter() - started < 1.0
+    assert refused.value.code == 413
+    assert frozen(playground) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writes_never_lose_an_update(learner, playground):
+    errors: list[Exception] = []
+
+    def apply(name: str) -> None:
+        try:
+            services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner,
+                                        text=POD_YAML.replace("name: web\n", f"name: {name}\n"))
+        except Status as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=apply, args=(f"pod-{i}",)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    created = pod_names(playground)
+    refused = {error.details.get("name") for error in errors}
+    assert all(error.code == 409 for error in errors)
+    assert len(created) + len(errors) == 6
+    assert created.isdisjoint(refused)
+
+
+@pytest.mark.django_db
+def test_too_many_commands_are_refused(learner, playground, monkeypatch):
+    monkeypatch.setattr(services, "COMMANDS_PER_MINUTE", 2)
+    services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML, dry_run=True)
+    services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML, dry_run=True)
+    with pytest.raises(Status) as refused:
+        services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML, dry_run=True)
+    assert refused.value.code == 429
+
+
+@pytest.mark.django_db
+def test_reset_rebuilds_from_the_scenario(learner, playground):
+    services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML)
+    rv_before = Sandbox.objects.get(pk=playground.pk).resource_version
+    services.sandbox_reset(sandbox=playground)
+    assert "web" not in pod_names(playground)
+    assert Sandbox.objects.get(pk=playground.pk).resource_version > rv_before
