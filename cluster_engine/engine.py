@@ -16,7 +16,6 @@ import yaml
 from cluster_engine.sim import objects, scenario
 from cluster_engine.sim.cluster import Cluster
 from cluster_engine.sim.errors import bad_request
-from cluster_engine.sim.kubelet import kubelet_actor
 from cluster_engine.sim.util import rfc3339
 
 __all__ = ["Cluster"]
@@ -43,7 +42,8 @@ def new_cluster(spec: dict[str, Any], *, seed: int, wall_now: float, first_resou
 
 
 def load(state: dict[str, Any]) -> Cluster:
-    return Cluster.from_json(copy.deepcopy(state))
+    """The engine of a stored state. Takes ownership of `state`: pass a dict freshly read from the row."""
+    return Cluster.from_json(state)
 
 
 def dump(cluster: Cluster) -> dict[str, Any]:
@@ -128,11 +128,7 @@ def sim_time_text(cluster: Cluster) -> str:
 
 
 def components(cluster: Cluster) -> dict[str, bool]:
-    states = dict(cluster.components)
-    for node in cluster.store.items("Node"):
-        name = node["metadata"]["name"]
-        states[kubelet_actor(name)] = cluster.kubelets.running(name)
-    return states
+    return cluster.component_states()
 
 
 def list_objects(cluster: Cluster, kind: str, *, namespace: str | None = None) -> list[dict[str, Any]]:

@@ -57,13 +57,18 @@ def playground_scenario() -> dict[str, Any]:
     return engine.default_scenario()
 
 
+def _new_seed() -> int:
+    """Each sandbox gets its own seed: the same lesson plays out alike but not identically for everyone."""
+    return random.SystemRandom().randrange(2**31)
+
+
 def sandbox_get_or_create(*, owner: AbstractBaseUser, lesson: Lesson | None = None) -> Sandbox:
     """The learner's sandbox for `lesson` (their playground when None), created from its scenario if needed."""
     existing = Sandbox.objects.filter(owner=owner, lesson=lesson).first()
     if existing is not None:
         return existing
     scenario = (lesson.scenario if lesson is not None and lesson.scenario else None) or playground_scenario()
-    cluster = engine.new_cluster(scenario, seed=random.SystemRandom().randrange(2**31), wall_now=wall_now())
+    cluster = engine.new_cluster(scenario, seed=_new_seed(), wall_now=wall_now())
     sandbox = Sandbox(owner=owner, lesson=lesson, scenario=scenario)
     _store_fields(sandbox, cluster)
     try:
@@ -80,8 +85,8 @@ def sandbox_get_or_create(*, owner: AbstractBaseUser, lesson: Lesson | None = No
 def sandbox_reset(*, sandbox: Sandbox) -> Sandbox:
     """Rebuild the sandbox from its scenario: a fresh cluster, history cleared, resourceVersion kept rising."""
     locked = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
-    cluster = engine.new_cluster(locked.scenario, seed=random.SystemRandom().randrange(2**31),
-                                 wall_now=wall_now(), first_resource_version=locked.resource_version)
+    cluster = engine.new_cluster(locked.scenario, seed=_new_seed(), wall_now=wall_now(),
+                                 first_resource_version=locked.resource_version)
     SandboxChange.objects.filter(sandbox=locked).delete()
     _store_fields(locked, cluster)
     locked.version += 1
@@ -321,6 +326,11 @@ def reply(request_id: Any, *, output: str = "", error: Status | None = None, lan
     return message
 
 
+def _summary(change: SandboxChange) -> dict[str, Any]:
+    return engine.change_summary(change.resource_version, change.sim_time, change.event_type, change.actor,
+                                 change.verb, change.reason, change.kind, change.namespace, change.name)
+
+
 def sandbox_catch_up(*, sandbox_id: Any, since: int | None, read_only: bool) -> dict[str, Any]:
     """A `batch` with what a reconnecting page missed after `since`, or a full `snapshot`."""
     sandbox = Sandbox.objects.select_related("lesson").get(pk=sandbox_id)
@@ -335,12 +345,10 @@ def sandbox_catch_up(*, sandbox_id: Any, since: int | None, read_only: bool) -> 
             return {"type": "batch", "previousResourceVersion": str(since),
                     "resourceVersion": str(sandbox.resource_version), "time": engine.sim_time_text(cluster),
                     "events": [{"type": c.event_type, "object": c.object} for c in missed],
-                    "changes": [engine.change_summary(c.resource_version, c.sim_time, c.event_type, c.actor, c.verb,
-                                                      c.reason, c.kind, c.namespace, c.name) for c in missed],
+                    "changes": [_summary(c) for c in missed],
                     "sandbox": settings_message}
-    recent = [engine.change_summary(c.resource_version, c.sim_time, c.event_type, c.actor, c.verb, c.reason,
-                                    c.kind, c.namespace, c.name)
-              for c in reversed(SandboxChange.objects.filter(sandbox=sandbox).order_by("-resource_version")[:200])]
+    recent = [_summary(c) for c in
+              reversed(SandboxChange.objects.filter(sandbox=sandbox).order_by("-resource_version")[:200])]
     return {"type": "snapshot", **engine.snapshot(cluster), "sandbox": settings_message, "recent": recent}
 
 
@@ -372,26 +380,33 @@ def sandbox_control(*, sandbox_id: Any, user: AbstractBaseUser, request: dict[st
             raise Status(400, "BadRequest", f"the action {action!r} needs '{name}'")
         return request[name]
 
-    def operate(cluster: engine.Cluster) -> Any:
-        now = wall_now()
-        if action == "pause":
-            return engine.set_paused(cluster, paused=True, wall_now=now)
-        if action == "resume":
-            return engine.set_paused(cluster, paused=False, wall_now=now)
-        if action == "speed":
-            return engine.set_speed(cluster, speed=float(required("value")), wall_now=now)
-        if action == "step":
-            return engine.step(cluster, seconds=float(required("seconds")), wall_now=now)
-        if action in ("stop-component", "start-component"):
-            return engine.set_component(cluster, str(required("component")), running=action == "start-component",
-                                        actor=actor, wall_now=now)
-        return engine.delete_pod(cluster, namespace=str(request.get("namespace") or "default"),
-                                 name=str(required("name")), actor=actor, wall_now=now)
+    def number(name: str) -> float:
+        try:
+            return float(required(name))
+        except (TypeError, ValueError) as error:
+            raise Status(400, "BadRequest", f"'{name}' must be a number") from error
+
+    def act(cluster: engine.Cluster, now: float) -> None:
+        if action in ("pause", "resume"):
+            engine.set_paused(cluster, paused=action == "pause", wall_now=now)
+        elif action == "speed":
+            engine.set_speed(cluster, speed=number("value"), wall_now=now)
+        elif action == "step":
+            engine.step(cluster, seconds=number("seconds"), wall_now=now)
+        elif action in ("stop-component", "start-component"):
+            engine.set_component(cluster, str(required("component")), running=action == "start-component",
+                                 actor=actor, wall_now=now)
+        else:
+            engine.delete_pod(cluster, namespace=str(request.get("namespace") or "default"),
+                              name=str(required("name")), actor=actor, wall_now=now)
+
+    def operate(cluster: engine.Cluster) -> dict[str, bool]:
+        act(cluster, wall_now())
+        return engine.components(cluster)
 
     result = sandbox_write(sandbox_id=sandbox_id, operation=operate, always_store=True)
     sandbox = Sandbox.objects.select_related("lesson").get(pk=sandbox_id)
-    settings_message = selectors.sandbox_settings(sandbox, read_only=False,
-                                                  components=engine.components(engine.load(sandbox.state)))
+    settings_message = selectors.sandbox_settings(sandbox, read_only=False, components=result.value)
     transaction.on_commit(lambda: realtime.publish_sandbox(sandbox_id, settings_message))
     return result
 

@@ -811,16 +811,20 @@ class Cluster:
         """The retained change log after `since_rv` (who did what, when, why), for the grader."""
         return [c.to_dict() for c in self.store.changes_since(since_rv)]
 
+    def component_states(self) -> dict[str, bool]:
+        """Which components run: the scheduler, the controller manager and every node's kubelet."""
+        states = dict(self.components)
+        for node in self.store.items("Node"):
+            name = node["metadata"]["name"]
+            states[kubelet_actor(name)] = self.kubelets.running(name)
+        return states
+
     def snapshot(self) -> dict[str, Any]:
         """Every object (copies), the resourceVersion, simulated time and component states."""
         items = []
         for kind in self.store.objects:
             items += [clone(obj) for obj in self.store.items(kind)]
-        components = dict(self.components)
-        for node in self.store.items("Node"):
-            components[kubelet_actor(node["metadata"]["name"])] = self.kubelets.running(
-                node["metadata"]["name"]
-            )
+        components = self.component_states()
         return {
             "resourceVersion": str(self.store.rv),
             "time": self.clock.now,

@@ -72,7 +72,26 @@ def test_time_control(client, learner, playground):
     assert (sandbox.speed, sandbox.paused) == (10, True)
     bad = client.post(url, {"action": "speed", "value": 500}, content_type="application/json")
     assert bad.status_code == 400
+    assert bad.json()["status"]["message"] == "speed must be between 1 and 60 (got 500)"
+    missing = client.post(url, {"action": "step"}, content_type="application/json")
+    assert missing.status_code == 400
+    assert missing.json()["status"]["message"] == "the action 'step' needs 'seconds'"
     assert Sandbox.objects.get(pk=playground.pk).speed == 10
+
+
+def test_stopping_the_scheduler_is_shown_as_a_component_state(client, learner, playground):
+    client.force_login(learner)
+    url = f"/api/sandboxes/{playground.pk}/control/"
+    response = client.post(url, {"action": "stop-component", "component": "kube-scheduler"},
+                           content_type="application/json")
+    assert response.status_code == 200
+    sandbox = Sandbox.objects.get(pk=playground.pk)
+    from cluster_engine import engine
+
+    assert engine.components(engine.load(sandbox.state))["kube-scheduler"] is False
+    unknown = client.post(url, {"action": "stop-component", "component": "etcd-operator"},
+                          content_type="application/json")
+    assert unknown.status_code == 400
 
 
 def test_schema_is_served(client):
