@@ -59,4 +59,4 @@ test: install browser-deps lint
 	$(BIN)/python -m pytest -m browser
 
 clean:
-	rm -rf $(VENV) staticfiles test-db.sqlite3* frontend/node_modules locale/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) staticfiles test-db*.sqlite3* frontend/node_modules locale/*/LC_MESSAGES/*.mo

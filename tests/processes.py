@@ -37,6 +37,7 @@ def child_environment(**extra: str) -> dict[str, str]:
         CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
         CHANNEL_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
         REDIS_KEY_PREFIX=settings.REDIS_KEY_PREFIX,
+        CELERY_VISIBILITY_TIMEOUT=str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]),
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

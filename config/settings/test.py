@@ -14,8 +14,10 @@ STORAGES = {
 # Each test run gets its own Redis key space and queue so parallel runs never steal each other's work.
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ.get("CHANNEL_PREFIX", f"podlab-test-{os.getpid()}")
 REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", f"podlab-test-{os.getpid()}")
+# A killed worker's unacknowledged task comes back after this many seconds (production: 120 s).
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "8"))
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", f"podlab-test-{os.getpid()}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the worker and server subprocesses must see the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 WHITENOISE_AUTOREFRESH = True  # serve straight from the apps; no collectstatic needed

@@ -155,3 +155,17 @@ def test_reset_rebuilds_from_the_scenario(learner, playground):
     services.sandbox_reset(sandbox=playground)
     assert "web" not in pod_names(playground)
     assert Sandbox.objects.get(pk=playground.pk).resource_version > rv_before
+
+
+@pytest.mark.django_db
+def test_pod_quota_is_refused_with_the_quota_message_and_changes_nothing(learner, playground, monkeypatch):
+    from cluster_engine.sim import quota
+
+    pods_now = len(engine.list_objects(engine.load(Sandbox.objects.get(pk=playground.pk).state), "Pod"))
+    monkeypatch.setattr(quota, "MAX_PODS", pods_now)
+    before = frozen(playground)
+    with pytest.raises(Status) as refused:
+        services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML)
+    assert refused.value.code == 403
+    assert "exceeded quota: sandbox-limits, requested: pods=1" in refused.value.message
+    assert frozen(playground) == before

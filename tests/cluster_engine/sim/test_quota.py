@@ -1,0 +1,71 @@
+"""Sandbox limits: refused with kube-apiserver's quota wording, and a refusal changes nothing."""
+
+import json
+
+import pytest
+from sim_helpers import small_cluster
+
+from cluster_engine.sim import objects, quota
+from cluster_engine.sim.errors import Status
+
+
+def pod(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+
+
+def test_pods_beyond_the_limit_are_forbidden(monkeypatch):
+    cluster = small_cluster()
+    monkeypatch.setattr(quota, "MAX_PODS", cluster.store.count("Pod") + 1)
+    cluster.create(pod("fits"), actor="user:ada")
+    before = cluster.dumps()
+    with pytest.raises(Status) as refused:
+        cluster.create(pod("one-too-many"), actor="user:ada")
+    used = cluster.store.count("Pod")
+    assert refused.value.code == 403
+    assert refused.value.message == (
+        f'pods "one-too-many" is forbidden: exceeded quota: sandbox-limits, requested: pods=1, '
+        f"used: pods={used}, limited: pods={used}")
+    assert cluster.dumps() == before
+
+
+def test_objects_beyond_the_limit_are_forbidden_but_events_do_not_count(monkeypatch):
+    cluster = small_cluster()
+    counted = sum(len(v) for k, v in cluster.store.objects.items() if k != "Event")
+    monkeypatch.setattr(quota, "MAX_OBJECTS", counted)
+    with pytest.raises(Status) as refused:
+        cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}, actor="user:ada")
+    assert "exceeded quota: sandbox-limits, requested: count/objects=1" in refused.value.message
+
+
+def test_nodes_beyond_the_limit_are_forbidden(monkeypatch):
+    cluster = small_cluster()
+    monkeypatch.setattr(quota, "MAX_NODES", cluster.store.count("Node"))
+    with pytest.raises(Status) as refused:
+        cluster.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "extra"}}, actor="user:ada")
+    assert refused.value.reason == "Forbidden"
+    assert "requested: nodes=1" in refused.value.message
+
+
+def test_replicas_above_the_limit_are_forbidden_on_create_and_update():
+    cluster = small_cluster()
+    registered = [k for k in ("Deployment", "ReplicaSet", "StatefulSet") if objects.lookup(k) is not None]
+    if not registered:
+        pytest.skip("no workload kind with spec.replicas is registered yet")
+    kind = objects.lookup(registered[0])
+    manifest = {"apiVersion": f"{kind.group}/{kind.version}" if kind.group else "v1", "kind": kind.kind,
+                "metadata": {"name": "big"},
+                "spec": {"replicas": 101, "selector": {"matchLabels": {"app": "big"}},
+                         "template": {"metadata": {"labels": {"app": "big"}},
+                                      "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    if kind.kind == "StatefulSet":
+        manifest["spec"]["serviceName"] = "big"
+    before = json.dumps(cluster.to_json(), sort_keys=True)
+    with pytest.raises(Status) as refused:
+        cluster.create(manifest, actor="user:ada")
+    assert refused.value.message.endswith("requested: replicas=101, limited: replicas=100")
+    assert json.dumps(cluster.to_json(), sort_keys=True) == before
+    manifest["spec"]["replicas"] = 2
+    cluster.create(manifest, actor="user:ada")
+    with pytest.raises(Status):
+        cluster.patch(kind.kind, "big", {"spec": {"replicas": 500}}, patch_type="merge", actor="user:ada")

@@ -1,0 +1,71 @@
+"""A worker killed in the middle of a reconcile loses nothing: the task comes back and the sandbox converges."""
+
+import re
+import time
+
+import pytest
+
+from cluster_engine import engine, services
+from cluster_engine.models import Sandbox
+from tests import processes
+
+MANY_PODS = "".join(
+    f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: web-{i}, labels: {{app: web}}}}\n"
+    f"spec: {{containers: [{{name: nginx, image: 'nginx:1.27'}}]}}\n" for i in range(120))
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"not true within {timeout} s")
+
+
+def running_pods(sandbox_id) -> int:
+    state = Sandbox.objects.get(pk=sandbox_id).state
+    pods = engine.list_objects(engine.load(state), "Pod", namespace="default")
+    return sum(1 for pod in pods if pod.get("status", {}).get("phase") == "Running")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_sigkill_mid_reconcile_then_a_new_worker_converges(learner):
+    sandbox = services.sandbox_get_or_create(owner=learner)
+    log_path = processes.ARTIFACTS / "worker-killed.log"
+    log_path.unlink(missing_ok=True)
+    first = processes.start_worker(log_name="worker-killed")
+    try:
+        # Let the creation's reconcile finish so the next one is the apply's.
+        wait_for(lambda: "succeeded" in log_path.read_text(errors="replace") if log_path.exists() else False, 60)
+        services.sandbox_control(sandbox_id=sandbox.pk, user=learner, request={"action": "speed", "value": 60})
+        before_apply = Sandbox.objects.get(pk=sandbox.pk).resource_version
+        services.sandbox_apply_yaml(sandbox_id=sandbox.pk, user=learner, text=MANY_PODS)
+
+        def received_task() -> str | None:
+            received = re.findall(r"Task cluster_engine\.reconcile\[([0-9a-f-]+)\] received", log_path.read_text())
+            return received[-1] if len(received) >= 2 else None
+
+        task_id = wait_for(received_task, 30, interval=0.005)
+        processes.stop(first, kill=True)  # SIGKILL, by pid, while it reconciles 120 new pods
+        assert f"reconcile[{task_id}] succeeded" not in log_path.read_text(), "the worker finished before the kill"
+    finally:
+        processes.stop(first, kill=True)
+
+    second = processes.start_worker(log_name="worker-after-kill")
+    try:
+        # The unacknowledged task is redelivered (visibility timeout) and the pods come up.
+        wait_for(lambda: running_pods(sandbox.pk) == 120, 120, interval=0.5)
+    finally:
+        processes.stop(second)
+    redelivered = (processes.ARTIFACTS / "worker-after-kill.log").read_text()
+    assert f"reconcile[{task_id}] received" in redelivered, "the killed task was not delivered again"
+
+    sandbox.refresh_from_db()
+    catch_up = services.sandbox_catch_up(sandbox_id=sandbox.pk, since=before_apply, read_only=False)
+    assert catch_up["type"] == "batch"
+    versions = [int(change["resourceVersion"]) for change in catch_up["changes"]]
+    assert versions == list(range(before_apply + 1, sandbox.resource_version + 1))  # nothing missing
+    engine.load(sandbox.state).run_until_idle()  # the stored state loads and runs
