@@ -47,8 +47,9 @@ def load(state: dict[str, Any]) -> Cluster:
 
 
 def dump(cluster: Cluster) -> dict[str, Any]:
-    # to_json shares structure with the live cluster; a deep copy makes the stored document independent.
-    return copy.deepcopy(cluster.to_json())
+    """The state to store. It shares structure with the live cluster: store it before the cluster changes
+    again (every caller dumps last, then only reads)."""
+    return cluster.to_json()
 
 
 def resource_version(cluster: Cluster) -> int:

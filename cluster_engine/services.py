@@ -7,6 +7,7 @@ a `Status` before anything is stored: the sandbox stays exactly as it was.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -43,8 +44,13 @@ def wall_now() -> float:
     return time.time()
 
 
+@functools.cache
+def _redis_for(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)  # one connection pool per process, shared by its threads
+
+
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL)
+    return _redis_for(settings.REDIS_URL)
 
 
 def actor_for(user: AbstractBaseUser) -> str:
@@ -129,7 +135,7 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
     """
     for _attempt in range(WRITE_ATTEMPTS):
         with transaction.atomic():
-            sandbox = Sandbox.objects.select_for_update().get(pk=sandbox_id)
+            sandbox = Sandbox.objects.select_for_update().defer("scenario").get(pk=sandbox_id)
             cluster = engine.load(sandbox.state)
             engine.sync_clock(cluster, wall_now())
             value = operation(cluster)  # raises Status: the transaction stores nothing
@@ -186,12 +192,9 @@ def rate_limit(*, user: AbstractBaseUser) -> None:
     """Refuse more than COMMANDS_PER_MINUTE commands a minute from one user (429 Status)."""
     key = f"{settings.REDIS_KEY_PREFIX}:rate:{user.pk}:{int(wall_now() // 60)}"
     client = _redis()
-    try:
-        count = client.incr(key)
-        if count == 1:
-            client.expire(key, 120)
-    finally:
-        client.close()
+    count = client.incr(key)
+    if count == 1:
+        client.expire(key, 120)
     if count > COMMANDS_PER_MINUTE:
         raise too_many_requests(
             f"too many requests: at most {COMMANDS_PER_MINUTE} commands a minute per learner; wait a moment")
@@ -231,12 +234,8 @@ def reconcile_soon(sandbox_id: Any) -> None:
     """Enqueue one reconcile for the sandbox unless one is already waiting (de-duplicated in Redis)."""
     from cluster_engine.tasks import reconcile
 
-    client = _redis()
-    try:
-        if not client.set(f"{settings.REDIS_KEY_PREFIX}:reconcile:{sandbox_id}", "1", nx=True, ex=30):
-            return
-    finally:
-        client.close()
+    if not _redis().set(f"{settings.REDIS_KEY_PREFIX}:reconcile:{sandbox_id}", "1", nx=True, ex=30):
+        return
     reconcile.apply_async(args=[str(sandbox_id)])
 
 
@@ -249,13 +248,10 @@ def schedule_wakeup(sandbox_id: Any, due_wall: float) -> None:
     due_wall = min(due_wall, now + HIBERNATE_AFTER.total_seconds())
     key = f"{settings.REDIS_KEY_PREFIX}:wakeup:{sandbox_id}"
     client = _redis()
-    try:
-        current = client.get(key)
-        if current is not None and now < float(current) <= due_wall + 0.01:
-            return
-        client.set(key, repr(due_wall), ex=max(1, int(due_wall - now) + 600))
-    finally:
-        client.close()
+    current = client.get(key)
+    if current is not None and now < float(current) <= due_wall + 0.01:
+        return
+    client.set(key, repr(due_wall), ex=max(1, int(due_wall - now) + 600))
     reconcile.apply_async(args=[str(sandbox_id)], countdown=max(0.0, due_wall - now))
 
 
@@ -265,11 +261,8 @@ def sandbox_reconcile(*, sandbox_id: Any) -> float | None:
     Returns the wall time of the next wake-up it scheduled (None when idle or hibernating).
     Idempotent: a redelivered task just finds less (or nothing) to do.
     """
-    client = _redis()
-    try:
-        client.delete(f"{settings.REDIS_KEY_PREFIX}:reconcile:{sandbox_id}")
-    finally:
-        client.close()
+    _redis().delete(f"{settings.REDIS_KEY_PREFIX}:reconcile:{sandbox_id}")
+
     def advance(cluster: engine.Cluster) -> float | None:
         engine.advance(cluster, wall_now())
         return engine.next_wakeup_wall(cluster)
@@ -434,3 +427,76 @@ def sandbox_command_reply(*, sandbox_id: Any, user: AbstractBaseUser, command: s
         return reply(request_id, error=error, language=language)
     return reply(request_id, output=output.text, language=language,
                  extra={"ok": output.exit_code == 0, "exitCode": output.exit_code})
+
+
+# ------------------------------------------------------------------ Kubernetes API tokens and kubeconfigs
+
+TOKEN_PREFIX = "podlab_"
+DEFAULT_KUBE_API_URL = "https://127.0.0.1:6443"
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a token (SHA-256 hex): tokens are long and random, so no slow hash is needed."""
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def sandbox_token_create(*, sandbox: Sandbox) -> str:
+    """A fresh bearer token for the sandbox's Kubernetes API; the previous ones are revoked.
+
+    Returns the token itself, which is not stored (only its hash): show it once.
+    """
+    import secrets
+
+    from cluster_engine.models import SandboxToken
+
+    sandbox_token_revoke(sandbox=sandbox)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    SandboxToken.objects.create(sandbox=sandbox, key_hash=token_hash(token), hint=token[:14])
+    return token
+
+
+def sandbox_token_revoke(*, sandbox: Sandbox) -> int:
+    """Revoke every live token of the sandbox; returns how many were live."""
+    from cluster_engine.models import SandboxToken
+
+    return SandboxToken.objects.filter(sandbox=sandbox, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def kube_api_url(sandbox: Sandbox, *, base: str | None = None) -> str:
+    """The kubeconfig's `server:` for the sandbox: `base`, else the setting `KUBE_API_PUBLIC_URL` (default
+    https://127.0.0.1:6443), followed by `/k8s/<id>`."""
+    import os
+
+    base = (base or getattr(settings, "KUBE_API_PUBLIC_URL", "") or os.environ.get("KUBE_API_PUBLIC_URL", "")
+            or DEFAULT_KUBE_API_URL)
+    return f"{base.rstrip('/')}/k8s/{sandbox.pk}"
+
+
+def sandbox_kubeconfig(*, sandbox: Sandbox, ca_pem: bytes | None, base_url: str | None = None) -> str:
+    """A kubeconfig (YAML) for the sandbox with a freshly made token (older tokens stop working).
+
+    `ca_pem` is the CA that signed the API's certificate (None when a public CA does, as behind an ingress).
+    """
+    import base64
+
+    import yaml
+
+    token = sandbox_token_create(sandbox=sandbox)
+    name = f"podlab-{sandbox.lesson.slug if sandbox.lesson_id else 'playground'}"
+    cluster: dict[str, Any] = {"server": kube_api_url(sandbox, base=base_url)}
+    if ca_pem:
+        cluster["certificate-authority-data"] = base64.b64encode(ca_pem).decode()
+    user = f"{name}-{sandbox.owner.get_username()}"
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": name, "cluster": cluster}],
+        "users": [{"name": user, "user": {"token": token}}],
+        "contexts": [{"name": name, "context": {"cluster": name, "user": user, "namespace": "default"}}],
+        "current-context": name,
+        "preferences": {},
+    }
+    return yaml.safe_dump(config, sort_keys=False)

@@ -18,6 +18,7 @@ MAX_MANIFEST_BYTES = 256 * 1024
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 50_000
 MAX_ALIASES = 100
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same YAML, ten times faster
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,11 @@ def parse_documents(text: str | bytes) -> list[Document]:
         raise bad_request("error converting YAML to JSON: yaml: invalid UTF-8 in the manifest") from error
     documents: list[Document] = []
     try:
-        for node in yaml.compose_all(source, Loader=yaml.SafeLoader):
+        for node in yaml.compose_all(source, Loader=_LOADER):
             if node is None:
                 continue
             _check_graph(node)
-            loader = yaml.SafeLoader("")
+            loader = _LOADER("")
             body = loader.construct_document(node)
             if body is None:
                 continue

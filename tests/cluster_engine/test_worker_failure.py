@@ -1,6 +1,8 @@
 """A worker killed in the middle of a reconcile loses nothing: the task comes back and the sandbox converges."""
 
+import os
 import re
+import signal
 import time
 
 import pytest
@@ -42,15 +44,25 @@ def test_sigkill_mid_reconcile_then_a_new_worker_converges(learner):
         wait_for(lambda: "succeeded" in log_path.read_text(errors="replace") if log_path.exists() else False, 60)
         services.sandbox_control(sandbox_id=sandbox.pk, user=learner, request={"action": "speed", "value": 60})
         before_apply = Sandbox.objects.get(pk=sandbox.pk).resource_version
-        services.sandbox_apply_yaml(sandbox_id=sandbox.pk, user=learner, text=MANY_PODS)
+        task_id = None
+        for attempt in range(5):
+            # Each attempt's apply changes the pods, so it enqueues a reconcile with real work to do.
+            seen = len(re.findall(r"reconcile\[[0-9a-f-]+\] received", log_path.read_text()))
+            services.sandbox_apply_yaml(sandbox_id=sandbox.pk, user=learner,
+                                        text=MANY_PODS.replace("app: web", f"app: web, attempt: '{attempt}'"))
 
-        def received_task() -> str | None:
-            received = re.findall(r"Task cluster_engine\.reconcile\[([0-9a-f-]+)\] received", log_path.read_text())
-            return received[-1] if len(received) >= 2 else None
+            def received_task(seen: int = seen) -> str | None:
+                received = re.findall(r"reconcile\[([0-9a-f-]+)\] received", log_path.read_text())
+                return received[-1] if len(received) > seen else None
 
-        task_id = wait_for(received_task, 30, interval=0.005)
-        processes.stop(first, kill=True)  # SIGKILL, by pid, while it reconciles 120 new pods
-        assert f"reconcile[{task_id}] succeeded" not in log_path.read_text(), "the worker finished before the kill"
+            candidate = wait_for(received_task, 30, interval=0.002)
+            os.kill(first.pid, signal.SIGSTOP)  # freeze it where it stands, then look
+            if f"reconcile[{candidate}] succeeded" not in log_path.read_text():
+                task_id = candidate
+                break
+            os.kill(first.pid, signal.SIGCONT)  # it finished too fast: let it go and try again
+        assert task_id is not None, "never caught the worker in the middle of a reconcile"
+        processes.stop(first, kill=True)  # SIGKILL, by pid, in the middle of reconciling 120 pods
     finally:
         processes.stop(first, kill=True)
 

@@ -1,0 +1,256 @@
+"""End-to-end load: N learners on WebSockets, each applying a Deployment and scaling it every few seconds.
+
+Starts the real ASGI server (daphne) and one Celery worker against a throwaway database, then measures,
+for every write, the time from sending it to the first `batch` event for that object (apply-to-first-event),
+plus errors and the worker's CPU time per reconcile. Run on its own:
+
+    .venv/bin/python benchmarks/e2e.py [--learners 10 100 300] [--seconds 20]
+
+PostgreSQL is used when `BENCH_DATABASE_URL` is set (or the local server accepts `createdb`), else SQLite.
+The last line is one JSON object with a row per N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(workdir: Path) -> str:
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    name = f"podlab_bench_{os.getpid()}"
+    created = subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name],
+                             capture_output=True, check=False)
+    if created.returncode == 0:
+        return f"postgres://postgres@127.0.0.1:5432/{name}"
+    return f"sqlite:///{workdir / 'bench.sqlite3'}"
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its reaped children (utime+stime+cutime+cstime), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree_cpu(pid: int) -> float:
+    total = cpu_seconds(pid)
+    for child in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child_pid in child.read_text().split():
+            with contextlib.suppress(FileNotFoundError):
+                total += process_tree_cpu(int(child_pid))
+    return total
+
+
+def count_reconciles(log: Path) -> int:
+    return len(re.findall(rb"reconcile\[[^\]]+\] succeeded", log.read_bytes()))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def manifest(name: str, replicas: int, workload_kind: str) -> str:
+    if workload_kind == "Deployment":
+        return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n"
+                f"  replicas: {replicas}\n  selector: {{matchLabels: {{app: {name}}}}}\n"
+                f"  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
+                f"    spec: {{containers: [{{name: web, image: 'nginx:1.27'}}]}}\n")
+    return (f"apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, labels: {{replicas: '{replicas}'}}}}\n"
+            f"spec: {{containers: [{{name: web, image: 'nginx:1.27'}}]}}\n")
+
+
+class Learner:
+    def __init__(self, base_ws: str, sandbox_id: str, cookie: str, workload_kind: str) -> None:
+        self.url = f"{base_ws}/ws/sandboxes/{sandbox_id}/"
+        self.cookie = cookie
+        self.kind = workload_kind
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+
+    async def run(self, seconds: float, period: float) -> None:
+        try:
+            async with websockets.connect(self.url, additional_headers={"Cookie": self.cookie,
+                                                                        "Origin": "http://127.0.0.1"},
+                                          max_size=None, open_timeout=30) as socket_:
+                snapshot = json.loads(await asyncio.wait_for(socket_.recv(), 30))
+                if snapshot.get("type") != "snapshot":
+                    self.errors.append(f"first message was {snapshot.get('type')}")
+                    return
+                deadline = time.monotonic() + seconds
+                replicas = 2
+                while time.monotonic() < deadline:
+                    await self.one_write(socket_, replicas)
+                    replicas = 2 + (replicas - 1) % 3
+                    await asyncio.sleep(period)
+        except (OSError, websockets.WebSocketException, TimeoutError) as error:
+            self.errors.append(f"{type(error).__name__}: {error}")
+
+    async def one_write(self, socket_: websockets.ClientConnection, replicas: int) -> None:
+        request_id = uuid.uuid4().hex[:8]
+        sent = time.monotonic()
+        await socket_.send(json.dumps({"type": "apply", "id": request_id,
+                                       "yaml": manifest("web", replicas, self.kind)}))
+        first_event = None
+        replied = False
+        while first_event is None or not replied:
+            try:
+                message = json.loads(await asyncio.wait_for(socket_.recv(), 30))
+            except TimeoutError:
+                self.errors.append("no event within 30 s")
+                return
+            if message.get("type") == "reply" and message.get("id") == request_id:
+                replied = True
+                if not message["ok"]:
+                    self.errors.append(message.get("error") or "refused")
+                    return
+                if message.get("output", "").endswith("unchanged"):
+                    return
+            elif message.get("type") == "batch" and first_event is None and any(
+                    event["object"].get("kind") == self.kind and event["object"]["metadata"]["name"] == "web"
+                    for event in message.get("events", [])):
+                first_event = time.monotonic() - sent
+        self.latencies.append(first_event * 1000)
+
+
+def prepare(learners: int, env: dict[str, str]) -> tuple[list[tuple[str, str]], str]:
+    """Create users, sessions and sandboxes in this process; return (sandbox id, cookie) pairs."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from cluster_engine import services
+    from cluster_engine.sim import objects
+
+    user_model = get_user_model()
+    pairs = []
+    for index in range(learners):
+        user, _ = user_model.objects.get_or_create(username=f"learner{index}")
+        sandbox = services.sandbox_get_or_create(owner=user)
+        session = SessionStore()
+        session["_auth_user_id"] = str(user.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = user.get_session_auth_hash()
+        session.create()
+        pairs.append((str(sandbox.pk), f"{settings.SESSION_COOKIE_NAME}={session.session_key}"))
+    kind = "Deployment" if objects.lookup("deployments") is not None else "Pod"
+    return pairs, kind
+
+
+async def drive(pairs: list[tuple[str, str]], count: int, base_ws: str, kind: str, seconds: float) -> list[Learner]:
+    learners = [Learner(base_ws, sandbox_id, cookie, kind) for sandbox_id, cookie in pairs[:count]]
+    period = 3.0
+    async def staggered(index: int, learner: Learner) -> None:
+        await asyncio.sleep(period * index / max(1, count))  # spread the learners over one period
+        await learner.run(seconds, period)
+    await asyncio.gather(*(staggered(i, learner) for i, learner in enumerate(learners)))
+    return learners
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--learners", type=int, nargs="+", default=[10, 100, 300])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="podlab-e2e-"))
+    prefix = f"podlab-bench-{os.getpid()}"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "false",
+        "DATABASE_URL": database_url(workdir),
+        "REDIS_KEY_PREFIX": prefix,
+        "CHANNEL_PREFIX": prefix,
+        "CELERY_QUEUE": prefix,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    child_env = {**os.environ, **env}
+    print(f"database: {env['DATABASE_URL']}", flush=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=child_env, check=True)
+    pairs, kind = prepare(max(args.learners), env)
+    print(f"{len(pairs)} learners with sandboxes; workload kind {kind}", flush=True)
+
+    port = free_port()
+    worker_log = (workdir / "worker.log").open("wb")
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--loglevel",
+                               "INFO", "--concurrency", "2", "--without-gossip", "--without-mingle", "-Q", prefix],
+                              cwd=ROOT, env=child_env, stdout=worker_log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                               "config.asgi:application"], cwd=ROOT, env=child_env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows = []
+    try:
+        deadline = time.monotonic() + 30
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            if time.monotonic() > deadline:
+                raise SystemExit("daphne did not start")
+            time.sleep(0.1)
+        time.sleep(2)  # let the worker drain the sandboxes' first reconciles
+        for count in args.learners:
+            cpu_before = process_tree_cpu(worker.pid)
+            reconciles_before = count_reconciles(workdir / "worker.log")
+            learners = asyncio.run(drive(pairs, count, f"ws://127.0.0.1:{port}", kind, args.seconds))
+            time.sleep(2)
+            reconciles = count_reconciles(workdir / "worker.log")
+            cpu = process_tree_cpu(worker.pid) - cpu_before
+            latencies = [value for learner in learners for value in learner.latencies]
+            errors = [error for learner in learners for error in learner.errors]
+            row = {"learners": count, "writes": len(latencies), "p50_ms": round(statistics.median(latencies), 1)
+                   if latencies else None, "p95_ms": round(percentile(latencies, 0.95), 1),
+                   "p99_ms": round(percentile(latencies, 0.99), 1), "errors": len(errors),
+                   "reconciles": reconciles - reconciles_before,
+                   "worker_cpu_ms_per_reconcile": round(cpu * 1000 / max(1, reconciles - reconciles_before), 2)}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            for error in sorted(set(errors))[:5]:
+                print(f"  error: {error}", flush=True)
+    finally:
+        for process in (server, worker):
+            process.send_signal(signal.SIGTERM)
+        for process in (server, worker):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    if env["DATABASE_URL"].startswith("postgres://") and not os.environ.get("BENCH_DATABASE_URL"):
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", env["DATABASE_URL"].rsplit("/", 1)[1]],
+                       capture_output=True, check=False)
+    print(json.dumps({"runs": rows}))
+
+
+if __name__ == "__main__":
+    main()
