@@ -10,7 +10,7 @@ from django.test import Client
 
 from cluster_engine import services
 from config.asgi import application
-from tests.cluster_engine.conftest import POD_YAML
+from tests.cluster_engine.conftest import DEPLOYMENT_YAML, POD_YAML
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -65,6 +65,44 @@ async def test_pod_applied_over_websocket_runs_via_the_worker(learner, celery_wo
     assert "user:ada" in actors
     assert "kube-scheduler" in actors  # bound by the scheduler in the worker
     assert any(actor.startswith("kubelet/") for actor in actors)  # started by a kubelet in the worker
+    await communicator.disconnect()
+
+
+def running_pods_of(messages: list[dict], prefix: str) -> set[str]:
+    """Names of pods starting with `prefix` whose last event in `messages` shows them Running."""
+    phases: dict[str, str | None] = {}
+    for message in messages:
+        for event in message.get("events", []):
+            obj = event["object"]
+            if obj.get("kind") == "Pod" and obj["metadata"]["name"].startswith(prefix):
+                phases[obj["metadata"]["name"]] = None if event["type"] == "DELETED" else \
+                    obj.get("status", {}).get("phase")
+    return {name for name, phase in phases.items() if phase == "Running"}
+
+
+@pytest.mark.worker
+async def test_deployment_applied_over_websocket_gets_three_running_pods_from_the_worker(
+        learner, celery_worker_process):
+    sandbox = await sync_to_async(services.sandbox_get_or_create)(owner=learner)
+    communicator = await connect(learner, sandbox.pk)
+    await communicator.receive_json_from(timeout=10)
+    await communicator.send_json_to({"type": "control", "id": "fast", "action": "speed", "value": 60})
+    await receive_until(communicator, lambda m: m.get("type") == "reply" and m["id"] == "fast")
+    await communicator.send_json_to({"type": "apply", "id": "d1", "yaml": DEPLOYMENT_YAML})
+    messages = await receive_until(communicator, lambda m: m.get("type") == "reply" and m["id"] == "d1")
+    assert messages[-1]["output"] == "deployment.apps/web created"
+    seen = list(messages)
+
+    def three_running(message: dict) -> bool:
+        seen.append(message)
+        return len(running_pods_of(seen, "web-")) == 3
+
+    messages += await receive_until(communicator, three_running)
+    added = [e["object"]["metadata"]["name"] for m in messages for e in m.get("events", [])
+             if e["type"] == "ADDED" and e["object"]["kind"] == "Pod"]
+    assert len(added) == 3
+    actors = {change["actor"] for m in messages for change in m.get("changes", [])}
+    assert {"deployment-controller", "replicaset-controller", "kube-scheduler"} <= actors
     await communicator.disconnect()
 
 
