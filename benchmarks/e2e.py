@@ -115,6 +115,14 @@ class Learner:
         except (OSError, websockets.WebSocketException, TimeoutError) as error:
             self.errors.append(f"{type(error).__name__}: {error}")
 
+    def shows_write(self, obj: dict, replicas: int) -> bool:
+        """The event carries this write (not a controller's status update of an earlier one)."""
+        if obj.get("kind") != self.kind or obj["metadata"]["name"] != "web":
+            return False
+        if self.kind == "Deployment":
+            return obj.get("spec", {}).get("replicas") == replicas
+        return obj["metadata"].get("labels", {}).get("replicas") == str(replicas)
+
     async def one_write(self, socket_: websockets.ClientConnection, replicas: int) -> None:
         request_id = uuid.uuid4().hex[:8]
         sent = time.monotonic()
@@ -136,8 +144,7 @@ class Learner:
                 if message.get("output", "").endswith("unchanged"):
                     return
             elif message.get("type") == "batch" and first_event is None and any(
-                    event["object"].get("kind") == self.kind and event["object"]["metadata"]["name"] == "web"
-                    for event in message.get("events", [])):
+                    self.shows_write(event["object"], replicas) for event in message.get("events", [])):
                 first_event = time.monotonic() - sent
         self.latencies.append(first_event * 1000)
 

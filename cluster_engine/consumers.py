@@ -21,12 +21,19 @@ CLOSE_FORBIDDEN = 4403
 READ_ONLY_ALLOWED = {"resync"}
 
 
+def in_worker_thread(function: Any) -> Any:
+    """Run blocking ORM/engine work in the shared thread pool, not in the one thread every consumer would
+    otherwise queue behind (`thread_sensitive=True`): each request is independent and opens its own
+    connection, so many sandboxes are served at once."""
+    return database_sync_to_async(function, thread_sensitive=False)
+
+
 class SandboxConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.sandbox_id = self.scope["url_route"]["kwargs"]["sandbox_id"]
         user = self.scope.get("user")
         try:
-            self.read_only = await database_sync_to_async(self._authorize)(user)
+            self.read_only = await in_worker_thread(self._authorize)(user)
         except PermissionDenied:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
@@ -38,7 +45,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(realtime.sandbox_group(self.sandbox_id), self.channel_name)
         await self.accept()
         since = self._since_from_query()
-        await self.send_json(await database_sync_to_async(services.sandbox_catch_up)(
+        await self.send_json(await in_worker_thread(services.sandbox_catch_up)(
             sandbox_id=self.sandbox_id, since=since, read_only=self.read_only))
 
     def _authorize(self, user: Any) -> bool:
@@ -77,7 +84,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             await self.send_json({"type": "error", "message": f"unknown message type {kind!r}"})
             return
-        await self.send_json(await database_sync_to_async(self._in_language(handler))(content))
+        await self.send_json(await in_worker_thread(self._in_language(handler))(content))
 
     def _in_language(self, handler: Any) -> Any:
         def run(content: dict[str, Any]) -> dict[str, Any]:
