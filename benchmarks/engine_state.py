@@ -77,7 +77,7 @@ def large_spec() -> dict[str, Any]:
     objects: list[dict[str, Any]] = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}]
     pods = 3000 - 2 - 4 - 100  # coredns, control plane and kube-proxy pods count too
     objects += [_pod(f"web-{i}", f"app-{i % 50}") for i in range(pods)]
-    return {"seed": 3, "nodes": nodes, "objects": objects}
+    return {"seed": 3, "nodes": nodes, "objects": objects, "limits": "unlimited"}  # far past a sandbox's quota
 
 
 def _count(cluster: Cluster) -> dict[str, int]:

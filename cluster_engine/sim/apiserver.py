@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from . import errors, objects, patch
+from . import errors, objects, patch, quota
 from .defaults import admit_pod
 from .errors import Status, bad_request
 from .objects import Kind
@@ -46,9 +46,10 @@ def _cannot_handle(kind: Kind, detail: str) -> Status:
 class ApiServer:
     """Verbs over one sandbox's store. `actor` names who asks (`user:alice`, `kube-scheduler`, ...)."""
 
-    def __init__(self, store: Store, draws: Draws) -> None:
+    def __init__(self, store: Store, draws: Draws, limits: quota.Limits | None = quota.SANDBOX_LIMITS) -> None:
         self.store = store
         self.draws = draws
+        self.limits = limits
 
     # --- helpers --------------------------------------------------------------------------------
     def _atomic(self, action: Callable[[], Any], dry_run: bool = False) -> Any:
@@ -135,6 +136,14 @@ class ApiServer:
             name = obj["metadata"].get("name") or obj["metadata"].get("generateName", "")
             raise errors.invalid(kind.kind, name, causes, kind.group)
 
+    def _admit(self, kind: Kind, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+        """The kind's storage step (IP and port allocation, generated selectors); 422 on field errors."""
+        if kind.admit is None:
+            return
+        causes = kind.admit(obj, old, self.store, self.draws)
+        if causes:
+            raise errors.invalid(kind.kind, obj["metadata"].get("name", ""), causes, kind.group)
+
     # --- create ---------------------------------------------------------------------------------
     def create(
         self,
@@ -175,6 +184,7 @@ class ApiServer:
                 meta["name"] = base + self.draws.suffix(5)
         kind.prepare(obj)
         kind.default(obj)
+        kind.strategy(obj, None)
         if kind.kind == "Pod":
             self._invalid(kind, obj, None)  # validate what the user sent before admission adds volumes
             self._admit_priority(obj)
@@ -183,10 +193,12 @@ class ApiServer:
         self._require_namespace(kind, ns, meta["name"])
         if self.store.get(kind.kind, ns, meta["name"]) is not None:
             raise errors.already_exists(kind.plural, meta["name"], kind.group)
+        quota.admit_create(self.limits, self.store, kind, obj)
         meta["uid"] = self.draws.uid()
         meta["creationTimestamp"] = rfc3339(now)
         if kind.tracks_generation:
             meta["generation"] = 1
+        self._admit(kind, obj, None)
         obj = _ordered(obj)
         if dry_run:
             return clone(obj)
@@ -459,7 +471,10 @@ class ApiServer:
             elif kind.has_status:
                 obj.pop("status", None)
             kind.default(obj)
+            kind.strategy(obj, old)
             self._invalid(kind, obj, old)
+            self._admit(kind, obj, old)
+            quota.admit_update(self.limits, kind, obj)
             if kind.tracks_generation and obj.get("spec") != old.get("spec"):
                 meta["generation"] = old_meta.get("generation", 1) + 1
         obj = _ordered(obj)

@@ -13,9 +13,11 @@ import json
 from collections import deque
 from typing import Any
 
-from . import objects
+from . import objects, proxy, quota
 from .apiserver import FOREGROUND, ORPHAN, ApiServer
 from .clock import Clock, Timers
+from .controllers import Context
+from .controllers.registry import CONTROLLERS, watchers
 from .errors import Status, bad_request, conflict, not_found
 from .events import EVENT_TTL, Recorder
 from .gc import GC, ORPHAN_QUARANTINE, POD_GC, GarbageCollector, NamespaceController, collect_orphaned_pods
@@ -91,7 +93,7 @@ class Cluster:
             if "store" in state
             else Store(history_limit=history_limit, change_limit=change_limit)
         )
-        self.api = ApiServer(self.store, self.draws)
+        self.api = ApiServer(self.store, self.draws, quota.limits_from_json(state.get("limits")))
         self.recorder = Recorder(self.store, self.draws)
         self.kubelets = Kubelets(
             self.store,
@@ -104,6 +106,7 @@ class Cluster:
         self.nodes = NodeLifecycle(self.store, self.kubelets, self.timers, self.recorder, self._evict_delete)
         self.gc = GarbageCollector(self.store, self.api)
         self.namespaces = NamespaceController(self.store, self.api)
+        self.ctx = Context(self.store, self.api, self.recorder, self.draws)
         self.components: dict[str, bool] = state.get(
             "components", {SCHEDULER: True, CONTROLLER_MANAGER: True}
         )
@@ -168,6 +171,7 @@ class Cluster:
             "store": self.store.to_json(),
             "kubelets": self.kubelets.to_json(),
             "components": dict(self.components),
+            "limits": quota.limits_to_json(self.api.limits),
             "explanations": self.explanations,
             "work": [list(item) for item in self.work],
             "scheduler": self.scheduler.to_json() if self.scheduler is not None else None,
@@ -293,6 +297,10 @@ class Cluster:
                 collect_orphaned_pods(self.store, self.api, key, now)
         elif owner == "event-ttl":
             self._expire_events(now)
+        elif owner in CONTROLLERS and kcm:
+            result = CONTROLLERS[owner].reconcile(self.ctx, key, now)
+            if result.requeue_after is not None:
+                self.timers.schedule(now + max(0.0, result.requeue_after), owner, key)
 
     def _fire(self, owner: str, key: str) -> None:
         if owner == SCHEDULER:
@@ -308,6 +316,11 @@ class Cluster:
                 self._pending_events.append((event, obj))
         meta = obj["metadata"]
         namespace, name = meta.get("namespace", ""), meta["name"]
+        if self.components.get(CONTROLLER_MANAGER, True):
+            # the controllers' informers: a stopped controller manager hears nothing and resyncs on start
+            for controller in watchers(kind):
+                for key in controller.keys_for(event, kind, obj, old):
+                    self._enqueue(controller.name, key)
         if kind == "Pod":
             node = obj["spec"].get("nodeName")
             if node:
@@ -419,12 +432,21 @@ class Cluster:
                             self._enqueue(GC, f"{kind.kind}/{meta.get('namespace', '')}/{meta['name']}")
                         if kind.kind == "Namespace" and meta.get("deletionTimestamp"):
                             self._enqueue("namespace-controller", meta["name"])
+                self._resync_controllers()
         else:
             raise bad_request(
                 f'unknown component "{name}": expected kube-scheduler, kube-controller-manager '
                 "or kubelet/<node>"
             )
         self.run_until_idle()
+
+    def _resync_controllers(self) -> None:
+        """Enqueue every key of every registered controller (its informers' initial list on start)."""
+        for controller in CONTROLLERS.values():
+            for kind in controller.kinds_watched:
+                for obj in list(self.store.items(kind)):
+                    for key in controller.keys_for("ADDED", kind, obj, None):
+                        self._enqueue(controller.name, key)
 
     def component_running(self, name: str) -> bool:
         if name.startswith("kubelet/"):
@@ -784,6 +806,17 @@ class Cluster:
                 )
             )
         return text
+
+    def http_request(self, url: str, *, from_pod: str | None = None, namespace: str = "default") -> dict[str, Any]:
+        """`curl <url>` from pod `from_pod` in `namespace` (or from a node): {status, body, pod, node,
+        service, error}, routed as kube-proxy and cluster DNS would (see `proxy.py`). Raises NotFound
+        for an unknown `from_pod`."""
+        source = None
+        if from_pod is not None:
+            source = self.store.get("Pod", namespace, from_pod)
+            if source is None:
+                raise not_found("pods", from_pod)
+        return proxy.request(self.store, self.kubelets, self.draws, url, from_pod=source).to_dict()
 
     # --- feeds for the page, the grader and the Celery task ---------------------------------------
     def drain_changes(self) -> dict[str, Any]:

@@ -2,11 +2,13 @@
 
 A learner's cluster is bounded so that one sandbox cannot starve the workers that serve everyone else.
 Refusals are 403 Forbidden with kube-apiserver's quota wording, so controllers that hit a limit record
-`FailedCreate` exactly as they would against a real ResourceQuota.
+`FailedCreate` exactly as they would against a real ResourceQuota. The limits travel with the cluster's
+state; a scenario may lift them (`limits: unlimited`), as the large benchmarks do.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .errors import Status
@@ -14,11 +16,31 @@ from .objects import Kind
 from .store import Store
 
 QUOTA_NAME = "sandbox-limits"
-MAX_OBJECTS = 500  # every stored object except Events, which the cluster expires on its own
-MAX_PODS = 200
-MAX_NODES = 20
-MAX_REPLICAS = 100  # spec.replicas (and a Job's parallelism) of one workload
-UNCOUNTED_KINDS = frozenset({"Event"})
+UNCOUNTED_KINDS = frozenset({"Event"})  # the cluster expires Events itself
+
+
+@dataclass(frozen=True)
+class Limits:
+    objects: int = 500  # every stored object except Events
+    pods: int = 200
+    nodes: int = 20
+    replicas: int = 100  # spec.replicas (and a Job's parallelism) of one workload
+
+
+SANDBOX_LIMITS = Limits()
+
+
+def limits_from_json(data: Any) -> Limits | None:
+    """`None` (absent) gives the sandbox limits, `"unlimited"` none at all, a mapping overrides fields."""
+    if data is None:
+        return SANDBOX_LIMITS
+    if data == "unlimited":
+        return None
+    return Limits(**{**asdict(SANDBOX_LIMITS), **data})
+
+
+def limits_to_json(limits: Limits | None) -> Any:
+    return "unlimited" if limits is None else asdict(limits)
 
 
 def _forbidden(kind: Kind, name: str, resource: str, *, requested: int, used: int | None, limit: int) -> Status:
@@ -32,29 +54,32 @@ def _forbidden(kind: Kind, name: str, resource: str, *, requested: int, used: in
     )
 
 
-def _check_replicas(kind: Kind, obj: dict[str, Any]) -> None:
+def _check_replicas(limits: Limits, kind: Kind, obj: dict[str, Any]) -> None:
     spec = obj.get("spec") or {}
     name = obj["metadata"].get("name", "")
     for field in ("replicas", "parallelism"):
         value = spec.get(field)
-        if isinstance(value, int) and value > MAX_REPLICAS:
-            raise _forbidden(kind, name, field, requested=value, used=None, limit=MAX_REPLICAS)
+        if isinstance(value, int) and value > limits.replicas:
+            raise _forbidden(kind, name, field, requested=value, used=None, limit=limits.replicas)
 
 
-def admit_create(store: Store, kind: Kind, obj: dict[str, Any]) -> None:
+def admit_create(limits: Limits | None, store: Store, kind: Kind, obj: dict[str, Any]) -> None:
     """Refuse a create that would take the cluster past one of its limits; changes nothing."""
+    if limits is None:
+        return
     name = obj["metadata"].get("name", "")
-    _check_replicas(kind, obj)
-    if kind.kind == "Pod" and (used := store.count("Pod")) >= MAX_PODS:
-        raise _forbidden(kind, name, "pods", requested=1, used=used, limit=MAX_PODS)
-    if kind.kind == "Node" and (used := store.count("Node")) >= MAX_NODES:
-        raise _forbidden(kind, name, "nodes", requested=1, used=used, limit=MAX_NODES)
+    _check_replicas(limits, kind, obj)
+    if kind.kind == "Pod" and (used := store.count("Pod")) >= limits.pods:
+        raise _forbidden(kind, name, "pods", requested=1, used=used, limit=limits.pods)
+    if kind.kind == "Node" and (used := store.count("Node")) >= limits.nodes:
+        raise _forbidden(kind, name, "nodes", requested=1, used=used, limit=limits.nodes)
     if kind.kind not in UNCOUNTED_KINDS:
         used = sum(len(by_key) for counted, by_key in store.objects.items() if counted not in UNCOUNTED_KINDS)
-        if used >= MAX_OBJECTS:
-            raise _forbidden(kind, name, "count/objects", requested=1, used=used, limit=MAX_OBJECTS)
+        if used >= limits.objects:
+            raise _forbidden(kind, name, "count/objects", requested=1, used=used, limit=limits.objects)
 
 
-def admit_update(kind: Kind, obj: dict[str, Any]) -> None:
+def admit_update(limits: Limits | None, kind: Kind, obj: dict[str, Any]) -> None:
     """Refuse an update (or patch, or scale) that asks for more replicas than a workload may have."""
-    _check_replicas(kind, obj)
+    if limits is not None:
+        _check_replicas(limits, kind, obj)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from . import images
+from . import images, objects, quota
 from .cluster import Cluster
 from .events import EVENT_TTL
 from .nodes import ready_conditions
@@ -24,6 +24,7 @@ CRI_SOCKETS = {
 }
 EVICTION_RESERVE = 100 * 1024 * 1024  # kubelet's default hard eviction threshold memory.available<100Mi
 ACTOR = "scenario"
+API_SERVER_ACTOR = "api-server"
 ETCD_VERSION = "3.5.16-0"
 COREDNS_VERSION = "v1.11.3"
 PAUSE = "registry.k8s.io/pause:3.10"
@@ -91,7 +92,9 @@ def node_manifest(spec: dict[str, Any], index: int, version: str, now: float) ->
     allocatable = dict(
         capacity, memory=f"{(memory - EVICTION_RESERVE) // 1024}Ki", **{"ephemeral-storage": "56403987978"}
     )
-    ip = spec.get("ip", f"172.18.0.{index + 2}")
+    # kube-controller-manager's node IPAM hands out /24s of 10.244.0.0/16; beyond 256 nodes, the next /16s
+    pod_cidr = f"10.{244 + index // 256}.{index % 256}.0/24"
+    ip = spec.get("ip", f"172.18.{(index + 2) // 256}.{(index + 2) % 256}")
     cached = [PAUSE, f"registry.k8s.io/kube-proxy:{version}", *spec.get("images", [])]
     if control_plane:
         cached += [
@@ -105,9 +108,7 @@ def node_manifest(spec: dict[str, Any], index: int, version: str, now: float) ->
     for text in cached:
         ref = images.parse_ref(text)
         image = images.lookup(ref)
-        image_list.append(
-            {"names": [images.image_id(ref), ref.canonical], "sizeBytes": image.size if image else 0}
-        )
+        image_list.append({"names": [images.image_id(ref), ref.canonical], "sizeBytes": image.size if image else 0})
     node: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Node",
@@ -120,7 +121,7 @@ def node_manifest(spec: dict[str, Any], index: int, version: str, now: float) ->
                 "volumes.kubernetes.io/controller-managed-attach-detach": "true",
             },
         },
-        "spec": {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]},
+        "spec": {"podCIDR": pod_cidr, "podCIDRs": [pod_cidr]},
         "status": {
             "capacity": capacity,
             "allocatable": allocatable,
@@ -259,29 +260,14 @@ def control_plane_pods(node: dict[str, Any], version: str, now: float) -> list[d
     ]
 
 
-def kube_proxy_pod(node: dict[str, Any], version: str, suffix: str) -> dict[str, Any]:
+KUBE_PROXY_REVISION_HASH = "7d5bc5d8b4"
+COREDNS_TEMPLATE_HASH = "668d6bf9bc"
+
+
+def kube_proxy_template(version: str) -> dict[str, Any]:
+    """The pod template of kubeadm's `kube-proxy` DaemonSet."""
     return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": f"kube-proxy-{suffix}",
-            "namespace": "kube-system",
-            "labels": {
-                "controller-revision-hash": "7d5bc5d8b4",
-                "k8s-app": "kube-proxy",
-                "pod-template-generation": "1",
-            },
-            "ownerReferences": [
-                {
-                    "apiVersion": "apps/v1",
-                    "kind": "DaemonSet",
-                    "name": "kube-proxy",
-                    "uid": system_owner_uid("DaemonSet", "kube-system", "kube-proxy"),
-                    "controller": True,
-                    "blockOwnerDeletion": True,
-                }
-            ],
-        },
+        "metadata": {"labels": {"k8s-app": "kube-proxy"}},
         "spec": {
             "containers": [
                 {
@@ -297,7 +283,6 @@ def kube_proxy_pod(node: dict[str, Any], version: str, suffix: str) -> dict[str,
                 }
             ],
             "hostNetwork": True,
-            "nodeName": node["metadata"]["name"],
             "priorityClassName": "system-node-critical",
             "serviceAccountName": "kube-proxy",
             "nodeSelector": {"kubernetes.io/os": "linux"},
@@ -306,7 +291,55 @@ def kube_proxy_pod(node: dict[str, Any], version: str, suffix: str) -> dict[str,
     }
 
 
-def coredns_pod(node: dict[str, Any], suffix: str) -> dict[str, Any]:
+def kube_proxy_daemonset(version: str) -> dict[str, Any]:
+    """kubeadm's `kube-proxy` DaemonSet (its uid is `system_owner_uid("DaemonSet", ...)`)."""
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {
+            "name": "kube-proxy",
+            "namespace": "kube-system",
+            "labels": {"k8s-app": "kube-proxy"},
+            "annotations": {"deprecated.daemonset.template.generation": "1"},
+        },
+        "spec": {
+            "selector": {"matchLabels": {"k8s-app": "kube-proxy"}},
+            "template": kube_proxy_template(version),
+            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}},
+        },
+    }
+
+
+def kube_proxy_pod(node: dict[str, Any], version: str, suffix: str) -> dict[str, Any]:
+    template = kube_proxy_template(version)
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": f"kube-proxy-{suffix}",
+            "namespace": "kube-system",
+            "labels": {
+                "controller-revision-hash": KUBE_PROXY_REVISION_HASH,
+                "k8s-app": "kube-proxy",
+                "pod-template-generation": "1",
+            },
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "DaemonSet",
+                    "name": "kube-proxy",
+                    "uid": system_owner_uid("DaemonSet", "kube-system", "kube-proxy"),
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
+        },
+        "spec": {**template["spec"], "nodeName": node["metadata"]["name"]},
+    }
+
+
+def coredns_template() -> dict[str, Any]:
+    """The pod template of kubeadm's `coredns` Deployment."""
     probe_port = {
         "httpGet": {"path": "/health", "port": 8080},
         "initialDelaySeconds": 60,
@@ -314,23 +347,7 @@ def coredns_pod(node: dict[str, Any], suffix: str) -> dict[str, Any]:
         "failureThreshold": 5,
     }
     return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": f"coredns-668d6bf9bc-{suffix}",
-            "namespace": "kube-system",
-            "labels": {"k8s-app": "kube-dns", "pod-template-hash": "668d6bf9bc"},
-            "ownerReferences": [
-                {
-                    "apiVersion": "apps/v1",
-                    "kind": "ReplicaSet",
-                    "name": "coredns-668d6bf9bc",
-                    "uid": system_owner_uid("ReplicaSet", "kube-system", "coredns-668d6bf9bc"),
-                    "controller": True,
-                    "blockOwnerDeletion": True,
-                }
-            ],
-        },
+        "metadata": {"labels": {"k8s-app": "kube-dns"}},
         "spec": {
             "containers": [
                 {
@@ -351,7 +368,6 @@ def coredns_pod(node: dict[str, Any], suffix: str) -> dict[str, Any]:
                 }
             ],
             "dnsPolicy": "Default",
-            "nodeName": node["metadata"]["name"],
             "priorityClassName": "system-cluster-critical",
             "serviceAccountName": "coredns",
             "nodeSelector": {"kubernetes.io/os": "linux"},
@@ -363,11 +379,178 @@ def coredns_pod(node: dict[str, Any], suffix: str) -> dict[str, Any]:
     }
 
 
+def coredns_deployment(replicas: int = 2) -> dict[str, Any]:
+    """kubeadm's `coredns` Deployment (uid `system_owner_uid("Deployment", ...)`)."""
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": "coredns",
+            "namespace": "kube-system",
+            "labels": {"k8s-app": "kube-dns"},
+            "annotations": {"deployment.kubernetes.io/revision": "1"},
+        },
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"k8s-app": "kube-dns"}},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
+            "template": coredns_template(),
+        },
+    }
+
+
+def coredns_replicaset(replicas: int = 2) -> dict[str, Any]:
+    """The `coredns-668d6bf9bc` ReplicaSet of the coredns Deployment."""
+    template = coredns_template()
+    template["metadata"]["labels"]["pod-template-hash"] = COREDNS_TEMPLATE_HASH
+    name = f"coredns-{COREDNS_TEMPLATE_HASH}"
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": name,
+            "namespace": "kube-system",
+            "labels": {"k8s-app": "kube-dns", "pod-template-hash": COREDNS_TEMPLATE_HASH},
+            "annotations": {
+                "deployment.kubernetes.io/desired-replicas": str(replicas),
+                "deployment.kubernetes.io/max-replicas": str(replicas + 1),
+                "deployment.kubernetes.io/revision": "1",
+            },
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "name": "coredns",
+                    "uid": system_owner_uid("Deployment", "kube-system", "coredns"),
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
+        },
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"k8s-app": "kube-dns", "pod-template-hash": COREDNS_TEMPLATE_HASH}},
+            "template": template,
+        },
+    }
+
+
+def coredns_pod(node: dict[str, Any], suffix: str) -> dict[str, Any]:
+    template = coredns_template()
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": f"coredns-{COREDNS_TEMPLATE_HASH}-{suffix}",
+            "namespace": "kube-system",
+            "labels": {"k8s-app": "kube-dns", "pod-template-hash": COREDNS_TEMPLATE_HASH},
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "name": f"coredns-{COREDNS_TEMPLATE_HASH}",
+                    "uid": system_owner_uid("ReplicaSet", "kube-system", f"coredns-{COREDNS_TEMPLATE_HASH}"),
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
+        },
+        "spec": {**template["spec"], "nodeName": node["metadata"]["name"]},
+    }
+
+
+def create_system_object(cluster: Cluster, manifest: dict[str, Any], *, actor: str, now: float) -> dict[str, Any]:
+    """Create a kube-system workload object through the api-server's decoding, defaulting and validation,
+    with the fixed uid `system_owner_uid` gives it (the existing pods' ownerReferences name that uid)."""
+    kind = objects.kind_of(manifest)
+    obj = cluster.api.decode(kind, manifest)
+    kind.default(obj)
+    kind.strategy(obj, None)
+    causes = kind.validate(obj, None)
+    if causes:
+        raise ValueError(f"invalid system object {kind.kind}: {causes}")
+    meta = obj["metadata"]
+    meta["uid"] = system_owner_uid(kind.kind, meta["namespace"], meta["name"])
+    meta["creationTimestamp"] = rfc3339(now)
+    meta["generation"] = 1
+    return cluster.store.put(kind.kind, obj, actor=actor, reason="", verb="create", now=now)
+
+
+def system_services(control_plane: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `kubernetes` Service at 10.96.0.1 with the api-server's Endpoints and EndpointSlice (written
+    by kube-apiserver itself), and kube-dns at 10.96.0.10 in kube-system (its endpoints follow the
+    coredns pods through the endpoint controllers)."""
+    ip = control_plane["status"]["addresses"][0]["address"]
+    address = {"ip": ip}
+    port = {"name": "https", "port": 6443, "protocol": "TCP"}
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"component": "apiserver", "provider": "kubernetes"},
+            },
+            "spec": {
+                "clusterIP": "10.96.0.1",
+                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Endpoints",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"},
+            },
+            "subsets": [{"addresses": [address], "ports": [port]}],
+        },
+        {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"kubernetes.io/service-name": "kubernetes"},
+            },
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [ip], "conditions": {"ready": True}}],
+            "ports": [port],
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {
+                "name": "kube-dns",
+                "namespace": "kube-system",
+                "labels": {
+                    "k8s-app": "kube-dns",
+                    "kubernetes.io/cluster-service": "true",
+                    "kubernetes.io/name": "CoreDNS",
+                },
+                "annotations": {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"},
+            },
+            "spec": {
+                "clusterIP": "10.96.0.10",
+                "selector": {"k8s-app": "kube-dns"},
+                "ports": [
+                    {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                    {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+                    {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153},
+                ],
+            },
+        },
+    ]
+
+
 def build(spec: dict[str, Any] | None = None) -> Cluster:
     """A settled cluster from a scenario spec (see `LESSON`): nodes, kube-system, preloaded objects.
 
     Keys: `seed`, `start` (RFC 3339), `kubernetesVersion`, `nodes` (name, role, cpu, memory, pods, zone,
     region, labels, taints, runtime, kubeletVersion, images, unschedulable), `objects` (manifests),
+    `limits` (the sandbox quota: omitted for the defaults, `unlimited`, or a mapping of overrides),
     `preload` ("create", the default, as `kubectl create -f`; or "apply", which records the
     last-applied annotation), `settle` (seconds of simulated time to run before handing the cluster
     out, default 120), `age` (default true: run one event TTL more so start-up Events expire),
@@ -382,11 +565,10 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
         history_limit=int(spec.get("historyLimit", 1000)),
         change_limit=int(spec.get("changeLimit", 2000)),
     )
+    cluster.api.limits = quota.limits_from_json(spec.get("limits"))
     api, now = cluster.api, start
     for name in ("default", "kube-node-lease", "kube-public", "kube-system"):
-        api.create(
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, actor=ACTOR, now=now
-        )
+        api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, actor=ACTOR, now=now)
     for name in ("default", "kube-node-lease", "kube-public", "kube-system"):
         api.create(
             {
@@ -402,8 +584,7 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
                     },
                 },
                 "data": {
-                    "ca.crt": "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIPodlab\n"
-                    "-----END CERTIFICATE-----\n"
+                    "ca.crt": "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIPodlab\n-----END CERTIFICATE-----\n"
                 },
             },
             actor="root-ca-cert-publisher",
@@ -419,15 +600,19 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
     for node in control:
         for pod in control_plane_pods(node, version, now):
             api.create(pod, actor=f"kubelet/{node['metadata']['name']}", now=now)
-    for index, node in enumerate(nodes):
-        api.create(
-            kube_proxy_pod(node, version, cluster.draws.suffix(5)), actor="daemonset-controller", now=now
-        )
-        del index
+    if nodes:
+        create_system_object(cluster, kube_proxy_daemonset(version), actor=ACTOR, now=now)
+    for node in nodes:
+        api.create(kube_proxy_pod(node, version, cluster.draws.suffix(5)), actor="daemonset-controller", now=now)
     if spec.get("coredns", True) and nodes:
         home = control[0] if control else nodes[0]
+        create_system_object(cluster, coredns_deployment(), actor=ACTOR, now=now)
+        create_system_object(cluster, coredns_replicaset(), actor="deployment-controller", now=now)
         for _ in range(2):
             api.create(coredns_pod(home, cluster.draws.suffix(5)), actor="replicaset-controller", now=now)
+    if nodes:
+        for manifest in system_services(control[0] if control else nodes[0]):
+            api.create(manifest, actor=API_SERVER_ACTOR, now=now)
     for manifest in spec.get("objects") or []:
         if spec.get("preload", "create") == "apply":
             api.apply(manifest, actor=ACTOR, now=now)

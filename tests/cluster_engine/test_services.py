@@ -158,11 +158,11 @@ def test_reset_rebuilds_from_the_scenario(learner, playground):
 
 
 @pytest.mark.django_db
-def test_pod_quota_is_refused_with_the_quota_message_and_changes_nothing(learner, playground, monkeypatch):
-    from cluster_engine.sim import quota
-
-    pods_now = len(engine.list_objects(engine.load(Sandbox.objects.get(pk=playground.pk).state), "Pod"))
-    monkeypatch.setattr(quota, "MAX_PODS", pods_now)
+def test_pod_quota_is_refused_with_the_quota_message_and_changes_nothing(learner, playground):
+    sandbox = Sandbox.objects.get(pk=playground.pk)
+    pods_now = len(engine.list_objects(engine.load(sandbox.state), "Pod"))
+    sandbox.state["limits"] = {"pods": pods_now}  # as a lesson's scenario could set them
+    sandbox.save()
     before = frozen(playground)
     with pytest.raises(Status) as refused:
         services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML)
@@ -176,8 +176,8 @@ def test_the_change_log_is_bounded_and_keeps_the_newest(learner, playground, mon
     monkeypatch.setattr(services, "HISTORY_LIMIT", 20)
     monkeypatch.setattr(services, "COMMANDS_PER_MINUTE", 1000)
     for round_ in range(15):
-        text = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}}}\ndata: {{round: '{round_}'}}\n"
-                       for i in range(3))
+        text = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}}}\n"
+                       f"data: {{round: '{round_}'}}\n" for i in range(3))
         services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=text)
     kept = list(SandboxChange.objects.filter(sandbox=playground).values_list("resource_version", flat=True))
     assert 20 <= len(kept) <= 40

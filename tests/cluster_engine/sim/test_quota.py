@@ -14,9 +14,16 @@ def pod(name: str) -> dict:
             "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
 
 
-def test_pods_beyond_the_limit_are_forbidden(monkeypatch):
+def limited(**overrides: int):
     cluster = small_cluster()
-    monkeypatch.setattr(quota, "MAX_PODS", cluster.store.count("Pod") + 1)
+    counts = {"pods": cluster.store.count("Pod"), "nodes": cluster.store.count("Node"),
+              "objects": sum(len(v) for k, v in cluster.store.objects.items() if k != "Event")}
+    cluster.api.limits = quota.Limits(**{name: counts[name] + extra for name, extra in overrides.items()})
+    return cluster
+
+
+def test_pods_beyond_the_limit_are_forbidden():
+    cluster = limited(pods=1)
     cluster.create(pod("fits"), actor="user:ada")
     before = cluster.dumps()
     with pytest.raises(Status) as refused:
@@ -29,18 +36,15 @@ def test_pods_beyond_the_limit_are_forbidden(monkeypatch):
     assert cluster.dumps() == before
 
 
-def test_objects_beyond_the_limit_are_forbidden_but_events_do_not_count(monkeypatch):
-    cluster = small_cluster()
-    counted = sum(len(v) for k, v in cluster.store.objects.items() if k != "Event")
-    monkeypatch.setattr(quota, "MAX_OBJECTS", counted)
+def test_objects_beyond_the_limit_are_forbidden_but_events_do_not_count():
+    cluster = limited(objects=0)
     with pytest.raises(Status) as refused:
         cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}, actor="user:ada")
     assert "exceeded quota: sandbox-limits, requested: count/objects=1" in refused.value.message
 
 
-def test_nodes_beyond_the_limit_are_forbidden(monkeypatch):
-    cluster = small_cluster()
-    monkeypatch.setattr(quota, "MAX_NODES", cluster.store.count("Node"))
+def test_nodes_beyond_the_limit_are_forbidden():
+    cluster = limited(nodes=0)
     with pytest.raises(Status) as refused:
         cluster.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "extra"}}, actor="user:ada")
     assert refused.value.reason == "Forbidden"
@@ -69,3 +73,11 @@ def test_replicas_above_the_limit_are_forbidden_on_create_and_update():
     cluster.create(manifest, actor="user:ada")
     with pytest.raises(Status):
         cluster.patch(kind.kind, "big", {"spec": {"replicas": 500}}, patch_type="merge", actor="user:ada")
+
+
+def test_limits_travel_with_the_state_and_a_scenario_can_lift_them():
+    cluster = limited(pods=0)
+    reloaded = type(cluster).loads(cluster.dumps())
+    assert reloaded.api.limits == cluster.api.limits
+    assert quota.limits_from_json("unlimited") is None
+    assert quota.limits_from_json(None) == quota.SANDBOX_LIMITS == quota.Limits(500, 200, 20, 100)
