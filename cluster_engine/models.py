@@ -68,3 +68,27 @@ class SandboxChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_version} {self.actor} {self.verb} {self.kind} {self.namespace}/{self.name}"
+
+
+class SandboxToken(models.Model):
+    """A bearer token for one sandbox's Kubernetes-compatible API (the kubeconfig's `token`).
+
+    Only a SHA-256 hash is stored: the token is shown once, when it is made. Tokens are long random strings,
+    so a fast hash is enough (nothing to brute-force). A revoked token stays as a record of who had access.
+    """
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="tokens",
+                                verbose_name=_("sandbox"))
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    hint = models.CharField(_("hint"), max_length=16, help_text=_("The token's first characters, to recognise it."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sandbox token")
+        verbose_name_plural = _("sandbox tokens")
+        indexes = [models.Index(fields=["sandbox", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.hint}... ({self.sandbox_id})"

@@ -180,12 +180,13 @@ def _record_changes(sandbox: Sandbox, changes: list[dict[str, Any]]) -> None:
                       name=change["name"], object=change["object"])
         for change in changes
     ])
-    oldest_kept = int(changes[-1]["resourceVersion"]) - HISTORY_LIMIT * 2
-    # Prune in bulk now and then rather than on every write: the log may hold up to twice the limit.
-    if SandboxChange.objects.filter(sandbox=sandbox, resource_version__lte=oldest_kept).exists():
+    first, last = int(changes[0]["resourceVersion"]), int(changes[-1]["resourceVersion"])
+    # Prune in bulk each time the log grows past another HISTORY_LIMIT versions, not on every write.
+    if first // HISTORY_LIMIT != (last + 1) // HISTORY_LIMIT and last > HISTORY_LIMIT:
         cutoff = (SandboxChange.objects.filter(sandbox=sandbox).order_by("-resource_version")
-                  .values_list("resource_version", flat=True)[HISTORY_LIMIT - 1])
-        SandboxChange.objects.filter(sandbox=sandbox, resource_version__lt=cutoff).delete()
+                  .values_list("resource_version", flat=True)[HISTORY_LIMIT - 1:HISTORY_LIMIT].first())
+        if cutoff is not None:
+            SandboxChange.objects.filter(sandbox=sandbox, resource_version__lt=cutoff).delete()
 
 
 def rate_limit(*, user: AbstractBaseUser) -> None:
@@ -431,7 +432,7 @@ def sandbox_command_reply(*, sandbox_id: Any, user: AbstractBaseUser, command: s
 
 # ------------------------------------------------------------------ Kubernetes API tokens and kubeconfigs
 
-TOKEN_PREFIX = "podlab_"
+TOKEN_PREFIX = "podlab_"  # noqa: S105 - a prefix that makes leaked tokens recognisable, not a secret  # noqa: S105 - a prefix that makes leaked tokens recognisable, not a secret
 DEFAULT_KUBE_API_URL = "https://127.0.0.1:6443"
 
 
@@ -468,10 +469,7 @@ def sandbox_token_revoke(*, sandbox: Sandbox) -> int:
 def kube_api_url(sandbox: Sandbox, *, base: str | None = None) -> str:
     """The kubeconfig's `server:` for the sandbox: `base`, else the setting `KUBE_API_PUBLIC_URL` (default
     https://127.0.0.1:6443), followed by `/k8s/<id>`."""
-    import os
-
-    base = (base or getattr(settings, "KUBE_API_PUBLIC_URL", "") or os.environ.get("KUBE_API_PUBLIC_URL", "")
-            or DEFAULT_KUBE_API_URL)
+    base = base or settings.KUBE_API_PUBLIC_URL or DEFAULT_KUBE_API_URL
     return f"{base.rstrip('/')}/k8s/{sandbox.pk}"
 
 

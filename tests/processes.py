@@ -93,3 +93,22 @@ def stop(process: subprocess.Popen, *, kill: bool = False) -> None:
     except subprocess.TimeoutExpired:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def start_asgi_server_with_tls(port: int, tls_port: int, tls_dir: Path,
+                               log_name: str = "daphne-tls") -> subprocess.Popen:
+    """daphne with two endpoints, as `make run` starts it: plain HTTP on `port` and HTTPS on `tls_port` with a
+    certificate from the CA in `tls_dir` (made there if missing)."""
+    from cluster_engine import tls
+
+    files = tls.ensure_certificates(tls_dir)
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / f"{log_name}.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+         "-e", tls.daphne_endpoint(files, port=tls_port), "config.asgi:application"],
+        cwd=ROOT, env=child_environment(), stdout=log, stderr=subprocess.STDOUT,
+    )
+    wait_for_port(port, process, timeout=60)
+    wait_for_port(tls_port, process, timeout=60)
+    return process

@@ -167,3 +167,11 @@ LOGGING = {
 # ------------------------------------------------------------------ serving
 # Whitenoise serves static files from the apps' folders too, so daphne alone serves a complete site.
 WHITENOISE_USE_FINDERS = True
+
+# ------------------------------------------------------------------ the Kubernetes-compatible API
+# Where learners' kubectl reaches their sandboxes (written into downloaded kubeconfigs). `make run` serves
+# https://127.0.0.1:6443 with a CA it generates under KUBE_API_TLS_DIR; production sits behind the ingress's TLS
+# and sets KUBE_API_INCLUDE_CA=false when the ingress certificate is publicly trusted.
+KUBE_API_PUBLIC_URL = os.environ.get("KUBE_API_PUBLIC_URL", "")
+KUBE_API_TLS_DIR = os.environ.get("KUBE_API_TLS_DIR", str(BASE_DIR / "var" / "tls"))
+KUBE_API_INCLUDE_CA = env_bool("KUBE_API_INCLUDE_CA", default=True)

@@ -14,6 +14,8 @@ import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cluster_engine import tls
+
 REDIS_HELP = (
     "Redis is not reachable at {url} and no redis-server is installed.\n"
     "Install one (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis),\n"
@@ -38,6 +40,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--no-worker", action="store_true", help="serve only; run a worker elsewhere")
+        parser.add_argument("--kube-port", type=int, default=int(os.environ.get("KUBE_API_PORT", "6443")),
+                            help="HTTPS port of the Kubernetes API for kubectl (0: none)")
 
     def handle(self, *args: object, **options: object) -> None:
         self.children: list[tuple[str, subprocess.Popen]] = []
@@ -50,10 +54,18 @@ class Command(BaseCommand):
                 self._start("worker", [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
                                        "--loglevel", "INFO", "--concurrency", "2", "--without-gossip",
                                        "--without-mingle"])
-            self._start("web", [sys.executable, "-m", "daphne", "-b", str(options["host"]),
-                                "-p", str(options["port"]), "config.asgi:application"])
+            web = [sys.executable, "-m", "daphne", "-b", str(options["host"]), "-p", str(options["port"])]
+            kube_port = int(options["kube_port"])
+            if kube_port:
+                # kubectl sends tokens only over TLS: the same app also listens with the local CA's certificate.
+                files = tls.ensure_certificates(hosts=(str(options["host"]),))
+                web += ["-e", tls.daphne_endpoint(files, port=kube_port, interface=str(options["host"]))]
+            self._start("web", [*web, "config.asgi:application"])
             self.stdout.write(self.style.SUCCESS(
                 f"Podlab is up: http://{options['host']}:{options['port']}/  (Ctrl-C stops it)"))
+            if kube_port:
+                self.stdout.write(f"Kubernetes API for kubectl: https://{options['host']}:{kube_port}/k8s/<sandbox-id> "
+                                  "(python manage.py sandbox_kubeconfig --user <name> prints a kubeconfig)")
             self._wait()
         finally:
             self._stop_all()

@@ -1,0 +1,1 @@
+"""The Kubernetes-compatible HTTP API of each sandbox (`/k8s/<sandbox-id>/`): a thin layer over `sim`."""

@@ -1,0 +1,56 @@
+"""Bearer-token authentication of the Kubernetes API: a token opens exactly one sandbox."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cluster_engine import services
+from cluster_engine.models import SandboxToken
+from cluster_engine.sim.errors import Status
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the sandbox the token opens and the learner it belongs to."""
+
+    sandbox_id: uuid.UUID
+    username: str
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.username}"
+
+
+def unauthorized() -> Status:
+    return Status(401, "Unauthorized", "Unauthorized")
+
+
+def authenticate(request: HttpRequest, sandbox_id: uuid.UUID) -> Caller:
+    """The caller of a request to sandbox `sandbox_id`.
+
+    Raises a 401 Status when the `Authorization: Bearer` token is missing, unknown or revoked, and a 403 when
+    it is valid for another sandbox (an unknown sandbox id is answered the same way, so ids reveal nothing).
+    """
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized()
+    found = (SandboxToken.objects.filter(key_hash=services.token_hash(token.strip()), revoked_at__isnull=True)
+             .values_list("pk", "sandbox_id", "sandbox__owner__username", "last_used_at").first())
+    if found is None:
+        raise unauthorized()
+    pk, token_sandbox, username, last_used = found
+    if token_sandbox != sandbox_id:
+        raise Status(403, "Forbidden", f'forbidden: User "{username}" cannot access sandbox "{sandbox_id}": '
+                                       "this token opens another sandbox only", {})
+    now = timezone.now()
+    if last_used is None or now - last_used > TOUCH_EVERY:
+        SandboxToken.objects.filter(pk=pk).update(last_used_at=now)
+    return Caller(sandbox_id=token_sandbox, username=username)

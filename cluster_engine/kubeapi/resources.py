@@ -1,0 +1,586 @@
+"""The resource verbs of the Kubernetes API: each translates one HTTP request into calls on the sandbox's engine.
+
+Reads load the stored state (clock brought to now); every write runs inside `services.sandbox_write`, the one
+write path the in-page terminal uses too, so it is validated by `sim`, stored, recorded and shown on the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+
+from cluster_engine import engine, services
+from cluster_engine.kubeapi import discovery, tables, watch
+from cluster_engine.kubeapi.auth import Caller
+from cluster_engine.kubeapi.state import load
+from cluster_engine.sim import patch as sim_patch
+from cluster_engine.sim.errors import Cause, Status, bad_request, invalid, method_not_allowed
+from cluster_engine.sim.manifests import MAX_MANIFEST_BYTES, parse_documents
+from cluster_engine.sim.objects import Kind
+from cluster_engine.sim.printers import selector_string
+from cluster_engine.sim.schema import DecodeError, strict_decode
+from cluster_engine.sim.util import clone, strip_nulls
+
+JSON_TYPES = ("", "application/json", "*/*")
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+APPLY_PATCH = "application/apply-patch+yaml"
+PATCH_MEDIA = {
+    "application/json-patch+json": "json",
+    "application/merge-patch+json": "merge",
+    "application/strategic-merge-patch+json": "strategic",
+}
+FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
+WATCH_TIMEOUT_MAX = 1800.0
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@dataclass
+class ApiRequest:
+    """One resource request, already authenticated and routed."""
+
+    caller: Caller
+    method: str
+    kind: Kind
+    namespace: str | None  # None: all namespaces, or a cluster-scoped kind
+    name: str
+    subresource: str
+    query: QueryDict
+    content_type: str
+    accept: str
+    body: bytes
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def sandbox_id(self) -> uuid.UUID:
+        return self.caller.sandbox_id
+
+    @property
+    def ns(self) -> str:
+        return self.namespace or ""
+
+    @property
+    def media(self) -> str:
+        return self.content_type.split(";", 1)[0].strip().lower()
+
+    def flag(self, name: str) -> bool:
+        return self.query.get(name, "").lower() in ("true", "1")
+
+
+# ------------------------------------------------------------------ responses
+
+def json_response(body: Any, status: int = 200, *, content_type: str = "application/json",
+                  warnings: list[str] | None = None) -> HttpResponse:
+    response = HttpResponse(json.dumps(body, separators=(",", ":")).encode(), status=status,
+                            content_type=content_type)
+    if warnings:
+        response["Warning"] = ", ".join(f'299 - "{_quote(text)}"' for text in warnings)
+    return response
+
+
+def _quote(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def status_response(error: Status) -> HttpResponse:
+    return json_response(error.to_dict(), error.code)
+
+
+def success(code: int = 200, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": code}
+    if details:
+        body["details"] = details
+    return body
+
+
+def not_found_resource() -> Status:
+    return Status(404, "NotFound", "the server could not find the requested resource", {})
+
+
+# ------------------------------------------------------------------ request bodies and options
+
+def decode_body(request: ApiRequest, *, allow_empty: bool = False) -> Any:
+    """The JSON or YAML body (a body without Content-Type is JSON). Raises 400/413/415 Status."""
+    raw = request.body
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise Status(413, "RequestEntityTooLarge",
+                     f"the request is {len(raw)} bytes; the limit is {MAX_MANIFEST_BYTES} bytes (256 KiB)")
+    if not raw.strip():
+        if allow_empty:
+            return None
+        raise bad_request("the body of the request is empty")
+    media = request.media
+    if media in YAML_TYPES or media == APPLY_PATCH:
+        documents = parse_documents(raw)
+        if len(documents) != 1:
+            raise bad_request(f"the request must contain exactly one object (found {len(documents)})")
+        return documents[0].body
+    if media in JSON_TYPES or media in PATCH_MEDIA:
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise bad_request(f"the body of the request was in an unknown format: {error}") from error
+    raise Status(415, "UnsupportedMediaType",
+                 f'the body of the request was in an unknown format - accepted media types include: '
+                 f'application/json, application/yaml (not "{media}")', {})
+
+
+def dry_run(request: ApiRequest, extra: list[str] | None = None) -> bool:
+    values = request.query.getlist("dryRun") + list(extra or [])
+    for value in values:
+        if value != "All":
+            raise invalid("DryRun", "", [Cause("FieldValueNotSupported",
+                                              f'Unsupported value: "{value}": supported values: "All"', "dryRun")])
+    return bool(values)
+
+
+def field_validation(request: ApiRequest) -> str:
+    value = request.query.get("fieldValidation") or "Warn"
+    if value not in FIELD_VALIDATION:
+        raise bad_request(f'fieldValidation: Unsupported value: "{value}": supported values: "Ignore", "Warn", '
+                          '"Strict"')
+    return value
+
+
+def drop_unknown_fields(request: ApiRequest, body: Any) -> Any:
+    """With fieldValidation Ignore or Warn, unknown fields are dropped (Warn adds a `Warning` header each);
+    with Strict they stay, and the engine's strict decoding refuses them with the upstream message."""
+    mode = field_validation(request)
+    if mode == "Strict" or not isinstance(body, dict):
+        return body
+    try:
+        unknown = strict_decode(strip_nulls(clone(body)), request.kind.schema_ref)
+    except DecodeError:
+        return body  # a type error: the engine reports it whatever the mode
+    if not unknown:
+        return body
+    body = clone(body)
+    for path in unknown:
+        _remove_path(body, path)
+    if mode == "Warn":
+        request.warnings.extend(f'unknown field "{path}"' for path in unknown)
+    return body
+
+
+def _remove_path(body: Any, path: str) -> None:
+    tokens = [int(index) if index else key for key, index in _PATH_TOKEN.findall(path)]
+    node = body
+    for token in tokens[:-1]:
+        try:
+            node = node[token]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(node, dict) and tokens:
+        node.pop(tokens[-1], None)
+
+
+def _with_type(request: ApiRequest, body: Any) -> dict[str, Any]:
+    """The object of a create/update body; apiVersion and kind default to the URL's, as upstream decodes."""
+    if not isinstance(body, dict):
+        raise bad_request("the body of the request was in an unknown format - it must be an object")
+    kind = request.kind
+    body.setdefault("apiVersion", kind.api_version)
+    body.setdefault("kind", kind.kind)
+    if body["kind"] != kind.kind or body["apiVersion"] != kind.api_version:
+        raise bad_request(f"the API version in the data ({body['apiVersion']}) does not match the expected API "
+                          f"version ({kind.api_version})" if body["kind"] == kind.kind else
+                          f'{body["kind"]} in version "{body["apiVersion"]}" cannot be handled as a {kind.kind}')
+    return body
+
+
+def _check_name(request: ApiRequest, body: dict[str, Any]) -> None:
+    meta = body.setdefault("metadata", {}) if isinstance(body.get("metadata", {}), dict) else {}
+    sent = meta.get("name")
+    if sent and sent != request.name:
+        raise bad_request(f"the name of the object ({sent}) does not match the name on the URL ({request.name})")
+    meta["name"] = request.name
+
+
+# ------------------------------------------------------------------ engine access
+
+def write(request: ApiRequest, operation: Callable[[engine.Cluster], Any], *, dry: bool) -> Any:
+    """Run `operation` through the one write path (`services.sandbox_write`)."""
+    return services.sandbox_write(sandbox_id=request.sandbox_id, operation=operation, dry_run=dry).value
+
+
+def _include_object(request: ApiRequest) -> str:
+    value = request.query.get("includeObject") or "Metadata"
+    if value not in ("None", "Metadata", "Object"):
+        raise bad_request(f'includeObject: Unsupported value: "{value}": supported values: "None", "Metadata", '
+                          '"Object"')
+    return value
+
+
+# ------------------------------------------------------------------ reads
+
+def get(request: ApiRequest) -> HttpResponse:
+    cluster = load(request.sandbox_id)
+    obj = cluster.get(request.kind.kind, request.name, namespace=request.ns)
+    how = tables.conversion(request.accept)
+    return json_response(tables.render_object(request.kind, obj, how, cluster.now,
+                                              include_object=_include_object(request)))
+
+
+def _key(obj: dict[str, Any]) -> str:
+    meta = obj["metadata"]
+    return f"{meta.get('namespace', '')}/{meta['name']}"
+
+
+def _encode_continue(resource_version: str, start: str) -> str:
+    data = json.dumps({"v": "meta.k8s.io/v1", "rv": resource_version, "start": start}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(data.encode()).decode()
+
+
+def _decode_continue(token: str) -> str:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return str(data["start"])
+    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        raise bad_request("continue key is not valid: incorrect encoded start resourceVersion "
+                          "(version meta.k8s.io/v1)") from error
+
+
+def _limit(request: ApiRequest) -> int:
+    text = request.query.get("limit") or "0"
+    try:
+        return max(0, int(text))
+    except ValueError as error:
+        raise bad_request(f'limit: Invalid value: "{text}": must be an integer') from error
+
+
+def list_objects(request: ApiRequest) -> HttpResponse:
+    """GET on a collection: `labelSelector`, `fieldSelector`, `limit` and `continue` (pages are cut from the
+    current state in name order; upstream serves every page from the first page's snapshot)."""
+    cluster = load(request.sandbox_id)
+    listing = cluster.list(request.kind.kind, namespace=request.namespace,
+                           label_selector=request.query.get("labelSelector", ""),
+                           field_selector=request.query.get("fieldSelector", ""))
+    items = listing["items"]
+    if request.query.get("continue"):
+        start = _decode_continue(request.query["continue"])
+        items = [item for item in items if _key(item) > start]
+    limit = _limit(request)
+    if limit and len(items) > limit:
+        listing["metadata"]["continue"] = _encode_continue(listing["metadata"]["resourceVersion"],
+                                                           _key(items[limit - 1]))
+        listing["metadata"]["remainingItemCount"] = len(items) - limit
+        items = items[:limit]
+    listing["items"] = items
+    how = tables.conversion(request.accept)
+    return json_response(tables.render_list(request.kind, listing, how, cluster.now,
+                                            include_object=_include_object(request)))
+
+
+def watch_objects(request: ApiRequest) -> StreamingHttpResponse:
+    """GET ?watch=true: newline-delimited watch events, streamed (see `kubeapi.watch`)."""
+    timeout = WATCH_TIMEOUT_MAX
+    if request.query.get("timeoutSeconds"):
+        try:
+            timeout = min(WATCH_TIMEOUT_MAX, max(0.0, float(request.query["timeoutSeconds"])))
+        except ValueError as error:
+            raise bad_request("timeoutSeconds: must be a number") from error
+    how = tables.conversion(request.accept)
+    spec = watch.WatchSpec(
+        sandbox_id=request.sandbox_id, kind=request.kind, namespace=request.namespace,
+        label_selector=request.query.get("labelSelector", ""), field_selector=request.query.get("fieldSelector", ""),
+        table=how == tables.TABLE, include_object=_include_object(request),
+        bookmarks=request.flag("allowWatchBookmarks"), timeout=timeout)
+    cluster = load(request.sandbox_id)
+    start = watch.start(cluster, spec, request.query.get("resourceVersion", ""))
+    response = StreamingHttpResponse(watch.stream(spec, start), content_type="application/json")
+    response["Cache-Control"] = "no-cache, private"
+    return response
+
+
+def logs(request: ApiRequest) -> HttpResponse:
+    """GET pods/<name>/log (`container`, `previous`, `timestamps`, `tailLines`, `follow`)."""
+    tail_text = request.query.get("tailLines")
+    try:
+        tail = int(tail_text) if tail_text else None
+    except ValueError as error:
+        raise bad_request("tailLines: must be an integer") from error
+    options = {"container": request.query.get("container") or None, "previous": request.flag("previous"),
+               "timestamps": request.flag("timestamps")}
+    cluster = load(request.sandbox_id)
+    text = cluster.logs(request.name, namespace=request.ns, tail=tail, **options)
+    if not request.flag("follow") or options["previous"]:
+        return HttpResponse(text.encode(), content_type="text/plain")
+    full = cluster.logs(request.name, namespace=request.ns, **options) if tail is not None else text
+    follow = watch.LogFollow(sandbox_id=request.sandbox_id, namespace=request.ns, name=request.name,
+                             container=options["container"], timestamps=options["timestamps"])
+    return StreamingHttpResponse(watch.follow_logs(follow, first=text, seen=full), content_type="text/plain")
+
+
+# ------------------------------------------------------------------ writes
+
+def create(request: ApiRequest) -> HttpResponse:
+    body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
+    dry = dry_run(request)
+    namespace = request.namespace
+
+    created = write(request, lambda c: c.create(body, namespace=namespace, actor=request.caller.actor,
+                                                 dry_run=dry), dry=dry)
+    return json_response(created, 201, warnings=request.warnings)
+
+
+def update(request: ApiRequest) -> HttpResponse:
+    body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
+    _check_name(request, body)
+    dry = dry_run(request)
+    if request.subresource == "status":
+        def operation(c: engine.Cluster) -> dict[str, Any]:
+            return c.update_status(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry)
+    else:
+        def operation(c: engine.Cluster) -> dict[str, Any]:
+            return c.update(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry)
+    return json_response(write(request, operation, dry=dry), warnings=request.warnings)
+
+
+def patch(request: ApiRequest) -> HttpResponse:
+    if request.media == APPLY_PATCH:
+        return server_side_apply(request)
+    patch_type = PATCH_MEDIA.get(request.media)
+    if patch_type is None:
+        raise Status(415, "UnsupportedMediaType",
+                     f'the body of the request was in an unknown format - accepted media types include: '
+                     f'{", ".join((*PATCH_MEDIA, APPLY_PATCH))}', {})
+    body = decode_body(request)
+    dry = dry_run(request)
+
+    def operation(c: engine.Cluster) -> dict[str, Any]:
+        return c.patch(request.kind.kind, request.name, body, namespace=request.ns, patch_type=patch_type,
+                       actor=request.caller.actor, dry_run=dry, subresource=request.subresource)
+
+    return json_response(write(request, operation, dry=dry))
+
+
+def server_side_apply(request: ApiRequest) -> HttpResponse:
+    """`application/apply-patch+yaml`, simplified: a missing object is created; an existing one gets the applied
+    configuration as a strategic merge patch. There are no `managedFields`, so fields another manager set are
+    never conflicts and fields dropped from the configuration stay until patched away (null) explicitly."""
+    manager = request.query.get("fieldManager", "")
+    if not manager:
+        cause = Cause("FieldValueRequired", "Required value: is required for apply patch", "fieldManager")
+        raise Status(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is '
+                                     "required for apply patch", {"group": "meta.k8s.io", "kind": "PatchOptions"},
+                     (cause,))
+    body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
+    _check_name(request, body)
+    dry = dry_run(request)
+    kind, actor = request.kind, request.caller.actor
+
+    def operation(c: engine.Cluster) -> tuple[dict[str, Any], bool]:
+        try:
+            c.get(kind.kind, request.name, namespace=request.ns)
+        except Status as error:
+            if error.code != 404:
+                raise
+            return c.create(body, namespace=request.namespace, actor=actor, dry_run=dry), True
+        changes = {key: value for key, value in body.items() if key not in ("apiVersion", "kind")}
+        return c.patch(kind.kind, request.name, changes, namespace=request.ns, patch_type="strategic",
+                       actor=actor, dry_run=dry, subresource=request.subresource), False
+
+    obj, created = write(request, operation, dry=dry)
+    return json_response(obj, 201 if created else 200, warnings=request.warnings)
+
+
+def _delete_options(request: ApiRequest) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    try:
+        body = json.loads(request.body) if request.body.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        body = {}  # an unparsable DELETE body is ignored, as clients sometimes send junk
+    if isinstance(body, dict):
+        options.update(body)
+    query = request.query
+    if query.get("propagationPolicy"):
+        options["propagationPolicy"] = query["propagationPolicy"]
+    if query.get("gracePeriodSeconds"):
+        try:
+            options["gracePeriodSeconds"] = int(query["gracePeriodSeconds"])
+        except ValueError as error:
+            raise bad_request("gracePeriodSeconds: must be an integer") from error
+    if query.get("orphanDependents") or "orphanDependents" in options:
+        orphan = str(query.get("orphanDependents", options.get("orphanDependents"))).lower() == "true"
+        options.setdefault("propagationPolicy", "Orphan" if orphan else "Background")
+    if query.getlist("dryRun"):
+        options["dryRun"] = query.getlist("dryRun")
+    return options
+
+
+def _delete_one(c: engine.Cluster, request: ApiRequest, name: str, options: dict[str, Any],
+                dry: bool) -> tuple[dict[str, Any], bool]:
+    """Delete `name`; returns the object and whether it is still there (graceful deletion, finalizers)."""
+    kind = request.kind
+    grace = options.get("gracePeriodSeconds")
+    obj = c.delete(kind.kind, name, namespace=request.ns, actor=request.caller.actor,
+                   propagation_policy=options.get("propagationPolicy"),
+                   grace_period_seconds=int(grace) if grace is not None else None,
+                   preconditions=options.get("preconditions") or None, dry_run=dry)
+    if dry:
+        return obj, bool(obj["metadata"].get("deletionTimestamp"))
+    try:
+        return c.get(kind.kind, name, namespace=request.ns), True
+    except Status:
+        return obj, False
+
+
+def delete(request: ApiRequest) -> HttpResponse:
+    """DELETE: the object while it terminates (graceful, finalizers), else a Success Status."""
+    options = _delete_options(request)
+    dry = dry_run(request, [value for value in options.get("dryRun") or [] if value not in request.query.getlist(
+        "dryRun")])
+    obj, remains = write(request, lambda c: _delete_one(c, request, request.name, options, dry), dry=dry)
+    if remains:
+        return json_response(obj)
+    kind = request.kind
+    details = {"name": request.name, "kind": kind.plural, "uid": obj["metadata"].get("uid", "")}
+    if kind.group:
+        details["group"] = kind.group
+    return json_response(success(200, details))
+
+
+def delete_collection(request: ApiRequest) -> HttpResponse:
+    """DELETE on a collection: every object matching the selectors, in one write; returns them as a list."""
+    options = _delete_options(request)
+    dry = dry_run(request, [value for value in options.get("dryRun") or [] if value not in request.query.getlist(
+        "dryRun")])
+    kind = request.kind
+
+    def operation(c: engine.Cluster) -> dict[str, Any]:
+        listing = c.list(kind.kind, namespace=request.namespace,
+                         label_selector=request.query.get("labelSelector", ""),
+                         field_selector=request.query.get("fieldSelector", ""))
+        items = []
+        for item in listing["items"]:
+            one = ApiRequest(request.caller, request.method, kind, item["metadata"].get("namespace"),
+                             item["metadata"]["name"], "", request.query, "", "", b"")
+            items.append(_delete_one(c, one, one.name, options, dry)[0])
+        listing["items"] = items
+        return listing
+
+    return json_response(write(request, operation, dry=dry))
+
+
+# ------------------------------------------------------------------ subresources
+
+def _scale(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
+    meta = obj["metadata"]
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {key: meta[key] for key in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                     if key in meta},
+        "spec": {"replicas": int((obj.get("spec") or {}).get("replicas", 0) or 0)},
+        "status": {"replicas": int((obj.get("status") or {}).get("replicas", 0) or 0),
+                   "selector": selector_string((obj.get("spec") or {}).get("selector"))},
+    }
+
+
+def get_scale(request: ApiRequest) -> HttpResponse:
+    cluster = load(request.sandbox_id)
+    return json_response(_scale(request.kind, cluster.get(request.kind.kind, request.name, namespace=request.ns)))
+
+
+def change_scale(request: ApiRequest) -> HttpResponse:
+    """PUT or PATCH `scale`: the new `spec.replicas` is written to the object (a merge patch)."""
+    body = decode_body(request)
+    dry = dry_run(request)
+    kind = request.kind
+    patch_type = "put" if request.method == "PUT" else PATCH_MEDIA.get(request.media, "merge")
+
+    def operation(c: engine.Cluster) -> dict[str, Any]:
+        current = _scale(kind, c.get(kind.kind, request.name, namespace=request.ns))
+        if patch_type == "put":
+            wanted = body
+        elif patch_type == "json":
+            wanted = sim_patch.json_patch(current, body)
+        elif isinstance(body, dict):
+            wanted = sim_patch.merge_patch(current, body)
+        else:
+            raise bad_request("json: cannot unmarshal array into Go value of type map[string]interface {}")
+        replicas = ((wanted or {}).get("spec") or {}).get("replicas", 0)
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
+            raise invalid("Scale", request.name, [Cause("FieldValueInvalid", f"Invalid value: {replicas}: must be "
+                                                        "greater than or equal to 0", "spec.replicas")],
+                          "autoscaling")
+        changes: dict[str, Any] = {"spec": {"replicas": replicas}}
+        sent_rv = ((wanted or {}).get("metadata") or {}).get("resourceVersion")
+        if sent_rv and patch_type == "put":
+            changes["metadata"] = {"resourceVersion": sent_rv}
+        result = c.patch(kind.kind, request.name, changes, namespace=request.ns, patch_type="merge",
+                         actor=request.caller.actor, dry_run=dry)
+        return _scale(kind, result)
+
+    return json_response(write(request, operation, dry=dry))
+
+
+def evict(request: ApiRequest) -> HttpResponse:
+    """POST pods/<name>/eviction: a delete with the Eviction's options (no PodDisruptionBudgets are simulated)."""
+    body = decode_body(request)
+    if not isinstance(body, dict):
+        raise bad_request("the body of the request was in an unknown format - it must be an Eviction")
+    sent = (body.get("metadata") or {}).get("name")
+    if sent and sent != request.name:
+        raise bad_request(f"name in URL does not match name in Eviction object: {request.name} != {sent}")
+    options = body.get("deleteOptions") or {}
+    dry = dry_run(request, options.get("dryRun") or [])
+    write(request, lambda c: _delete_one(c, request, request.name, options, dry), dry=dry)
+    return json_response(success(201), 201)
+
+
+def bind(request: ApiRequest, name: str | None = None) -> HttpResponse:
+    """POST pods/<name>/binding (or the `bindings` collection): sets the pod's node once."""
+    body = decode_body(request)
+    if not isinstance(body, dict):
+        raise bad_request("the body of the request was in an unknown format - it must be a Binding")
+    pod = name or (body.get("metadata") or {}).get("name", "")
+    node = (body.get("target") or {}).get("name", "")
+    if not pod or not node:
+        raise invalid("Binding", pod, [Cause("FieldValueRequired", "Required value", "target.name")])
+    dry = dry_run(request)
+    write(request, lambda c: c.create_binding(request.ns, pod, node, actor=request.caller.actor), dry=dry)
+    return json_response(success(201), 201)
+
+
+# ------------------------------------------------------------------ routing within a resource
+
+def handle(request: ApiRequest) -> HttpResponse:
+    """Dispatch a routed resource request to its verb; raises Status."""
+    method, sub = request.method, request.subresource
+    if not request.name:
+        if method == "GET":
+            return watch_objects(request) if request.flag("watch") else list_objects(request)
+        if (method == "POST" and request.namespace is not None) or (method == "POST" and not request.kind.namespaced):
+            return create(request)
+        if method == "DELETE":
+            return delete_collection(request)
+        raise method_not_allowed("the server does not allow this method on the requested resource")
+    if not sub:
+        verbs: dict[str, Callable[[ApiRequest], HttpResponse]] = {
+            "GET": get, "PUT": update, "PATCH": patch, "DELETE": delete}
+    elif sub == "status":
+        verbs = {"GET": get, "PUT": update, "PATCH": patch}
+    elif sub == "scale":
+        verbs = {"GET": get_scale, "PUT": change_scale, "PATCH": change_scale}
+    elif sub == "log":
+        verbs = {"GET": logs}
+    elif sub == "eviction":
+        verbs = {"POST": evict}
+    elif sub == "binding":
+        verbs = {"POST": lambda r: bind(r, r.name)}
+    else:
+        raise not_found_resource()
+    if sub and sub not in discovery.subresource_names(request.kind):
+        raise not_found_resource()
+    handler = verbs.get(method)
+    if handler is None:
+        raise method_not_allowed("the server does not allow this method on the requested resource")
+    return handler(request)

@@ -1,0 +1,152 @@
+"""HTTP entry points: `/k8s/<sandbox-id>/...` (the Kubernetes API of one sandbox) and the kubeconfig download.
+
+Views only route and translate: discovery and OpenAPI documents come from `discovery` / `openapi`, resource
+verbs from `resources`, and every error leaves as a Kubernetes `Status`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from cluster_engine import selectors, services, tls
+from cluster_engine.kubeapi import discovery, openapi, resources, tables
+from cluster_engine.kubeapi.auth import authenticate
+from cluster_engine.kubeapi.resources import ApiRequest, json_response, not_found_resource, status_response
+from cluster_engine.models import Sandbox
+from cluster_engine.sim.errors import Status, internal_error
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+def kube_api(request: HttpRequest, sandbox_id: str, rest: str | None = None) -> HttpResponse:
+    """Every request under `/k8s/<sandbox-id>/`; only `/version` is answered without a token."""
+    try:
+        segments = [segment for segment in (rest or "").split("/") if segment]
+        if segments == ["version"]:
+            return json_response(discovery.KUBE_VERSION)
+        caller = authenticate(request, uuid.UUID(sandbox_id))
+        return _route(request, caller, segments)
+    except Status as error:
+        return status_response(error)
+    except Exception:
+        logger.exception("Kubernetes API request failed: %s %s", request.method, request.path)
+        return status_response(internal_error("an error on the server prevented the request from succeeding"))
+
+
+def _route(request: HttpRequest, caller: resources.Caller, segments: list[str]) -> HttpResponse:
+    accept = request.headers.get("Accept", "")
+    if segments in (["healthz"], ["livez"], ["readyz"]):
+        return HttpResponse(b"ok", content_type="text/plain")
+    if segments and segments[0] == "openapi":
+        return _openapi(segments[1:], accept)
+    if request.method != "GET" and len(segments) < 3:
+        raise Status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+    if segments == ["api"]:
+        if tables.wants_aggregated(accept):
+            return json_response(discovery.aggregated(core=True), content_type=discovery.AGGREGATED_TYPE)
+        return json_response(discovery.api_versions())
+    if segments == ["apis"]:
+        if tables.wants_aggregated(accept):
+            return json_response(discovery.aggregated(core=False), content_type=discovery.AGGREGATED_TYPE)
+        return json_response(discovery.api_group_list())
+    if segments == ["api", "v1"]:
+        return json_response(discovery.resource_list("", "v1"))
+    if len(segments) == 2 and segments[0] == "apis":
+        group = discovery.api_group(segments[1])
+        if group is None:
+            raise not_found_resource()
+        return json_response(group)
+    if len(segments) == 3 and segments[0] == "apis":
+        listing = discovery.resource_list(segments[1], segments[2])
+        if listing is None:
+            raise not_found_resource()
+        return json_response(listing)
+    if len(segments) > 2 and segments[:2] == ["api", "v1"]:
+        return _resource(request, caller, "", "v1", segments[2:])
+    if len(segments) > 3 and segments[0] == "apis":
+        return _resource(request, caller, segments[1], segments[2], segments[3:])
+    if not segments:
+        return json_response({"paths": ["/api", "/api/v1", "/apis", "/openapi/v2", "/openapi/v3", "/version"]})
+    raise not_found_resource()
+
+
+def _openapi(segments: list[str], accept: str) -> HttpResponse:
+    if segments == ["v2"]:
+        if accept and "json" not in accept and "*/*" not in accept:
+            raise Status(406, "NotAcceptable", "only application/json is served for /openapi/v2", {})
+        return HttpResponse(openapi.v2_document(), content_type="application/json")
+    if segments == ["v3"]:
+        return json_response(openapi.v3_root())
+    if len(segments) > 1 and segments[0] == "v3":
+        document = openapi.v3_document("/".join(segments[1:]))
+        if document is not None:
+            response = HttpResponse(document, content_type="application/json")
+            response["Cache-Control"] = "public, immutable"
+            return response
+    raise not_found_resource()
+
+
+def _resource(request: HttpRequest, caller: resources.Caller, group: str, version: str,
+              segments: list[str]) -> HttpResponse:
+    namespace: str | None = None
+    if segments[0] == "namespaces" and len(segments) >= 3 and not (len(segments) == 3 and segments[2] in
+                                                                     ("status", "finalize")):
+        namespace, segments = segments[1], segments[2:]
+    if len(segments) > 3:
+        raise not_found_resource()
+    plural, name, sub = [*segments, "", ""][:3]
+    body = request.body
+    if plural == "bindings" and not group and namespace is not None and not name and request.method == "POST":
+        kind = discovery.kind_for("", "v1", "pods")
+        if kind is None:
+            raise not_found_resource()
+        return resources.bind(_api_request(request, caller, kind, namespace, "", "", body))
+    kind = discovery.kind_for(group, version, plural)
+    if kind is None or (namespace is not None and not kind.namespaced) or (kind.namespaced and name and
+                                                                            namespace is None):
+        raise not_found_resource()
+    return resources.handle(_api_request(request, caller, kind, namespace, name, sub, body))
+
+
+def _api_request(request: HttpRequest, caller: resources.Caller, kind: resources.Kind, namespace: str | None,  # noqa: PLR0917
+                 name: str, sub: str, body: bytes) -> ApiRequest:
+    return ApiRequest(caller=caller, method=request.method or "GET", kind=kind, namespace=namespace, name=name,
+                      subresource=sub, query=request.GET, content_type=request.headers.get("Content-Type", ""),
+                      accept=request.headers.get("Accept", ""), body=body)
+
+
+class SandboxKubeconfigView(APIView):
+    """GET /api/sandboxes/<id>/kubeconfig/: a kubeconfig with a fresh token (older tokens stop working)."""
+
+    @extend_schema(responses={(200, "application/yaml"): OpenApiTypes.STR})
+    def get(self, request: Request, sandbox_id: uuid.UUID) -> HttpResponse:
+        try:
+            sandbox, _read_only = selectors.sandbox_for_viewer(sandbox_id=sandbox_id, user=request.user)
+        except Sandbox.DoesNotExist as missing:
+            raise NotFound from missing
+        text = services.sandbox_kubeconfig(sandbox=sandbox, ca_pem=kubeconfig_ca())
+        response = HttpResponse(text.encode(), content_type="application/yaml")
+        label = sandbox.lesson.slug if sandbox.lesson_id else "playground"
+        response["Content-Disposition"] = f'attachment; filename="podlab-{label}.kubeconfig"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def kubeconfig_ca() -> bytes | None:
+    """The CA for kubeconfigs: the local one (made if missing), or None with the setting `KUBE_API_INCLUDE_CA =
+    False` (the API behind an ingress whose certificate a public CA signed)."""
+    from django.conf import settings
+
+    if not settings.KUBE_API_INCLUDE_CA:
+        return None
+    return tls.ensure_certificates().ca_pem()

@@ -1,0 +1,95 @@
+"""The `kubernetes` Python client against the real server over TLS: lists, writes, watches and typed errors."""
+
+from __future__ import annotations
+
+import pytest
+from kubernetes import client, watch
+from kubernetes.client.rest import ApiException
+
+from tests.cluster_engine.kubeapi.conftest import make_kube
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _api(kube, token: str | None = None) -> client.CoreV1Api:
+    import yaml
+
+    config = yaml.safe_load(kube.kubeconfig.read_text())
+    configuration = client.Configuration()
+    configuration.host = config["clusters"][0]["cluster"]["server"]
+    ca_file = kube.home / "ca.crt"
+    ca_file.write_bytes(__import__("base64").b64decode(config["clusters"][0]["cluster"]["certificate-authority-data"]))
+    configuration.ssl_ca_cert = str(ca_file)
+    if token is None:
+        token = config["users"][0]["user"]["token"]
+    if token:
+        configuration.api_key = {"authorization": f"Bearer {token}"}
+    return client.CoreV1Api(client.ApiClient(configuration))
+
+
+def _pod(name: str, **labels: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels or {"app": name}},
+            "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}}
+
+
+def test_list_create_patch_and_watch(kube):
+    api = _api(kube)
+    assert {node.metadata.name for node in api.list_node().items} >= {"control-plane"}
+    created = api.create_namespaced_pod("default", _pod("one"))
+    assert created.metadata.uid
+    assert created.metadata.resource_version
+    patched = api.patch_namespaced_pod("one", "default", {"metadata": {"labels": {"tier": "front"}}})
+    assert patched.metadata.labels == {"app": "one", "tier": "front"}
+    assert [p.metadata.name for p in api.list_namespaced_pod("default", label_selector="tier=front").items] == ["one"]
+    assert api.list_namespaced_pod("default", field_selector="metadata.name=nope").items == []
+    page = api.list_pod_for_all_namespaces(limit=3)
+    assert len(page.items) == 3
+    assert page.metadata._continue
+    rest = api.list_pod_for_all_namespaces(limit=500, _continue=page.metadata._continue)
+    assert len(page.items) + len(rest.items) == len(api.list_pod_for_all_namespaces().items)
+
+    seen = []
+    stream = watch.Watch()
+    api.create_namespaced_pod("default", _pod("two"))
+    for event in stream.stream(api.list_namespaced_pod, "default", timeout_seconds=5):
+        seen.append((event["type"], event["object"].metadata.name))
+        if ("ADDED", "two") in seen:
+            stream.stop()
+    assert ("ADDED", "one") in seen
+    assert ("ADDED", "two") in seen
+
+
+def test_errors_arrive_as_api_exceptions_with_their_codes(kube):
+    api = _api(kube)
+    with pytest.raises(ApiException) as missing:
+        api.read_namespaced_pod("nope", "default")
+    assert missing.value.status == 404
+    api.create_namespaced_pod("default", _pod("one"))
+    with pytest.raises(ApiException) as exists:
+        api.create_namespaced_pod("default", _pod("one"))
+    assert exists.value.status == 409
+    assert '"AlreadyExists"' in exists.value.body
+    stale = api.read_namespaced_pod("one", "default")
+    api.patch_namespaced_pod("one", "default", {"metadata": {"labels": {"v": "2"}}})
+    with pytest.raises(ApiException) as conflict:
+        api.replace_namespaced_pod("one", "default", stale)
+    assert conflict.value.status == 409
+    assert '"Conflict"' in conflict.value.body
+    with pytest.raises(ApiException) as invalid:
+        api.create_namespaced_pod("default", _pod("Bad_Name"))
+    assert invalid.value.status == 422
+    assert '"Invalid"' in invalid.value.body
+
+
+def test_tokens_open_only_their_own_sandbox(kube, other_learner, kube_server, tmp_path):
+    with pytest.raises(ApiException) as anonymous:
+        _api(kube, token="").list_namespaced_pod("default")
+    assert anonymous.value.status == 401
+    with pytest.raises(ApiException) as unknown:
+        _api(kube, token="podlab_not-a-token").list_namespaced_pod("default")
+    assert unknown.value.status == 401
+    other = make_kube(other_learner, kube_server, tmp_path / "bob")
+    other_token = __import__("yaml").safe_load(other.kubeconfig.read_text())["users"][0]["user"]["token"]
+    with pytest.raises(ApiException) as foreign:
+        _api(kube, token=other_token).list_namespaced_pod("default")
+    assert foreign.value.status == 403
