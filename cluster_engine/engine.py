@@ -86,14 +86,11 @@ def change_summary(rv: int, sim_time: float, event_type: str, actor: str, verb: 
 def drain_changes(cluster: Cluster) -> list[dict[str, Any]]:
     """Every change since the last drain, each with the object as it stood after the change."""
     drained = cluster.drain_changes()
-    objects_by_rv = {int(event["object"]["metadata"].get("resourceVersion") or 0): event["object"]
+    objects_by_rv = {int(event["object"]["metadata"]["resourceVersion"]): event["object"]
                      for event in drained["events"]}
-    result = []
-    for change in drained["changes"]:
-        rv = int(change["resourceVersion"])
-        result.append({**change, "resourceVersion": rv,
-                       "object": objects_by_rv.get(rv) or _deleted_stub(change)})
-    return result
+    return [{**change, "resourceVersion": int(change["resourceVersion"]),
+             "object": objects_by_rv.get(int(change["resourceVersion"])) or _deleted_stub(change)}
+            for change in drained["changes"]]
 
 
 def _deleted_stub(change: dict[str, Any]) -> dict[str, Any]:

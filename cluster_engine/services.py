@@ -401,7 +401,8 @@ def sandbox_control(*, sandbox_id: Any, user: AbstractBaseUser, request: dict[st
     result = sandbox_write(sandbox_id=sandbox_id, operation=operate, always_store=True)
     sandbox = Sandbox.objects.select_related("lesson").get(pk=sandbox_id)
     settings_message = selectors.sandbox_settings(sandbox, read_only=False, components=result.value)
-    transaction.on_commit(lambda: realtime.publish_sandbox(sandbox_id, settings_message))
+    # Even with no object changed (a stopped kubelet, a new speed) timers moved: let a worker look now.
+    transaction.on_commit(lambda: (realtime.publish_sandbox(sandbox_id, settings_message), reconcile_soon(sandbox_id)))
     return result
 
 

@@ -111,8 +111,13 @@ class Cluster:
             "components", {SCHEDULER: True, CONTROLLER_MANAGER: True}
         )
         self.explanations: dict[str, dict[str, Any]] = state.get("explanations", {})
-        self.work: deque[tuple[str, str]] = deque(tuple(item) for item in state.get("work", []))
-        self._queued: set[tuple[str, str]] = set(self.work)
+        # Two FIFO queues at the same simulated time: node-level and core work first, then the controllers'
+        # keys, so that a burst of pod updates (a kubelet starting 100 pods) costs one reconcile of their
+        # owner rather than one per update; the order is fixed, so runs stay deterministic.
+        saved_work = [tuple(item) for item in state.get("work", [])]
+        self.work: deque[tuple[str, str]] = deque(item for item in saved_work if item[0] not in CONTROLLERS)
+        self.controller_work: deque[tuple[str, str]] = deque(item for item in saved_work if item[0] in CONTROLLERS)
+        self._queued: set[tuple[str, str]] = set(saved_work)
         scheduler_class = _load_scheduler()
         self.scheduler: Any = None
         # A loaded scheduler is rebuilt lazily: replaying every object through observe() costs more than
@@ -173,7 +178,7 @@ class Cluster:
             "components": dict(self.components),
             "limits": quota.limits_to_json(self.api.limits),
             "explanations": self.explanations,
-            "work": [list(item) for item in self.work],
+            "work": [list(item) for item in (*self.work, *self.controller_work)],
             "scheduler": self.scheduler.to_json() if self.scheduler is not None else None,
         }
 
@@ -221,7 +226,7 @@ class Cluster:
 
     def next_wakeup(self) -> float | None:
         """Simulated time of the next timed event (None when nothing is pending)."""
-        if self.work:
+        if self.work or self.controller_work:
             return self.clock.now
         timer = self.timers.peek()
         return timer.time if timer else None
@@ -247,8 +252,8 @@ class Cluster:
         """Let every running component react to what changed at the current time until nothing does."""
         now = self.clock.now
         for _ in range(MAX_WORK):
-            if self.work:
-                item = self.work.popleft()
+            if self.work or self.controller_work:
+                item = self.work.popleft() if self.work else self.controller_work.popleft()
                 self._queued.discard(item)
                 self._dispatch(item[0], item[1], now)
                 continue
@@ -264,7 +269,7 @@ class Cluster:
                     due = self._scheduler_ready().run(self, now=now, rng=self.draws.random())
                     if due is not None:
                         self.timers.schedule(max(due, now), SCHEDULER, "", earliest=False)
-                    if self.store.rv != rv or self.work:
+                    if self.store.rv != rv or self.work or self.controller_work:
                         continue
             return
 
@@ -272,7 +277,7 @@ class Cluster:
         item = (owner, key)
         if item not in self._queued:
             self._queued.add(item)
-            self.work.append(item)
+            (self.controller_work if owner in CONTROLLERS else self.work).append(item)
 
     def _dispatch(self, owner: str, key: str, now: float) -> None:
         kcm = self.components.get(CONTROLLER_MANAGER, True)

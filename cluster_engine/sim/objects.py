@@ -15,7 +15,12 @@ from .schema import root_ref
 
 Validator = Callable[[dict[str, Any], dict[str, Any] | None], list[Cause]]
 Defaulter = Callable[[dict[str, Any]], None]
+Strategy = Callable[[dict[str, Any], dict[str, Any] | None], None]
 FieldGetter = Callable[[dict[str, Any]], str]
+# The storage step after validation (a REST strategy's allocation), given the object, the old one on
+# update, the store and the seeded draws: allocates ClusterIPs and NodePorts, generates a Job's selector.
+# Returns field errors (a 422 Invalid) and changes nothing when it returns any.
+Admitter = Callable[[dict[str, Any], dict[str, Any] | None, Any, Any], list[Cause]]
 
 
 def _path(*keys: str) -> FieldGetter:
@@ -53,9 +58,12 @@ class Kind:
     validate: Validator = field(default=lambda _obj, _old: [])
     default: Defaulter = defaults.default_none
     prepare: Defaulter = defaults.default_none  # request body normalisation before defaulting
+    # PrepareForCreate (old None) / PrepareForUpdate of a registry strategy, after defaulting
+    strategy: Strategy = field(default=lambda _obj, _old: None)
     has_status: bool = True  # a `status` subresource: the main endpoint ignores status changes
     tracks_generation: bool = False  # metadata.generation bumps on spec changes
     field_selectors: dict[str, FieldGetter] = field(default_factory=dict)
+    admit: Admitter | None = None
     verbs: tuple[str, ...] = (
         "create",
         "delete",
@@ -235,4 +243,12 @@ SECRET = register(
         prepare=_prepare_secret,
         field_selectors={"type": _path("type")},
     )
+)
+
+# Kinds of other API groups register themselves in their own modules (one entry per kind).
+from . import (  # noqa: E402, F401 - Services, Jobs, StatefulSets
+    kinds_apps,
+    kinds_batch,
+    kinds_core,
+    kinds_statefulset,
 )

@@ -109,6 +109,9 @@ class Store:
         self, kind: str, obj: dict[str, Any], *, actor: str, reason: str, verb: str, now: float
     ) -> dict[str, Any]:
         """Store `obj` (taken over: the caller must not keep mutating it) with a new resourceVersion."""
+        # Writers often build `obj` as a shallow copy of the stored one (`dict(old, status=...)`); stamping
+        # the new resourceVersion into a metadata dict of our own keeps the old version intact in the history.
+        obj = {**obj, "metadata": dict(obj["metadata"])}
         meta = obj["metadata"]
         key = (meta.get("namespace", ""), meta["name"])
         bucket = self.objects.setdefault(kind, {})

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import processes
 from tests.processes import ARTIFACTS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -38,3 +41,30 @@ def screenshot_dir(request: pytest.FixtureRequest) -> Path:
     folder = ARTIFACTS / "screenshots" / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+class RestartableServer:
+    """The real daphne server on a fixed port that a test may stop and start again (a server restart)."""
+
+    def __init__(self) -> None:
+        self.port = processes.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = processes.start_asgi_server(self.port)
+
+    def restart(self, *, down_for: float = 0.0) -> None:
+        """Kill the server (every socket drops at once), wait `down_for` seconds, then start it on the same port."""
+        processes.stop(self.process, kill=True)
+        time.sleep(down_for)
+        self.process = processes.start_asgi_server(self.port)
+
+    def stop(self) -> None:
+        processes.stop(self.process)
+
+
+@pytest.fixture
+def restartable_server(transactional_db) -> Iterator[RestartableServer]:
+    server = RestartableServer()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -77,6 +77,8 @@ class ClusterFacade(Protocol):
         tail: int | None = None,
     ) -> str: ...
 
+    def http_request(self, url: str, *, from_pod: str | None = None, namespace: str = "default") -> dict[str, Any]: ...
+
 
 DEFAULT_SERVER_VERSION = "v1.32.2"
 
@@ -173,6 +175,11 @@ class ClusterClient:
             tail=tail,
         )
 
+    def http_request(self, url: str, *, from_pod: str, namespace: str) -> dict[str, Any]:
+        """`curl URL` from a pod through the simulated DNS and kube-proxy: {status, body, pod, node,
+        service, error}."""
+        return self.cluster.http_request(url, from_pod=from_pod, namespace=namespace)
+
     def server_version(self) -> str:
         """The control plane's version: what its kubelets report (kubeadm keeps them equal)."""
         for node in self.cluster.list("Node").get("items") or []:
@@ -192,11 +199,15 @@ def run_command(
     namespace: str = "default",
     language: str = "en",
     stdin: str = "",
+    server_url: str = "",
+    context_name: str = "",
 ) -> Result:
     """Run one terminal line (`kubectl get pods`) against `cluster` as `actor` (`user:<name>`).
 
     Returns what the terminal shows (stdout, stderr, exit code) and never raises for a learner's mistake.
     Writes go into the cluster's store at its current simulated time; the caller saves the cluster and
-    schedules its reconcile, as for any other API write.
+    schedules its reconcile, as for any other API write. `server_url` and `context_name` are what the
+    sandbox's kubeconfig says (`cluster-info`, `config view`); by default the control plane node's address.
     """
-    return run(line, ClusterClient(cluster, actor=actor), Session(namespace, language, stdin))
+    session = Session(namespace, language, stdin, server_url, context_name)
+    return run(line, ClusterClient(cluster, actor=actor), session)

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from cluster_engine.sim import printers
 from cluster_engine.sim.errors import Status
 
-from . import generators, messages, mutations, output, parser
+from . import drain, execute, generators, info, messages, mutations, output, parser, rollout
 from .errors import KubectlError
 from .resources import RESOURCES, Resource, Target, lookup, parse_targets
 from .table import TableOptions, TablePrinter
@@ -82,6 +82,8 @@ class Session:
     namespace: str = "default"
     language: str = "en"
     stdin: str = ""
+    server_url: str = ""  # the kubeconfig's `server:` (cluster-info, config view); "" = the control plane's
+    context_name: str = ""  # the kubeconfig's context and cluster name; "" = `podlab`
 
 
 def _fail(text: str) -> Result:
@@ -257,11 +259,21 @@ def _get(parsed: parser.ParsedCommand, client: Client, session: Session) -> Resu
             table = printers.to_table(resource.kind, objs, client.now)
             stdout += printer.print(table, options, key=resource.kind)
     stderr = "".join(e + "\n" for e in errors)
+    watching = parsed.flag("watch") or parsed.flag("watch-only")
+    if watching:
+        # kubectl watches one resource type; it prints the current objects (none with --watch-only and no
+        # `No resources found`), then each change, which the page streams itself
+        if len({r.kind for r, objs in groups if objs}) > 1:
+            raise KubectlError(
+                "error: watch is only supported on individual resources and resource collections - more than "
+                "1 resource was found"
+            )
+        if parsed.flag("watch-only"):
+            stdout = ""
+        return Result(stdout, stderr + messages.message("watch_snapshot", session.language) + "\n", 1 if errors else 0)
     if not stdout and not errors and not parsed.flag("ignore-not-found"):
         namespaced = all(r.namespaced for r, _ in groups) and not all_namespaces
         stderr = f"No resources found in {namespace} namespace.\n" if namespaced else "No resources found\n"
-    if parsed.flag("watch") or parsed.flag("watch-only"):
-        stderr += messages.message("watch_snapshot", session.language) + "\n"
     return Result(stdout, stderr, 1 if errors else 0)
 
 
@@ -593,5 +605,19 @@ _HANDLERS = {
     ("taint",): mutations.taint,
     ("logs",): mutations.logs,
     ("set", "image"): mutations.set_image,
+    ("drain",): drain.drain,
+    ("exec",): execute.exec_command,
+    ("explain",): info.explain,
+    ("top", "node"): info.top,
+    ("top", "pod"): info.top,
+    ("cluster-info",): info.cluster_info,
+    ("config", "view"): info.config_view,
+    ("config", "current-context"): info.config_current_context,
+    ("rollout", "status"): rollout.status,
+    ("rollout", "history"): rollout.history,
+    ("rollout", "undo"): rollout.undo,
+    ("rollout", "restart"): rollout.restart,
+    ("rollout", "pause"): rollout.pause,
+    ("rollout", "resume"): rollout.resume,
     ("options",): _options,
 }

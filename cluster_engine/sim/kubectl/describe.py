@@ -1,4 +1,5 @@
-"""`kubectl describe` for pods, nodes, namespaces, config maps and secrets: the layout of kubectl's
+"""`kubectl describe` for pods, nodes, namespaces, config maps and secrets (workloads and services are in
+`describe_apps`): the layout of kubectl's
 describers (a prefix writer over a tabwriter with padding 2, flushed before the Events table), fed with
 objects read through the client."""
 
@@ -44,6 +45,10 @@ class PrefixWriter:
         self._out.append(writer.flush())
         self._pending = tail
 
+    def raw(self) -> str:
+        """The text written so far with its tabs, as a PrefixWriter over a plain buffer gives it."""
+        return "".join(self._out) + self._pending
+
     def text(self) -> str:
         self.flush()
         return "".join(self._out) + self._pending
@@ -66,14 +71,16 @@ def _optional(value: Any) -> str:
     return "<nil>" if value is None else _bool(value)
 
 
-def labels_multiline(w: PrefixWriter, title: str, labels: dict[str, str] | None) -> None:
+def labels_multiline(
+    w: PrefixWriter, title: str, labels: dict[str, str] | None, continuation: str = "\t"
+) -> None:
     w.write(0, f"{title}:\t")
     if not labels:
         w.line("<none>")
         return
     for i, key in enumerate(sorted(labels)):
         if i:
-            w.write(0, "\t")
+            w.write(0, continuation)
         w.write(0, f"{key}={labels[key]}\n")
 
 
@@ -257,7 +264,7 @@ def probe_text(probe: dict[str, Any]) -> str:
 
 
 _FIELD_VALUES = {
-    "metadata.name": lambda pod: pod["metadata"]["name"],
+    "metadata.name": lambda pod: pod["metadata"].get("name", ""),
     "metadata.namespace": lambda pod: pod["metadata"].get("namespace", ""),
     "metadata.uid": lambda pod: pod["metadata"].get("uid", ""),
     "spec.nodeName": lambda pod: (pod.get("spec") or {}).get("nodeName", ""),
@@ -337,16 +344,18 @@ def _resource_field_value(container: dict[str, Any], ref: dict[str, Any]) -> str
         return ""
 
 
-def _containers(w: PrefixWriter, title: str, section: str, pod: dict[str, Any]) -> None:
+def _containers(w: PrefixWriter, title: str, section: str, pod: dict[str, Any], space: str = "") -> None:
+    """`describeContainers`; `space` is the indent of a pod template's sections (`  `)."""
     containers = (pod.get("spec") or {}).get(section) or []
     statuses = (pod.get("status") or {}).get(
         "initContainerStatuses" if section == "initContainers" else "containerStatuses"
     )
     by_name = {s.get("name"): s for s in statuses or []}
-    w.write(0, f"{title}:{'' if containers else ' <none>'}\n")
+    w.write(0, f"{space}{title}:{'' if containers else ' <none>'}\n")
+    name_indent = " " if space else ""
     for container in containers:
         status = by_name.get(container["name"])
-        w.write(1, f"{container['name']}:\n")
+        w.write(1, f"{name_indent}{container['name']}:\n")
         if status is not None:
             w.write(2, f"Container ID:\t{status.get('containerID', '')}\n")
         w.write(2, f"Image:\t{container.get('image', '')}\n")
@@ -398,13 +407,14 @@ def _containers(w: PrefixWriter, title: str, section: str, pod: dict[str, Any]) 
             w.write(3, f"{mount.get('mountPath', '')} from {mount.get('name', '')} ({','.join(flags)})\n")
 
 
-def _volumes(w: PrefixWriter, volumes: list[dict[str, Any]] | None) -> None:
+def _volumes(w: PrefixWriter, volumes: list[dict[str, Any]] | None, space: str = "") -> None:
     if not volumes:
-        w.write(0, "Volumes:\t<none>\n")
+        w.write(0, f"{space}Volumes:\t<none>\n")
         return
-    w.write(0, "Volumes:\n")
+    w.write(0, f"{space}Volumes:\n")
+    name_indent = " " if space else ""
     for volume in volumes:
-        w.write(1, f"{volume['name']}:\n")
+        w.write(1, f"{name_indent}{volume['name']}:\n")
         if "hostPath" in volume:
             source = volume["hostPath"]
             w.write(
@@ -534,6 +544,38 @@ def describe_pod(pod: dict[str, Any], events: list[dict[str, Any]] | None, now: 
     if events is not None:
         describe_events(w, events, now)
     return w.text()
+
+
+def describe_pod_template(w: PrefixWriter, template: dict[str, Any] | None) -> None:
+    """`DescribePodTemplate`: the template's labels, containers (no statuses), volumes, node selectors
+    and tolerations, indented under `Pod Template:`."""
+    w.write(0, "Pod Template:\n")
+    if template is None:
+        w.write(1, "<unset>")
+        return
+    meta, spec = template.get("metadata") or {}, template.get("spec") or {}
+    labels_multiline(w, "  Labels", meta.get("labels"))
+    if meta.get("annotations"):
+        annotations_multiline(w, "  Annotations", meta["annotations"])
+    if spec.get("serviceAccountName"):
+        w.write(1, f"Service Account:\t{spec['serviceAccountName']}\n")
+    as_pod = {"metadata": {}, "spec": spec}
+    if spec.get("initContainers"):
+        _containers(w, "Init Containers", "initContainers", as_pod, "  ")
+    _containers(w, "Containers", "containers", as_pod, "  ")
+    _volumes(w, spec.get("volumes"), "  ")
+    if spec.get("priorityClassName"):
+        w.write(1, f"Priority Class Name:\t{spec['priorityClassName']}\n")
+    labels_multiline(w, "  Node-Selectors", spec.get("nodeSelector"))
+    tolerations_multiline(w, "  Tolerations", spec.get("tolerations"))
+
+
+def pod_template_text_raw(template: dict[str, Any] | None) -> str:
+    """`printTemplate` (rollout history --revision, rollout undo --dry-run=client): kubectl writes it
+    through a PrefixWriter straight into a buffer, without a tabwriter, so the tabs stay tabs."""
+    w = PrefixWriter()
+    describe_pod_template(w, template)
+    return w.raw()
 
 
 def _qos_class(spec: dict[str, Any]) -> str:

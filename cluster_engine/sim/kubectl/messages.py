@@ -70,10 +70,58 @@ MESSAGES: dict[str, dict[str, str]] = {
         "выполните `kubectl {command} -f -`.",
     },
     "describe_unsupported": {
-        "en": "This terminal describes pods, nodes, namespaces, config maps and secrets only. "
+        "en": "This terminal describes pods, nodes, namespaces, config maps, secrets, workloads (deployments, "
+        "replica sets, daemon sets, stateful sets, jobs, cron jobs), services and endpoints only. "
         'For {kind} "{name}" use `kubectl get {kind} {name} -o yaml`.',
-        "ru": "Этот терминал описывает только поды, узлы, пространства имён, ConfigMap и Secret. "
+        "ru": "Этот терминал описывает только поды, узлы, пространства имён, ConfigMap, Secret, рабочие "
+        "нагрузки (Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob), Service и Endpoints. "
         'Для {kind} "{name}" используйте `kubectl get {kind} {name} -o yaml`.',
+    },
+    "rollout_status_snapshot": {
+        "en": "(kubectl would keep watching until the rollout finishes; run the command again to see how it "
+        "goes on)",
+        "ru": "(kubectl продолжил бы наблюдать, пока выкатка не закончится; выполните команду ещё раз, чтобы "
+        "увидеть, как она идёт)",
+    },
+    "rollout_no_controller_revisions": {
+        "en": "The simulated cluster keeps no ControllerRevision objects, so the rollout history of a {kind} "
+        "is not recorded here. Deployments keep theirs in ReplicaSets: `kubectl rollout history deployment/NAME`.",
+        "ru": "Симулированный кластер не хранит объекты ControllerRevision, поэтому история выкаток {kind} "
+        "здесь не ведётся. У Deployment она хранится в ReplicaSet: `kubectl rollout history deployment/NAME`.",
+    },
+    "exec_interactive": {
+        "en": "Interactive sessions (-i / -t) are not available in this terminal: it runs one command per line. "
+        "Run a single command instead, e.g. `kubectl exec {pod} -- env`.",
+        "ru": "Интерактивные сеансы (-i / -t) в этом терминале недоступны: он выполняет одну команду в строке. "
+        "Запустите отдельную команду, например `kubectl exec {pod} -- env`.",
+    },
+    "exec_shell_script": {
+        "en": "The simulated container runs single commands only, not shell scripts or shells: `{command}`. "
+        "Try `hostname`, `env`, `cat /etc/resolv.conf`, `nslookup SERVICE` or `curl SERVICE`.",
+        "ru": "Симулированный контейнер выполняет только отдельные команды, без скриптов и оболочек: "
+        "`{command}`. Попробуйте `hostname`, `env`, `cat /etc/resolv.conf`, `nslookup SERVICE` или `curl SERVICE`.",
+    },
+    "exec_not_simulated": {
+        "en": "`{program}` exists in this image, but the simulated container does not run it. It answers "
+        "`hostname`, `env`, `printenv`, `cat` (/etc/hosts, /etc/resolv.conf), `echo`, `nslookup`, `curl` and `wget`.",
+        "ru": "`{program}` есть в этом образе, но симулированный контейнер его не выполняет. Он отвечает на "
+        "`hostname`, `env`, `printenv`, `cat` (/etc/hosts, /etc/resolv.conf), `echo`, `nslookup`, `curl` и `wget`.",
+    },
+    "exec_no_network": {
+        "en": "This simulated cluster cannot route HTTP requests from pods yet.",
+        "ru": "Этот симулированный кластер пока не умеет направлять HTTP-запросы из подов.",
+    },
+    "top_no_metrics": {
+        "en": "(The simulated cluster runs no metrics-server, as a fresh kubeadm cluster does not. "
+        "`kubectl describe node NAME` shows the requests and limits scheduled on a node.)",
+        "ru": "(В симулированном кластере нет metrics-server, как и в только что созданном кластере kubeadm. "
+        "`kubectl describe node ИМЯ` показывает запросы и лимиты ресурсов подов на узле.)",
+    },
+    "config_raw_refused": {
+        "en": "The terminal does not print credentials. Download the sandbox's kubeconfig from the page to use "
+        "a real kubectl.",
+        "ru": "Терминал не показывает учётные данные. Скачайте kubeconfig песочницы на странице, чтобы "
+        "работать с настоящим kubectl.",
     },
     "watch_snapshot": {
         "en": "(watching: the terminal shows the changes that happen next; press Ctrl+C to stop)",

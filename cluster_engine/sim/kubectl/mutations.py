@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.validation import label_value, qualified_name
 
-from . import describe, messages, output, parser
+from . import describe, describe_apps, messages, output, parser
 from .errors import KubectlError
 from .resources import Resource, Target, by_kind, parse_targets
 
@@ -269,7 +269,11 @@ def scale(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
 # ---------------------------------------------------------------- cordon, uncordon
 
 
-def _cordon(parsed: parser.ParsedCommand, client: Client, session: Session, desired: bool) -> Result:
+def cordon_nodes(
+    parsed: parser.ParsedCommand, client: Client, session: Session, desired: bool
+) -> tuple[list[dict[str, Any]], str, str, bool]:
+    """Cordon (or uncordon) the nodes named or selected: (the nodes, stdout, stderr, whether finding the
+    nodes failed). Shared by cordon, uncordon and drain."""
     command = parsed.path[0]
     if not parsed.args and not parsed.flag("selector"):
         raise KubectlError(
@@ -284,7 +288,7 @@ def _cordon(parsed: parser.ParsedCommand, client: Client, session: Session, desi
     for resource, obj in objects:
         name = obj["metadata"]["name"]
         if bool((obj.get("spec") or {}).get("unschedulable")) == desired:
-            lines.append(f"node/{name} already {done}\n")
+            lines.append(f"node/{name} already {done}{_DRY_SUFFIX[dry_run]}\n")
             continue
         if dry_run != "client":
             try:
@@ -300,7 +304,12 @@ def _cordon(parsed: parser.ParsedCommand, client: Client, session: Session, desi
                 errors.append(status.kubectl_text())
                 continue
         lines.append(f"node/{name} {done}{_DRY_SUFFIX[dry_run]}\n")
-    return _result("".join(lines), "".join(e + "\n" for e in errors), 1 if errors else 0)
+    return [obj for _, obj in objects], "".join(lines), "".join(e + "\n" for e in errors), bool(errors)
+
+
+def _cordon(parsed: parser.ParsedCommand, client: Client, session: Session, desired: bool) -> Result:
+    _, stdout, stderr, failed = cordon_nodes(parsed, client, session, desired)
+    return _result(stdout, stderr, 1 if failed else 0)
 
 
 def cordon(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -592,6 +601,10 @@ def describe_command(parsed: parser.ParsedCommand, client: Client, session: Sess
             )
         elif resource.kind == "Secret":
             texts.append(describe.describe_secret(obj))
+        elif resource.kind in _APP_DESCRIBERS:
+            texts.append(
+                _APP_DESCRIBERS[resource.kind](client, obj, events_of(obj, obj["metadata"].get("namespace")))
+            )
         else:
             errors.append(
                 messages.message(
@@ -606,6 +619,33 @@ def describe_command(parsed: parser.ParsedCommand, client: Client, session: Sess
             return _result(stderr=f"No resources found in {namespace} namespace.\n")
         return _result(stderr="No resources found\n")
     return _result("\n\n".join(texts), "".join(e + "\n" for e in errors), 1 if errors else 0)
+
+
+def _describe_deployment(client: Client, obj: dict[str, Any], events: list[dict[str, Any]] | None) -> str:
+    from .rollout import replica_sets
+
+    old, new = replica_sets(client, obj)
+    return describe_apps.describe_deployment(obj, old, new, events, client.now)
+
+
+def _describe_service(client: Client, obj: dict[str, Any], events: list[dict[str, Any]] | None) -> str:
+    meta = obj["metadata"]
+    slices = client.list(
+        "EndpointSlice", meta.get("namespace"), label_selector=f"kubernetes.io/service-name={meta['name']}"
+    )
+    return describe_apps.describe_service(obj, slices.get("items") or [], events, client.now)
+
+
+_APP_DESCRIBERS: dict[str, Callable[[Client, dict[str, Any], list[dict[str, Any]] | None], str]] = {
+    "Deployment": _describe_deployment,
+    "ReplicaSet": lambda c, o, e: describe_apps.describe_replicaset(o, describe_apps.pod_counts(c, o), e, c.now),
+    "DaemonSet": lambda c, o, e: describe_apps.describe_daemonset(o, describe_apps.pod_counts(c, o), e, c.now),
+    "StatefulSet": lambda c, o, e: describe_apps.describe_statefulset(o, describe_apps.pod_counts(c, o), e, c.now),
+    "Job": lambda c, o, e: describe_apps.describe_job(o, e, c.now),
+    "CronJob": lambda c, o, e: describe_apps.describe_cronjob(o, e, c.now),
+    "Service": _describe_service,
+    "Endpoints": lambda c, o, e: describe_apps.describe_endpoints(o, e, c.now),
+}
 
 
 # ---------------------------------------------------------------- logs

@@ -213,7 +213,30 @@ ROOT = _c(
     _unsupported("certificate"),
     _c("cluster-info"),
     _unsupported("completion"),
-    _c("config", _c("view"), runnable=False),
+    _c(
+        "config",
+        _c("current-context"),
+        *(
+            _unsupported(name)
+            for name in (
+                "delete-cluster",
+                "delete-context",
+                "delete-user",
+                "get-clusters",
+                "get-contexts",
+                "get-users",
+                "rename-context",
+                "set",
+                "set-cluster",
+                "set-context",
+                "set-credentials",
+                "unset",
+                "use-context",
+            )
+        ),
+        _c("view"),
+        runnable=False,
+    ),
     _c("cordon"),
     _unsupported("cp"),
     _c(

@@ -8,6 +8,9 @@ import {
 test("socket URL follows the page's scheme and carries since when resuming", () => {
   assert.equal(socketUrl({ protocol: "http:", host: "h:8000" }, "/ws/sandboxes/1/", ""), "ws://h:8000/ws/sandboxes/1/");
   assert.equal(socketUrl({ protocol: "https:", host: "h" }, "/ws/sandboxes/1/", "42"), "wss://h/ws/sandboxes/1/?since=42");
+  assert.equal(socketUrl({ protocol: "https:", host: "h" }, "/ws/sandboxes/1/", "42", "ru"),
+    "wss://h/ws/sandboxes/1/?since=42&lang=ru");
+  assert.equal(socketUrl({ protocol: "http:", host: "h" }, "/ws/sandboxes/1/", "", "ru"), "ws://h/ws/sandboxes/1/?lang=ru");
 });
 
 test("back-off grows exponentially with jitter and is capped", () => {

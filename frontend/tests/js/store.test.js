@@ -94,3 +94,12 @@ test("listeners receive each diff", () => {
 test("objects without uid are keyed by kind, namespace and name", () => {
   assert.equal(keyOf({ kind: "Pod", metadata: { name: "x", namespace: "ns" } }), "Pod/ns/x");
 });
+
+test("a batch that starts after an unseen version is reported as a gap", () => {
+  const store = new Store();
+  store.applySnapshot({ resourceVersion: "5", objects: [] });
+  assert.equal(store.missedBefore({ previousResourceVersion: "5", resourceVersion: "7" }), false);
+  assert.equal(store.missedBefore({ previousResourceVersion: "9", resourceVersion: "12" }), true);
+  store.applyBatch({ previousResourceVersion: "5", resourceVersion: "12", events: [] });
+  assert.equal(store.missedBefore({ previousResourceVersion: "9", resourceVersion: "12" }), false);
+});

@@ -42,7 +42,9 @@ function connectionBanner(socket) {
 async function main() {
   const config = JSON.parse($("podlab-config").textContent);
   const store = new Store();
-  const socket = new SandboxSocket({ wsPath: config.wsPath, getSince: () => store.resourceVersion });
+  const socket = new SandboxSocket({
+    wsPath: config.wsPath, getSince: () => store.resourceVersion, language: config.language,
+  });
   connectionBanner(socket);
   const announcer = new Announcer($("announcer"));
   socket.addEventListener("state", ({ detail }) => {
@@ -80,13 +82,27 @@ async function main() {
     textList.render(view, null);
   });
 
+  let resyncPending = false;
   socket.addEventListener("message", ({ detail: message }) => {
-    if (message.type === "snapshot") store.applySnapshot(message);
-    else if (message.type === "batch") store.applyBatch(message);
+    if (message.type === "snapshot") {
+      resyncPending = false;
+      store.applySnapshot(message);
+    } else if (message.type === "batch") {
+      if (store.missedBefore(message)) {
+        // Drop it and ask for everything after what we have; the answer covers this batch too.
+        if (!resyncPending) socket.resync(store.resourceVersion);
+        resyncPending = true;
+        return;
+      }
+      resyncPending = false;
+      store.applyBatch(message);
+    }
     else if (message.type === "sandbox") store.applySandbox(message.sandbox);
     else if (message.type === "error") console.warn("podlab socket:", message.message);
   });
   socket.connect();
+  // A handle for the browser console and the end-to-end tests (they close the socket through it).
+  window.podlab = { store, socket, diagram };
 
   // The terminal and the editor load their libraries on their own, so a slow one never blocks the diagram.
   const [{ TerminalView }, { YamlEditor }] = await Promise.all([import("./terminal.js"), import("./editor.js")]);

@@ -66,6 +66,16 @@ export function gridLayout(items, top, { columns = GRID_COLUMNS, width = CELL_WI
   return { boxes, bottom: items.length ? y - GAP : top };
 }
 
+export const HEIGHT_STEP = 120;
+
+/**
+ * The diagram's height for content reaching `bottom`, rounded up to a step: a pod more or less rarely changes
+ * the height, and a changed height makes the browser lay the whole page out again.
+ */
+export function diagramHeight(bottom) {
+  return Math.max(HEIGHT_STEP, Math.ceil(bottom / HEIGHT_STEP) * HEIGHT_STEP);
+}
+
 /** Stable slots: each key keeps its slot until released, new keys take the lowest free one. */
 export class SlotAllocator {
   constructor() {

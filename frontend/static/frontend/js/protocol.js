@@ -8,10 +8,16 @@ export function isFatalClose(code) {
   return code === CLOSE_UNAUTHENTICATED || code === CLOSE_FORBIDDEN;
 }
 
-/** The ws:// or wss:// URL of the sandbox socket, resuming after `since` when given. */
-export function socketUrl(location, wsPath, since) {
+/**
+ * The ws:// or wss:// URL of the sandbox socket, resuming after `since` when given; `language` asks the server
+ * to answer (kubectl errors, refusals) in the page's language.
+ */
+export function socketUrl(location, wsPath, since, language = "") {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const query = since ? `?since=${encodeURIComponent(since)}` : "";
+  const params = [];
+  if (since) params.push(`since=${encodeURIComponent(since)}`);
+  if (language) params.push(`lang=${encodeURIComponent(language)}`);
+  const query = params.length ? `?${params.join("&")}` : "";
   return `${scheme}//${location.host}${wsPath}${query}`;
 }
 

@@ -11,10 +11,11 @@ const REQUEST_TIMEOUT_MS = 30000;
  * (detail: a snapshot, batch, sandbox or error message). `getSince()` gives the last applied resourceVersion.
  */
 export class SandboxSocket extends EventTarget {
-  constructor({ wsPath, getSince, WebSocketImpl = globalThis.WebSocket, location = globalThis.location,
+  constructor({ wsPath, getSince, language = "", WebSocketImpl = globalThis.WebSocket, location = globalThis.location,
     backoff = backoffDelay } = {}) {
     super();
     this.wsPath = wsPath;
+    this.language = language;
     this.getSince = getSince || (() => "");
     this.WebSocketImpl = WebSocketImpl;
     this.location = location;
@@ -38,7 +39,7 @@ export class SandboxSocket extends EventTarget {
     this.timer = null;
     if (this.ws && this.ws.readyState <= 1) return;
     this.setState(this.attempt ? "reconnecting" : "connecting");
-    const ws = new this.WebSocketImpl(socketUrl(this.location, this.wsPath, this.getSince()));
+    const ws = new this.WebSocketImpl(socketUrl(this.location, this.wsPath, this.getSince(), this.language));
     this.ws = ws;
     ws.addEventListener("open", () => {
       if (ws !== this.ws) return;

@@ -113,6 +113,15 @@ export class Store extends ClusterView {
   }
 
   /**
+   * True when the batch starts after a version this store has not seen: an earlier batch is missing
+   * (two publishers, the web process and a worker, may overtake each other), so the caller resyncs.
+   */
+  missedBefore(message) {
+    return Boolean(this.resourceVersion && message.previousResourceVersion
+      && compareResourceVersions(message.previousResourceVersion, this.resourceVersion) > 0);
+  }
+
+  /**
    * Apply one batch in order. A batch at or below the current resourceVersion (a duplicate after a resync)
    * is ignored and returns null.
    */

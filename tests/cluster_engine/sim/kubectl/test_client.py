@@ -73,7 +73,7 @@ def run_session(path: Path) -> tuple[str, str]:
             produced.append(lines[i] + "\n")
             i += 1
         result = run_command(cluster, line[2:], actor=ACTOR, stdin=stdin)
-        shown = mask_ages(result.stdout + result.stderr)
+        shown = mask_ages(result.stdout) + result.stderr
         produced.append(shown if not shown or shown.endswith("\n") else shown + "\n[no newline at end]\n")
         if result.exit_code:
             produced.append(f"[exit {result.exit_code}]\n")

@@ -63,9 +63,12 @@ def test_label_sends_a_merge_patch_of_the_changed_keys(client: FakeClient) -> No
 
 
 def test_describe_of_other_kinds_says_what_to_use_instead(client: FakeClient) -> None:
-    result = run("kubectl describe svc kubernetes", client, Session(language="ru"))
+    client.objects.append(
+        {"kind": "PersistentVolumeClaim", "apiVersion": "v1", "metadata": {"name": "data", "namespace": "default"}}
+    )
+    result = run("kubectl describe pvc data", client, Session(language="ru"))
     assert result.exit_code == 1
-    assert "kubectl get services kubernetes -o yaml" in result.stderr
+    assert "kubectl get persistentvolumeclaims data -o yaml" in result.stderr
 
 
 def _event(reason: str, message: str, first: float, last: float, count: int, rv: int) -> dict[str, Any]:

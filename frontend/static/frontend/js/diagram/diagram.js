@@ -1,7 +1,8 @@
-// The live architecture diagram: owns the SVG layers and the entity views keyed by uid, applies each diff in
-// place, lays the bands out (control plane, workloads, services, nodes) and reports selections.
+// The live architecture diagram: owns the SVG layers and the entity views keyed by uid, applies the diffs of
+// one animation frame together, in place, lays the bands out (control plane, workloads, services, nodes),
+// reports selections and keeps the pods one roving Tab stop.
 import { gettext } from "../i18n.js";
-import { CONTROL_PLANE, NODE, gridLayout, podOffset, WIDTH } from "../layout.js";
+import { CONTROL_PLANE, NODE, diagramHeight, gridLayout, podOffset, WIDTH } from "../layout.js";
 import { keyOf } from "../store.js";
 import { ControlPlaneView } from "./control-plane.js";
 import { renderDetails } from "./explain.js";
@@ -9,11 +10,56 @@ import { FlowAnimator } from "./flow.js";
 import { NodeView } from "./node.js";
 import { PodView } from "./pod.js";
 import { ServiceLayer } from "./service.js";
-import { el, setAttr, setClass, translate } from "./svg.js";
+import { el, setAttr, setClass, SVG_NS, translate } from "./svg.js";
 import { WorkloadLayer } from "./workload.js";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"]);
 const SERVICE_KINDS = new Set(["Service", "Endpoints"]);
+const ROVING_KEYS = new Set(["ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "Home", "End"]);
+
+/**
+ * The layer the flows are drawn on: a second SVG with the same viewBox laid over the diagram, so their
+ * elements and animations never make the diagram itself restyle, re-lay out or repaint.
+ */
+function flowOverlay(svg) {
+  let stage = svg.parentElement;
+  if (!stage.classList.contains("diagram-stage")) {
+    stage = document.createElement("div");
+    stage.className = "diagram-stage";
+    svg.before(stage);
+    stage.append(svg);
+  }
+  let overlay = stage.querySelector(".diagram-flows");
+  if (!overlay) {
+    overlay = document.createElementNS(SVG_NS, "svg");
+    overlay.setAttribute("class", "diagram-flows");
+    overlay.setAttribute("aria-hidden", "true");
+    stage.append(overlay);
+  }
+  overlay.setAttribute("viewBox", svg.getAttribute("viewBox") || `0 0 ${WIDTH} 400`);
+  return overlay;
+}
+
+/** Merge diff `next` into the pending diff `into` (both may be null; null means "compare everything"). */
+export function mergeDiffs(into, next) {
+  if (!next || next.reset) return { full: true, changes: [...(into?.changes || []), ...(next?.changes || [])] };
+  if (!into) into = { full: false, touched: new Set(), deleted: new Map(), changes: [], sandbox: false };
+  if (into.full) {
+    into.changes.push(...(next.changes || []));
+    return into;
+  }
+  for (const key of next.deleted) {
+    into.touched.delete(key);
+    into.deleted.set(key, next.deletedObjects.get(key)?.kind);
+  }
+  for (const key of [...next.added, ...next.modified]) {
+    into.deleted.delete(key);
+    into.touched.add(key);
+  }
+  into.changes.push(...(next.changes || []));
+  into.sandbox = into.sandbox || Boolean(next.sandbox);
+  return into;
+}
 
 export class Diagram extends EventTarget {
   /** `svg`: the <svg> element; `panel`: the details element; `control(action, fields)`: sends a control message. */
@@ -29,7 +75,8 @@ export class Diagram extends EventTarget {
     this.nodesTitle = el("text", { class: "band-title", x: 20, y: 0 }, this.nodesLayer);
     this.nodesTitle.textContent = gettext("Nodes");
     this.services = new ServiceLayer(this.root, this.root);
-    this.flows = new FlowAnimator(this.root, {
+    this.overlay = flowOverlay(svg);
+    this.flows = new FlowAnimator(this.overlay, {
       component: (name) => this.controlPlane.box(name),
       chip: (node, chip) => this.nodeByName.get(node)?.chipBox(chip) || null,
       podNode: (namespace, name) => this.podNodeByName.get(`${namespace || "default"}/${name}`) || null,
@@ -42,12 +89,73 @@ export class Diagram extends EventTarget {
     this.selection = null;
     this.readOnly = false;
     this.nodeOrder = [];
+    this.pending = null; // the merged diff waiting for the next animation frame
+    this.pendingAnimate = false;
+    this.frameRequest = 0;
+    this.rovingUid = null; // the pod that is the pods' one Tab stop
     svg.addEventListener("click", (event) => this.onActivate(event));
     svg.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
         if (this.onActivate(event)) event.preventDefault();
       } else if (event.key === "Escape") this.select(null);
+      else if (ROVING_KEYS.has(event.key) && event.target.closest?.("[data-select='pod']")) {
+        if (this.movePodFocus(event.target.closest("[data-select='pod']").dataset.key, event.key)) event.preventDefault();
+      }
     });
+    svg.addEventListener("focusin", (event) => {
+      const podElement = event.target.closest?.("[data-select='pod']");
+      if (podElement) this.setRovingStop(podElement.dataset.key);
+    });
+  }
+
+  /** The pod views in reading order: node by node (as laid out), slot by slot inside a node. */
+  podsInOrder() {
+    const byNode = new Map();
+    for (const pod of this.pods.values()) {
+      if (!pod.nodeName || pod.slot < 0 || !pod.g.parentNode || pod.g.classList.contains("pod--deleted")) continue;
+      let list = byNode.get(pod.nodeName);
+      if (!list) {
+        list = [];
+        byNode.set(pod.nodeName, list);
+      }
+      list.push(pod);
+    }
+    const order = this.nodeOrder || [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return order.flatMap((node) => (byNode.get(node.name) || []).sort((a, b) => a.slot - b.slot));
+  }
+
+  /** Make pod `uid` the pods' one Tab stop (tabindex 0); every other pod is reachable with the arrow keys. */
+  setRovingStop(uid) {
+    if (this.rovingUid === uid) return;
+    const previous = this.pods.get(this.rovingUid);
+    if (previous) previous.g.setAttribute("tabindex", "-1");
+    this.rovingUid = uid;
+    this.pods.get(uid)?.g.setAttribute("tabindex", "0");
+  }
+
+  /** Keep exactly one pod in the Tab order: the current stop while it is shown, else the first pod. */
+  ensureRovingStop() {
+    const current = this.pods.get(this.rovingUid);
+    if (current && current.g.parentNode && !current.g.classList.contains("pod--deleted")) return;
+    this.rovingUid = null;
+    const first = this.podsInOrder()[0];
+    if (first) this.setRovingStop(first.uid);
+  }
+
+  /** Arrow keys, Home and End move the focus among the pods; returns true when the key was used. */
+  movePodFocus(uid, key) {
+    const order = this.podsInOrder();
+    if (!order.length) return false;
+    const index = order.findIndex((pod) => pod.uid === uid);
+    let next = index;
+    if (key === "Home") next = 0;
+    else if (key === "End") next = order.length - 1;
+    else if (key === "ArrowRight" || key === "ArrowDown") next = Math.min(order.length - 1, index + 1);
+    else next = Math.max(0, index - 1);
+    const target = order[next];
+    this.setRovingStop(target.uid);
+    target.g.focus();
+    return true;
   }
 
   onActivate(event) {
@@ -78,13 +186,34 @@ export class Diagram extends EventTarget {
   }
 
   /**
-   * Bring the SVG in line with `view`. `diff` ({reset, added, modified, deleted, deletedObjects, changes}) limits
-   * the work to what changed; without it (or on reset) everything is compared. `animate` plays the flows.
+   * Bring the SVG in line with `view` at the next animation frame. `diff` ({reset, added, modified, deleted,
+   * deletedObjects, changes}) limits the work to what changed; without it (or on reset) everything is compared.
+   * The diffs that arrive within one frame are merged and applied together; `animate` plays the flows.
    */
   render(view, diff = null, { animate = true } = {}) {
     this.view = view;
+    this.pending = mergeDiffs(this.pending, diff);
+    this.pendingAnimate = this.pendingAnimate || animate;
+    if (!animate) this.pending.changes = [];
+    if (!this.frameRequest) this.frameRequest = requestAnimationFrame(() => this.flush());
+  }
+
+  /** Apply the pending diffs now (the next animation frame calls this; so may a caller that cannot wait). */
+  flush() {
+    if (this.frameRequest) cancelAnimationFrame(this.frameRequest);
+    this.frameRequest = 0;
+    const pending = this.pending;
+    const animate = this.pendingAnimate;
+    this.pending = null;
+    this.pendingAnimate = false;
+    if (!pending || !this.view) return;
+    this.apply(this.view, pending, animate);
+  }
+
+  apply(view, pending, animate) {
     this.readOnly = Boolean(view.sandbox?.readOnly);
-    const full = !diff || diff.reset;
+    const full = pending.full;
+    const diff = full ? null : pending;
     let touched;
     let deleted;
     if (full) {
@@ -92,8 +221,8 @@ export class Diagram extends EventTarget {
       const live = new Set(view.objects.keys());
       deleted = [...this.pods.keys(), ...this.nodes.keys()].filter((uid) => !live.has(uid)).map((uid) => ({ uid, kind: this.pods.has(uid) ? "Pod" : "Node" }));
     } else {
-      touched = [...diff.added, ...diff.modified].map((key) => view.get(key)).filter(Boolean);
-      deleted = diff.deleted.map((uid) => ({ uid, kind: diff.deletedObjects.get(uid)?.kind }));
+      touched = [...pending.touched].map((key) => view.get(key)).filter(Boolean);
+      deleted = [...pending.deleted].map(([uid, kind]) => ({ uid, kind }));
     }
     let podsChanged = full;
     let workloadsChanged = full;
@@ -135,8 +264,9 @@ export class Diagram extends EventTarget {
     top = servicesBottom + 20;
     if (nodesChanged || podsChanged || this.nodesTop !== top) this.layoutNodes(top);
     this.services.drawLines((uid) => this.podCenter(uid));
+    if (podsChanged) this.ensureRovingStop();
 
-    if (animate && diff?.changes?.length) this.flows.play(diff.changes);
+    if (animate && pending.changes.length) this.flows.play(pending.changes);
     if (this.selection && (full || touched.some((o) => keyOf(o) === this.selection.key)
         || deleted.some((d) => d.uid === this.selection.key) || diff?.sandbox)) this.renderPanel();
   }
@@ -214,8 +344,9 @@ export class Diagram extends EventTarget {
     if (!this.nodeOrder) this.nodeOrder = [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name));
     const { boxes, bottom } = gridLayout(this.nodeOrder.map((n) => ({ key: n.uid, height: n.neededHeight() })), top + 20);
     for (const node of this.nodeOrder) node.place(boxes.get(node.uid));
-    const height = Math.max(bottom, top + 40) + 16;
-    setAttr(this.svg, "viewBox", `0 0 ${WIDTH} ${Math.ceil(height)}`);
+    const viewBox = `0 0 ${WIDTH} ${diagramHeight(Math.max(bottom, top + 40) + 16)}`;
+    setAttr(this.svg, "viewBox", viewBox);
+    setAttr(this.overlay, "viewBox", viewBox);
     setClass(this.nodesTitle, this.nodes.size ? "band-title" : "band-title hidden");
   }
 

@@ -124,8 +124,9 @@ export function renderDetails(panel, selection, view, { control, readOnly, onClo
       body.push(facts([[gettext("Status"), s.text], [gettext("Age"), age(obj, view.now)],
         [gettext("Pods"), view.ofKind("Pod").filter((p) => p.spec?.nodeName === meta.name).length]]));
       body.push(h("div", { class: "actions" },
-        actionButton(gettext("Cut the node off the network"), "disconnect-node", { node: meta.name }, "danger"),
-        actionButton(gettext("Reconnect the node"), "reconnect-node", { node: meta.name })));
+        // Cut off and stopped look the same to the control plane: the node's kubelet stops reporting.
+        actionButton(gettext("Cut the node off the network"), "stop-component", { component: `kubelet/${meta.name}` }, "danger"),
+        actionButton(gettext("Reconnect the node"), "start-component", { component: `kubelet/${meta.name}` })));
     } else if (obj.kind === "Pod") {
       const s = podStatus(obj);
       const owner = controllerOf(obj);

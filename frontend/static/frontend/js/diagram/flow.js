@@ -5,6 +5,9 @@ import { el } from "./svg.js";
 
 const SEGMENT_MS = 650;
 const MAX_FLOWS_PER_BATCH = 12;
+// A learner follows a handful of moving dots, not hundreds: when batches come faster than the flows finish,
+// new segments wait for room instead of piling up (each one costs the browser work on every frame).
+export const MAX_LIVE_SEGMENTS = 18;
 
 /** Which diagram box stands for an actor: "kubectl", a component name, or {node, chip}. Pure. */
 export function actorSource(actor) {
@@ -53,6 +56,7 @@ export class FlowAnimator {
     this.g = el("g", { class: "flows", "aria-hidden": "true" }, parent);
     this.geometry = geometry;
     this.enabled = true;
+    this.live = 0; // segments scheduled or on screen
   }
 
   sourceBox(actor) {
@@ -63,7 +67,7 @@ export class FlowAnimator {
 
   /** Animate the flows of one batch's changes. */
   play(changes) {
-    if (!this.enabled || !changes?.length) return;
+    if (!this.enabled || !changes?.length || document.hidden || this.live >= MAX_LIVE_SEGMENTS) return;
     const api = this.geometry.component("kube-apiserver");
     const etcd = this.geometry.component("etcd");
     if (!api || !etcd) return;
@@ -85,6 +89,8 @@ export class FlowAnimator {
   }
 
   segment(from, to, family, delay) {
+    if (this.live >= MAX_LIVE_SEGMENTS) return;
+    this.live += 1;
     const d = `M${Math.round(from.x)},${Math.round(from.y)} L${Math.round(to.x)},${Math.round(to.y)}`;
     setTimeout(() => {
       const path = el("path", { class: `flow flow--${family}`, d }, this.g);
@@ -94,6 +100,7 @@ export class FlowAnimator {
       setTimeout(() => {
         path.remove();
         dot.remove();
+        this.live -= 1;
       }, SEGMENT_MS + 250);
     }, delay);
   }

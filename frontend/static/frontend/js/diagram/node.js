@@ -36,7 +36,7 @@ export class NodeView {
   update(node, components) {
     this.name = node.metadata.name;
     const status = nodeStatus(node);
-    const cutOff = components?.[`node/${this.name}`] === false;
+    const cutOff = components?.[`kubelet/${this.name}`] === false;
     this.state = status.state;
     setClass(this.g, `node node--${status.state}${status.cordoned ? " node--cordoned" : ""}${cutOff ? " node--cut-off" : ""}`);
     setText(this.title, ellipsize(this.name, 22));

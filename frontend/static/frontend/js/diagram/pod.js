@@ -17,6 +17,8 @@ export class PodView {
     this.label = el("text", { class: "pod-name", x: 22, y: 13 }, this.g);
     this.status = el("text", { class: "pod-status", x: 22, y: 26 }, this.g);
     selectable(this.g, "pod", this.uid, pod.metadata.name);
+    // Pods are one roving Tab stop (the diagram gives one of them tabindex 0); the arrow keys reach the rest.
+    this.g.setAttribute("tabindex", "-1");
     this.nodeName = null;
     this.slot = -1;
     this.stateClass = "";
@@ -32,7 +34,8 @@ export class PodView {
     this.signature = signature;
     this.stateClass = status.state;
     const entering = this.g.classList.contains("pod--entering") ? " pod--entering" : "";
-    setClass(this.g, `pod pod--${status.state}${entering}`);
+    const selected = this.g.classList.contains("selected") ? " selected" : "";
+    this.g.setAttribute("class", `pod pod--${status.state}${entering}${selected}`);
     setText(this.icon, ICONS[status.state] || "?");
     setText(this.label, ellipsize(pod.metadata.name, 17));
     const restarts = status.restarts ? ` ↻${status.restarts}` : "";

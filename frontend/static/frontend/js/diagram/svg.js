@@ -1,4 +1,6 @@
-// Small SVG helpers: create elements, and change attributes, classes and text only when they differ.
+// Small SVG helpers: create elements, and change attributes, classes and text only when they differ. The last
+// value written is remembered per element, so the comparison never reads the DOM back (getAttribute on every
+// pod, dot and line of every batch cost more than the writes it saved).
 
 export const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -10,18 +12,32 @@ export function el(name, attrs = {}, parent = null) {
   return node;
 }
 
+const written = new WeakMap();
+
+function changed(node, name, text) {
+  let values = written.get(node);
+  if (!values) {
+    values = new Map();
+    written.set(node, values);
+  }
+  if (values.get(name) === text) return false;
+  values.set(name, text);
+  return true;
+}
+
+/** Set an attribute unless this helper already wrote the same value (write attributes you share with DOM APIs directly). */
 export function setAttr(node, name, value) {
   const text = String(value);
-  if (node.getAttribute(name) !== text) node.setAttribute(name, text);
+  if (changed(node, name, text)) node.setAttribute(name, text);
 }
 
 export function setClass(node, value) {
-  if (node.getAttribute("class") !== value) node.setAttribute("class", value);
+  if (changed(node, "class", value)) node.setAttribute("class", value);
 }
 
 export function setText(node, value) {
   const text = String(value);
-  if (node.textContent !== text) node.textContent = text;
+  if (changed(node, "#text", text)) node.textContent = text;
 }
 
 export function translate(node, x, y) {

@@ -1,0 +1,24 @@
+"""The one registry of the simulated controller manager's controllers, by name (their actor name).
+Adding a controller is one line here; the cluster routes changes of `kinds_watched` to it."""
+
+from __future__ import annotations
+
+from . import Controller, cronjob, daemonset, deployment, endpoints, endpointslice, job, replicaset, statefulset
+
+CONTROLLERS: dict[str, Controller] = {
+    replicaset.NAME: replicaset.CONTROLLER,
+    deployment.NAME: deployment.CONTROLLER,
+    daemonset.NAME: daemonset.CONTROLLER,
+    endpoints.NAME: endpoints.CONTROLLER,
+    endpointslice.NAME: endpointslice.CONTROLLER,
+    job.NAME: job.CONTROLLER,
+    job.TTL_NAME: job.TTL_CONTROLLER,
+    cronjob.NAME: cronjob.CONTROLLER,
+    statefulset.NAME: statefulset.CONTROLLER,
+    statefulset.BINDER: statefulset.BINDER_CONTROLLER,
+}
+
+
+def watchers(kind: str) -> list[Controller]:
+    """The registered controllers that watch `kind`, in registry order."""
+    return [c for c in CONTROLLERS.values() if kind in c.kinds_watched]

@@ -1,0 +1,124 @@
+"""rollout, drain, exec and the informational commands against a real simulated cluster: what is sent to
+the api-server (the rollback JSON Patch, evictions as deletions) and the parts the golden sessions do not
+show (the learner's language, the kubeconfig server passed by the web layer)."""
+
+from __future__ import annotations
+
+import pytest
+from kubectl_fakes import FakeClient
+
+from cluster_engine.sim import scenario
+from cluster_engine.sim.cluster import Cluster
+from cluster_engine.sim.kubectl.client import run_command
+from cluster_engine.sim.kubectl.commands import Session, run
+from cluster_engine.sim.kubectl.errors import KubectlError
+from cluster_engine.sim.kubectl.rollout import deployment_status, rollback_patch
+
+ACTOR = "user:learner"
+
+
+def _rolled_twice() -> Cluster:
+    cluster = scenario.build()
+    run_command(cluster, "kubectl create deployment web --image=nginx --replicas=2", actor=ACTOR)
+    cluster.step(30)
+    run_command(cluster, "kubectl set image deployment/web nginx=nginx:1.27", actor=ACTOR)
+    cluster.step(30)
+    return cluster
+
+
+def test_undo_sends_a_json_patch_of_the_old_template_without_its_hash_label() -> None:
+    cluster = _rolled_twice()
+    before = cluster.store.rv
+    result = run_command(cluster, "kubectl rollout undo deployment/web", actor=ACTOR)
+    assert result.stdout == "deployment.apps/web rolled back\n"
+    [change] = [c for c in cluster.changes(before) if c["kind"] == "Deployment"]
+    assert (change["actor"], change["verb"]) == (ACTOR, "patch")
+    deployment = cluster.get("Deployment", "web")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx"
+    assert "pod-template-hash" not in deployment["spec"]["template"]["metadata"]["labels"]
+
+
+def test_rollback_patch_keeps_the_deployments_bookkeeping_annotations() -> None:
+    deployment = {
+        "metadata": {"annotations": {"deployment.kubernetes.io/revision": "4", "team": "a"}},
+        "spec": {"template": {}},
+    }
+    rs = {
+        "metadata": {"annotations": {"deployment.kubernetes.io/revision": "2", "kubernetes.io/change-cause": "v1"}},
+        "spec": {"template": {"metadata": {"labels": {"app": "web", "pod-template-hash": "abc"}}}},
+    }
+    assert rollback_patch(deployment, rs) == [
+        {"op": "replace", "path": "/spec/template", "value": {"metadata": {"labels": {"app": "web"}}}},
+        {
+            "op": "replace",
+            "path": "/metadata/annotations",
+            "value": {"deployment.kubernetes.io/revision": "4", "kubernetes.io/change-cause": "v1"},
+        },
+    ]
+
+
+def test_rollout_status_reports_an_exceeded_progress_deadline() -> None:
+    deployment = {
+        "metadata": {"name": "web", "generation": 2},
+        "spec": {"replicas": 3},
+        "status": {
+            "observedGeneration": 2,
+            "conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}],
+        },
+    }
+    with pytest.raises(KubectlError) as raised:
+        deployment_status(deployment)
+    assert raised.value.text == 'error: deployment "web" exceeded its progress deadline'
+
+
+def test_drain_deletes_with_the_pods_grace_period_as_the_learner() -> None:
+    cluster = scenario.build()
+    run_command(cluster, "kubectl create deployment web --image=nginx --replicas=3", actor=ACTOR)
+    cluster.step(20)
+    before = cluster.store.rv
+    result = run_command(cluster, "kubectl drain worker-2 --ignore-daemonsets", actor=ACTOR)
+    assert result.exit_code == 0
+    assert result.stdout.endswith("node/worker-2 drained\n")
+    deletes = [c for c in cluster.changes(before) if c["kind"] == "Pod" and c["actor"] == ACTOR]
+    assert deletes
+    assert all(c["verb"] in ("delete", "update") for c in deletes)
+    assert cluster.get("Node", "worker-2", namespace="")["spec"]["unschedulable"] is True
+
+
+def test_exec_notes_follow_the_learners_language() -> None:
+    cluster = scenario.build()
+    run_command(cluster, "kubectl run web --image=nginx", actor=ACTOR)
+    cluster.step(20)
+    result = run_command(cluster, "kubectl exec -it web -- sh", actor=ACTOR, language="ru")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Интерактивные сеансы")
+    result = run_command(cluster, "kubectl exec web -- ls", actor=ACTOR, language="ru")
+    assert result.stderr.startswith("`ls` есть в этом образе")
+
+
+def test_exec_without_a_network_facade_says_so(client: FakeClient) -> None:
+    client.objects.append(
+        {
+            "kind": "Pod",
+            "apiVersion": "v1",
+            "metadata": {"name": "box", "namespace": "default", "uid": "u"},
+            "spec": {"nodeName": "n1", "containers": [{"name": "box", "image": "nginx"}]},
+            "status": {"phase": "Running", "containerStatuses": [{"name": "box", "state": {"running": {}}}]},
+        }
+    )
+    result = run("kubectl exec box -- curl web", client, Session())
+    assert result.exit_code == 1
+    assert "cannot route HTTP requests" in result.stderr
+
+
+def test_cluster_info_and_config_view_use_the_server_the_web_layer_passes() -> None:
+    cluster = scenario.build()
+    url = "https://podlab.example/k8s/42"
+    info = run_command(cluster, "kubectl cluster-info", actor=ACTOR, server_url=url)
+    assert f"\x1b[0;33m{url}\x1b[0m" in info.stdout
+    view = run_command(cluster, "kubectl config view -o jsonpath={.clusters[0].cluster.server}", actor=ACTOR,
+                       server_url=url, context_name="podlab-intro")
+    assert view.stdout == url
+    context = run_command(cluster, "kubectl config view -o jsonpath={.current-context}", actor=ACTOR,
+                          context_name="podlab-intro")
+    assert context.stdout == "podlab-intro"
