@@ -55,8 +55,9 @@ def status_response(error: Status) -> Response:
 
 
 def reply_response(message: dict[str, Any]) -> Response:
-    code = status.HTTP_200_OK if message["ok"] else (message["status"] or {}).get("code", 400)
-    return Response(message, status=code)
+    """200 when the request ran (a kubectl command that printed an error still ran), else the Status code."""
+    refused = message["status"]
+    return Response(message, status=refused["code"] if refused else status.HTTP_200_OK)
 
 
 def _owned(request: Request, sandbox_id: Any) -> Sandbox:

@@ -181,9 +181,11 @@ class CommandOutput:
     exit_code: int
 
 
-def run_kubectl(cluster: Cluster, command: str, *, actor: str, language: str, stdin: str = "") -> CommandOutput:
+def run_kubectl(cluster: Cluster, command: str, *, actor: str, language: str, stdin: str = "",
+                server_url: str = "", context_name: str = "") -> CommandOutput:
     """Run one in-page kubectl command line against the cluster (see `cluster_engine.sim.kubectl`)."""
     from cluster_engine.sim.kubectl.client import run_command
 
-    result = run_command(cluster, command, actor=actor, language=language, stdin=stdin)
+    result = run_command(cluster, command, actor=actor, language=language, stdin=stdin, server_url=server_url,
+                         context_name=context_name)
     return CommandOutput(text=result.stdout + result.stderr, exit_code=result.exit_code)

@@ -421,9 +421,13 @@ def sandbox_command_reply(*, sandbox_id: Any, user: AbstractBaseUser, command: s
     try:
         rate_limit(user=user)
         actor = actor_for(user)
+        sandbox = Sandbox.objects.select_related("lesson").only("id", "lesson__slug").get(pk=sandbox_id)
+        # `cluster-info` and `config view` show what the downloadable kubeconfig holds.
+        server_url, context_name = kube_api_url(sandbox), kubeconfig_context_name(sandbox)
         output = sandbox_write(
             sandbox_id=sandbox_id,
-            operation=lambda cluster: engine.run_kubectl(cluster, command, actor=actor, language=language),
+            operation=lambda cluster: engine.run_kubectl(cluster, command, actor=actor, language=language,
+                                                         server_url=server_url, context_name=context_name),
         ).value
     except Status as error:
         return reply(request_id, error=error, language=language)
@@ -433,7 +437,7 @@ def sandbox_command_reply(*, sandbox_id: Any, user: AbstractBaseUser, command: s
 
 # ------------------------------------------------------------------ Kubernetes API tokens and kubeconfigs
 
-TOKEN_PREFIX = "podlab_"  # noqa: S105 - a prefix that makes leaked tokens recognisable, not a secret  # noqa: S105 - a prefix that makes leaked tokens recognisable, not a secret
+TOKEN_PREFIX = "podlab_"  # noqa: S105 - a prefix that makes leaked tokens recognisable, not a secret
 DEFAULT_KUBE_API_URL = "https://127.0.0.1:6443"
 
 
@@ -467,6 +471,11 @@ def sandbox_token_revoke(*, sandbox: Sandbox) -> int:
     return SandboxToken.objects.filter(sandbox=sandbox, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+def kubeconfig_context_name(sandbox: Sandbox) -> str:
+    """The cluster and context name in the sandbox's kubeconfig (`podlab-playground`, `podlab-<lesson>`)."""
+    return f"podlab-{sandbox.lesson.slug if sandbox.lesson_id else 'playground'}"
+
+
 def kube_api_url(sandbox: Sandbox, *, base: str | None = None) -> str:
     """The kubeconfig's `server:` for the sandbox: `base`, else the setting `KUBE_API_PUBLIC_URL` (default
     https://127.0.0.1:6443), followed by `/k8s/<id>`."""
@@ -484,7 +493,7 @@ def sandbox_kubeconfig(*, sandbox: Sandbox, ca_pem: bytes | None, base_url: str 
     import yaml
 
     token = sandbox_token_create(sandbox=sandbox)
-    name = f"podlab-{sandbox.lesson.slug if sandbox.lesson_id else 'playground'}"
+    name = kubeconfig_context_name(sandbox)
     cluster: dict[str, Any] = {"server": kube_api_url(sandbox, base=base_url)}
     if ca_pem:
         cluster["certificate-authority-data"] = base64.b64encode(ca_pem).decode()

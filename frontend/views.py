@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -90,13 +90,6 @@ def _import_map() -> str:
     return mark_safe(json.dumps({"imports": imports}).replace("<", "\\u003c"))  # noqa: S308
 
 
-def _kubeconfig_url(sandbox_id: str) -> str:
-    try:
-        return reverse("sandbox-kubeconfig", kwargs={"sandbox_id": sandbox_id})
-    except NoReverseMatch:
-        return f"/api/sandboxes/{sandbox_id}/kubeconfig/"
-
-
 @login_required
 def playground(request: HttpRequest) -> HttpResponse:
     """The learner's playground: the lesson page around their own sandbox, with no lesson yet."""
@@ -107,7 +100,7 @@ def playground(request: HttpRequest) -> HttpResponse:
     config = {
         "wsPath": f"/ws/sandboxes/{sandbox.id}/",
         "sandboxId": str(sandbox.id),
-        "kubeconfigUrl": _kubeconfig_url(str(sandbox.id)),
+        "kubeconfigUrl": reverse("sandbox-kubeconfig", kwargs={"sandbox_id": sandbox.id}),
         "language": get_language(),
         "lesson": None,
         "examples": [{"title": str(title), "yaml": text} for title, text in PLAYGROUND_EXAMPLES],

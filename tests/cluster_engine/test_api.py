@@ -98,3 +98,21 @@ def test_schema_is_served(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/sandboxes/{sandbox_id}/apply/" in response.content
+
+
+def test_in_page_cluster_info_names_the_sandboxs_own_api(client, learner, playground):
+    client.force_login(learner)
+    response = client.post(f"/api/sandboxes/{playground.pk}/commands/", {"command": "kubectl config view"},
+                           content_type="application/json")
+    assert response.status_code == 200, response.json()
+    assert f"/k8s/{playground.pk}" in response.json()["output"]
+    assert "podlab-playground" in response.json()["output"]
+
+
+def test_in_page_kubectl_errors_are_printed_as_kubectl_prints_them(client, learner, playground):
+    client.force_login(learner)
+    response = client.post(f"/api/sandboxes/{playground.pk}/commands/", {"command": "kubectl get pods nope"},
+                           content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["ok"] is False
+    assert response.json()["output"].strip() == 'Error from server (NotFound): pods "nope" not found'
