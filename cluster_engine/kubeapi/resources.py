@@ -18,7 +18,7 @@ from typing import Any
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 
 from cluster_engine import engine, services
-from cluster_engine.kubeapi import discovery, tables, watch
+from cluster_engine.kubeapi import discovery, protobuf, tables, watch
 from cluster_engine.kubeapi.auth import Caller
 from cluster_engine.kubeapi.state import load
 from cluster_engine.sim import patch as sim_patch
@@ -32,6 +32,8 @@ from cluster_engine.sim.util import clone, strip_nulls
 JSON_TYPES = ("", "application/json", "*/*")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 APPLY_PATCH = "application/apply-patch+yaml"
+PROTOBUF = protobuf.MEDIA_TYPE
+ACCEPTED_BODIES = f"application/json, application/yaml, {PROTOBUF}"
 PATCH_MEDIA = {
     "application/json-patch+json": "json",
     "application/merge-patch+json": "merge",
@@ -106,8 +108,11 @@ def not_found_resource() -> Status:
 
 # ------------------------------------------------------------------ request bodies and options
 
-def decode_body(request: ApiRequest, *, allow_empty: bool = False) -> Any:
-    """The JSON or YAML body (a body without Content-Type is JSON). Raises 400/413/415 Status."""
+def decode_body(request: ApiRequest, *, allow_empty: bool = False, proto_kind: str = "") -> Any:
+    """The JSON, YAML or protobuf body (a body without Content-Type is JSON). Raises 400/413/415 Status.
+
+    A protobuf body (kubectl's typed commands send them) is decoded to the dict its JSON would give; its
+    envelope names the kind, else `proto_kind` or the URL's kind picks the message."""
     raw = request.body
     if len(raw) > MAX_MANIFEST_BYTES:
         raise Status(413, "RequestEntityTooLarge",
@@ -117,6 +122,8 @@ def decode_body(request: ApiRequest, *, allow_empty: bool = False) -> Any:
             return None
         raise bad_request("the body of the request is empty")
     media = request.media
+    if media == PROTOBUF:
+        return decode_protobuf(raw, proto_kind or request.kind.kind)
     if media in YAML_TYPES or media == APPLY_PATCH:
         documents = parse_documents(raw)
         if len(documents) != 1:
@@ -129,7 +136,16 @@ def decode_body(request: ApiRequest, *, allow_empty: bool = False) -> Any:
             raise bad_request(f"the body of the request was in an unknown format: {error}") from error
     raise Status(415, "UnsupportedMediaType",
                  f'the body of the request was in an unknown format - accepted media types include: '
-                 f'application/json, application/yaml (not "{media}")', {})
+                 f'{ACCEPTED_BODIES} (not "{media}")', {})
+
+
+def decode_protobuf(raw: bytes, kind: str) -> dict[str, Any]:
+    """A `k8s\\x00` + `runtime.Unknown` body as a JSON dict; a malformed one is a 400 Status."""
+    try:
+        return protobuf.decode(raw, default_kind=kind)
+    except protobuf.ProtobufError as error:
+        raise bad_request(f"the body of the request was in an unknown format - accepted media types include: "
+                          f"{ACCEPTED_BODIES}: {error}") from error
 
 
 def dry_run(request: ApiRequest, extra: list[str] | None = None) -> bool:
@@ -394,7 +410,10 @@ def server_side_apply(request: ApiRequest) -> HttpResponse:
 def _delete_options(request: ApiRequest) -> dict[str, Any]:
     options: dict[str, Any] = {}
     try:
-        body = json.loads(request.body) if request.body.strip() else {}
+        if request.media == PROTOBUF and request.body.strip():
+            body = protobuf.decode(request.body, default_kind="DeleteOptions")
+        else:
+            body = json.loads(request.body) if request.body.strip() else {}
     except (ValueError, UnicodeDecodeError):
         body = {}  # an unparsable DELETE body is ignored, as clients sometimes send junk
     if isinstance(body, dict):
@@ -491,7 +510,7 @@ def get_scale(request: ApiRequest) -> HttpResponse:
 
 def change_scale(request: ApiRequest) -> HttpResponse:
     """PUT or PATCH `scale`: the new `spec.replicas` is written to the object (a merge patch)."""
-    body = decode_body(request)
+    body = decode_body(request, proto_kind="Scale")
     dry = dry_run(request)
     kind = request.kind
     patch_type = "put" if request.method == "PUT" else PATCH_MEDIA.get(request.media, "merge")
@@ -524,7 +543,7 @@ def change_scale(request: ApiRequest) -> HttpResponse:
 
 def evict(request: ApiRequest) -> HttpResponse:
     """POST pods/<name>/eviction: a delete with the Eviction's options (no PodDisruptionBudgets are simulated)."""
-    body = decode_body(request)
+    body = decode_body(request, proto_kind="Eviction")
     if not isinstance(body, dict):
         raise bad_request("the body of the request was in an unknown format - it must be an Eviction")
     sent = (body.get("metadata") or {}).get("name")
@@ -538,7 +557,7 @@ def evict(request: ApiRequest) -> HttpResponse:
 
 def bind(request: ApiRequest, name: str | None = None) -> HttpResponse:
     """POST pods/<name>/binding (or the `bindings` collection): sets the pod's node once."""
-    body = decode_body(request)
+    body = decode_body(request, proto_kind="Binding")
     if not isinstance(body, dict):
         raise bad_request("the body of the request was in an unknown format - it must be a Binding")
     pod = name or (body.get("metadata") or {}).get("name", "")

@@ -1,0 +1,169 @@
+"""Parity (issue 6): the real kubectl 1.32 over TLS and the in-page kubectl print the same text for one state.
+
+The script: the real kubectl applies a Deployment `web` (3 replicas) and a Service `web`; the sandbox runs at
+x60 and is reconciled in-process until the three pods are Running and ready; then its clock is paused, so no
+timer fires and no age moves between the two runs. Each case then runs one command with the real kubectl
+(a subprocess against daphne) and, on the very same stored row, the in-page kubectl (`engine.load` of the
+row, `run_command` with the same namespace), and compares stdout, stderr and the exit code.
+
+Normalisation. Both kubectls see the same objects, so names (random suffixes included), IPs and nodes are
+equal and stay unmasked. What legitimately differs is time: the real kubectl computes some ages itself
+(`describe`'s event ages, `Age` of `get events`) from the *wall* clock against simulated timestamps, while the
+in-page one uses the simulated clock. So every duration token (`5s`, `3m2s`, `2d4h`, `<invalid>`, `<unknown>`)
+becomes `<age>`. A table pads its columns to the widest cell, so masking a token changes the padding of the
+whole column; rather than re-aligning, we compare after collapsing every run of two or more spaces into a
+single column break (`"  +"` -> `" | "`). That keeps the cell boundaries (a missing or extra empty column
+still shows) while ignoring widths that only the masked ages decide. Leading indentation (describe's nested
+sections) is kept as is. Durations inside prose that are not ages (`--timeout`, probe settings like
+`delay=0s`) are rare in this script and masked alike: equal on both sides either way.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+
+from cluster_engine import engine, services
+from cluster_engine.models import Sandbox
+from cluster_engine.sim.kubectl.client import run_command
+from tests.cluster_engine.kubeapi.conftest import Kube
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: 80
+"""
+
+DURATION = re.compile(r"(?<![\w./:-])(?:<invalid>|<unknown>|(?:\d+[ywdhms])+)(?![\w./:-])")
+COLUMNS = re.compile(r"(?<=\S) {2,}")
+
+
+def normalise(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        line = DURATION.sub("<age>", line.rstrip())
+        indent = len(line) - len(line.lstrip(" "))
+        lines.append(line[:indent] + COLUMNS.sub(" | ", line[indent:]))
+    return "\n".join(lines)
+
+
+def _pods(sandbox_id: str) -> list[dict[str, Any]]:
+    cluster = engine.load(Sandbox.objects.get(pk=sandbox_id).state)
+    return engine.list_objects(cluster, "Pod", namespace="default")
+
+
+def _all_ready(sandbox_id: str, replicas: int = 3) -> bool:
+    pods = _pods(sandbox_id)
+    return len(pods) == replicas and all(
+        pod.get("status", {}).get("phase") == "Running"
+        and all(c.get("ready") for c in pod.get("status", {}).get("containerStatuses") or [{}])
+        for pod in pods)
+
+
+def converge(kube: Kube, user, *, timeout: float = 30) -> None:
+    """Reconcile in-process (no worker: nothing else touches the row) until the three pods are ready."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        services.sandbox_reconcile(sandbox_id=kube.sandbox_id)
+        if _all_ready(kube.sandbox_id):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the pods did not become ready: {_pods(kube.sandbox_id)}")
+
+
+@pytest.fixture
+def session(kube, learner) -> Kube:
+    assert "deployment.apps/web created" in kube("apply", "-f", "-", stdin=DEPLOYMENT)
+    services.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "speed", "value": 60})
+    converge(kube, learner)
+    services.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "pause"})
+    kube.learner = learner
+    return kube
+
+
+def in_page(kube: Kube, args: tuple[str, ...], namespace: str = "default") -> tuple[str, str, int]:
+    sandbox = Sandbox.objects.get(pk=kube.sandbox_id)
+    cluster = engine.load(sandbox.state)
+    engine.sync_clock(cluster, services.wall_now())
+    line = " ".join(["kubectl", *args])
+    result = run_command(cluster, line, actor=services.actor_for(kube.learner), namespace=namespace)
+    return result.stdout, result.stderr, result.exit_code
+
+
+def real(kube: Kube, args: tuple[str, ...]) -> tuple[str, str, int]:
+    result = kube.run(*args, check=False)
+    return result.stdout, result.stderr, result.returncode
+
+
+def first_pod(kube: Kube) -> str:
+    return sorted(pod["metadata"]["name"] for pod in _pods(kube.sandbox_id))[0]
+
+
+def step(kube: Kube, seconds: float) -> None:
+    services.sandbox_control(sandbox_id=kube.sandbox_id, user=kube.learner,
+                             request={"action": "step", "seconds": seconds})
+
+
+def set_image(kube: Kube) -> None:
+    assert kube("set", "image", "deployment/web", "nginx=nginx:1.27.1").strip() == "deployment.apps/web image updated"
+    step(kube, 120)
+
+
+CASES = [
+    pytest.param(None, ("get", "pods"), id="get-pods"),
+    pytest.param(None, ("get", "pods", "-o", "wide"), id="get-pods-wide"),
+    pytest.param(None, ("get", "deploy,rs,svc"), id="get-deploy-rs-svc"),
+    pytest.param(None, ("get", "nodes", "-o", "wide"), id="get-nodes-wide"),
+    pytest.param(None, ("describe", "deployment", "web"), id="describe-deployment"),
+    pytest.param(None, ("describe", "pod", "{pod}"), id="describe-pod"),
+    pytest.param(None, ("describe", "node", "worker-1"), id="describe-node"),
+    pytest.param(None, ("rollout", "history", "deployment/web"), id="rollout-history"),
+    pytest.param(set_image, ("rollout", "history", "deployment/web", "--revision=2"), id="rollout-history-revision"),
+    pytest.param(None, ("logs", "{pod}"), id="logs"),
+    pytest.param(None, ("get", "pods", "nope"), id="get-missing-pod"),
+    pytest.param(None, ("get", "foo"), id="get-unknown-type"),
+    pytest.param(None, ("describe", "svc", "web"), id="describe-svc"),
+    pytest.param(None, ("get", "events", "--field-selector", "involvedObject.kind=Deployment"),
+                 id="get-events-deployment"),
+]
+
+
+@pytest.mark.parametrize(("prepare", "command"), CASES)
+def test_same_text(session, prepare, command):
+    if prepare is not None:
+        prepare(session)
+    args = tuple(arg.format(pod=first_pod(session)) for arg in command)
+    expected = real(session, args)
+    got = in_page(session, args)
+    print("REAL-OUT\n" + expected[0] + "\nREAL-ERR\n" + expected[1])
+    print("PAGE-OUT\n" + got[0] + "\nPAGE-ERR\n" + got[1])
+    assert (normalise(got[0]), normalise(got[1]), got[2]) == (normalise(expected[0]), normalise(expected[1]),
+                                                             expected[2])
