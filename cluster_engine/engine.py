@@ -20,6 +20,7 @@ from cluster_engine.sim.util import rfc3339
 
 __all__ = ["Cluster"]
 
+SANDBOX_LOG_LIMIT = 100
 PLAYGROUND_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "playground.yaml"
 
 
@@ -33,7 +34,10 @@ def new_cluster(spec: dict[str, Any], *, seed: int, wall_now: float, first_resou
 
     `first_resource_version` keeps resourceVersions rising across a reset, so open pages notice the jump.
     """
-    cluster = scenario.build({**copy.deepcopy(spec), "seed": seed})
+    # The database keeps every change with its object (SandboxChange), so the engine's own logs only need to
+    # bridge the gap between two saves and the start of a watch: short logs keep the state small.
+    spec = {"historyLimit": SANDBOX_LOG_LIMIT, "changeLimit": SANDBOX_LOG_LIMIT, **copy.deepcopy(spec), "seed": seed}
+    cluster = scenario.build(spec)
     cluster.clock.sync(wall_now)
     if first_resource_version:
         cluster.store.rv = max(cluster.store.rv, first_resource_version) + 1

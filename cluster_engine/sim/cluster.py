@@ -837,6 +837,7 @@ class Cluster:
         )
         changes = [c.to_dict() for c in self.store.changes_since(since)]
         self.store.drained_rv = self.store.rv
+        self.store.trim()
         return {
             "resourceVersion": str(self.store.rv),
             "resync": resync,

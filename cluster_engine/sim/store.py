@@ -16,6 +16,7 @@ from .errors import Status
 from .patch import merge_diff, merge_patch
 
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
+UNDRAINED_CAP = 20_000
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped kinds
 
 
@@ -71,8 +72,11 @@ class Store:
         self.objects: dict[str, dict[Key, dict[str, Any]]] = {}
         self.rv = 0
         self.drained_rv = 0
-        self.history: deque[tuple[int, str, str, dict[str, Any]]] = deque(maxlen=history_limit)
-        self.changes: deque[Change] = deque(maxlen=change_limit)
+        # Bounded, but nothing is forgotten before it has been drained (published): see `_trim`.
+        self.history_limit = history_limit
+        self.change_limit = change_limit
+        self.history: deque[tuple[int, str, str, dict[str, Any]]] = deque()
+        self.changes: deque[Change] = deque()
         self.uids: dict[str, tuple[str, str, str]] = {}
         self.dependents: dict[str, set[tuple[str, str, str]]] = {}
         self.pods_by_node: dict[str, set[Key]] = {}
@@ -178,6 +182,18 @@ class Store:
     ) -> None:
         self.history.append((rv, event, kind, obj))
         self.changes.append(Change(rv, now, event, verb, actor, reason, kind, key[0], key[1]))
+        self.trim()
+
+    def trim(self) -> None:
+        """Keep each log within its limit, except entries not yet drained (a reconcile's changes must all
+        reach the page); a cluster nobody drains is still capped, at UNDRAINED_CAP entries."""
+        for log, limit in ((self.history, self.history_limit), (self.changes, self.change_limit)):
+            while len(log) > limit and (self._rv_of(log[0]) <= self.drained_rv or len(log) > UNDRAINED_CAP):
+                log.popleft()
+
+    @staticmethod
+    def _rv_of(entry: tuple[int, str, str, dict[str, Any]] | Change) -> int:
+        return entry.rv if isinstance(entry, Change) else entry[0]
 
     def _index(self, kind: str, key: Key, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         where = (kind, key[0], key[1])
@@ -256,8 +272,8 @@ class Store:
             "rv": self.rv,
             "drainedRv": self.drained_rv,
             "compactedRv": self.compacted_rv,
-            "historyLimit": self.history.maxlen,
-            "changeLimit": self.changes.maxlen,
+            "historyLimit": self.history_limit,
+            "changeLimit": self.change_limit,
             "objects": {kind: list(bucket.values()) for kind, bucket in self.objects.items() if bucket},
             "history": history,
             "changes": [c.to_list() for c in self.changes],

@@ -125,6 +125,8 @@ def test_bounded_history_expires_old_resource_versions():
     start = small.store.rv
     for index in range(8):
         small.create(_cm(f"c{index}"))
+    assert len(small.watch_events(start)) == 8  # nothing is forgotten before it is drained (published)
+    small.drain_changes()
     with pytest.raises(Status):
         small.watch_events(start)
     assert len(small.watch_events(small.store.rv - 5)) == 5
