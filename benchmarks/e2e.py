@@ -228,19 +228,23 @@ def main() -> None:
             time.sleep(0.1)
         time.sleep(2)  # let the worker drain the sandboxes' first reconciles
         for count in args.learners:
-            cpu_before = process_tree_cpu(worker.pid)
+            cpu_before, server_cpu_before, wall_before = process_tree_cpu(worker.pid), cpu_seconds(server.pid), \
+                time.monotonic()
             reconciles_before = count_reconciles(workdir / "worker.log")
             learners = asyncio.run(drive(pairs, count, f"ws://127.0.0.1:{port}", kind, args.seconds))
             time.sleep(2)
             reconciles = count_reconciles(workdir / "worker.log")
             cpu = process_tree_cpu(worker.pid) - cpu_before
+            wall = time.monotonic() - wall_before
+            server_busy = (cpu_seconds(server.pid) - server_cpu_before) / wall
             latencies = [value for learner in learners for value in learner.latencies]
             errors = [error for learner in learners for error in learner.errors]
             row = {"learners": count, "writes": len(latencies), "p50_ms": round(statistics.median(latencies), 1)
                    if latencies else None, "p95_ms": round(percentile(latencies, 0.95), 1),
                    "p99_ms": round(percentile(latencies, 0.99), 1), "errors": len(errors),
                    "reconciles": reconciles - reconciles_before,
-                   "worker_cpu_ms_per_reconcile": round(cpu * 1000 / max(1, reconciles - reconciles_before), 2)}
+                   "worker_cpu_ms_per_reconcile": round(cpu * 1000 / max(1, reconciles - reconciles_before), 2),
+                   "worker_cores_busy": round(cpu / wall, 2), "server_cores_busy": round(server_busy, 2)}
             rows.append(row)
             print(json.dumps(row), flush=True)
             for error in sorted(set(errors))[:5]:

@@ -77,7 +77,10 @@ TEMPLATES = [
 
 # ------------------------------------------------------------------ database
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Persistent connections: every WebSocket command and every reconcile would otherwise pay for a new
+# PostgreSQL connection (a server process fork), which dominated the write path under load.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker share the file: WAL plus IMMEDIATE transactions avoid "database is locked".
     DATABASES["default"]["OPTIONS"] = {

@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from datetime import UTC, datetime
+from decimal import ROUND_UP
 from typing import Any
 
 from cluster_engine.sim.printers import node_roles, since
-from cluster_engine.sim.quantity import QuantityError, cpu_millis, format_cpu, memory_bytes
+from cluster_engine.sim.quantity import (
+    QUANTITY_PATTERN,
+    QuantityError,
+    cpu_millis,
+    format_cpu,
+    memory_bytes,
+    parse_quantity,
+)
 from cluster_engine.sim.util import parse_rfc3339
 
 from .table import TabWriter
@@ -19,6 +28,45 @@ from .table import TabWriter
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
 LEVEL_PREFIX = ("", "  ", "    ", "      ")
+
+
+_QUANTITY_RE = re.compile(QUANTITY_PATTERN)
+_DECIMAL_SUFFIX = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
+_BINARY_SUFFIX = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
+
+
+def quantity_string(text: Any) -> str:
+    """apimachinery's `Quantity.String()` of a stored quantity: its canonical form, which is what kubectl
+    prints after decoding (`4194304Ki` -> `4Gi`, `0.5` -> `500m`, `1000m` -> `1`, `1.5Gi` -> `1536Mi`).
+    Text that is not a quantity is shown as it is."""
+    raw = str(text).strip()
+    match = _QUANTITY_RE.match(raw)
+    try:
+        value = parse_quantity(text)
+    except QuantityError:
+        return str(text)
+    if not value or match is None:
+        return "0" if not value else str(text)
+    suffix = match.group(2)
+    binary, exponential = suffix.endswith("i"), suffix[:1] in ("e", "E")
+    # ParseQuantity rounds up (away from zero) to a nanounit.
+    value = int((value * 10**9).to_integral_value(rounding=ROUND_UP))
+    if binary and abs(value) >= 1024 * 10**9 and value % 10**9 == 0:
+        amount, exponent = value // 10**9, 0
+        while amount % 1024 == 0 and exponent < len(_BINARY_SUFFIX) - 1:
+            amount //= 1024
+            exponent += 1
+        return f"{amount}{_BINARY_SUFFIX[exponent]}"
+    amount, exponent = value, -9
+    while amount % 10 == 0:
+        amount //= 10
+        exponent += 1
+    shift = exponent % 3
+    amount, exponent = amount * 10**shift, exponent - shift
+    if exponential:
+        return f"{amount}e{exponent}" if exponent else str(amount)
+    suffix = _DECIMAL_SUFFIX.get(exponent)
+    return f"{amount}{suffix}" if suffix is not None else f"{amount}e{exponent}"
 
 
 class PrefixWriter:
@@ -166,19 +214,25 @@ def events_for(events: list[dict[str, Any]], obj: dict[str, Any]) -> list[dict[s
     return found
 
 
+def _event_time(event: dict[str, Any]) -> float:
+    """kubectl's `eventTime`: the series' last observation, else lastTimestamp, else eventTime."""
+    series = event.get("series") or {}
+    for stamp in (series.get("lastObservedTime"), event.get("lastTimestamp"), event.get("eventTime")):
+        if stamp:
+            return parse_rfc3339(stamp)
+    return 0.0
+
+
 def describe_events(w: PrefixWriter, events: list[dict[str, Any]], now: float) -> None:
-    """`DescribeEvents`: oldest last-seen first (ties in creation order), `<age> (xN over <age>)`."""
+    """`DescribeEvents`: oldest last-seen first (ties in the list's order), `<age> (xN over <age>)`."""
     if not events:
         w.write(0, "Events:\t<none>\n")
         return
     w.flush()
-    ordered = sorted(
-        events,
-        key=lambda e: (
-            parse_rfc3339(e["lastTimestamp"]) if e.get("lastTimestamp") else 0.0,
-            int((e.get("metadata") or {}).get("resourceVersion") or 0),
-        ),
-    )
+    # `sort.Sort(SortableEvents)` over the list as the server returned it (by name). Go sorts up to 12
+    # items by insertion, which is stable: ties (events in the same second) keep the list's order. Past 12,
+    # Go's pdqsort may order ties differently from this stable sort.
+    ordered = sorted(events, key=_event_time)
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
     w.write(1, "----\t------\t----\t----\t-------\n")
     for event in ordered:
@@ -389,7 +443,7 @@ def _containers(w: PrefixWriter, title: str, section: str, pod: dict[str, Any], 
             if resources.get(part):
                 w.write(2, f"{label}:\n")
                 for name in sorted(resources[part]):
-                    w.write(3, f"{name}:\t{resources[part][name]}\n")
+                    w.write(3, f"{name}:\t{quantity_string(resources[part][name])}\n")
         for field, label in (
             ("livenessProbe", "Liveness"),
             ("readinessProbe", "Readiness"),
@@ -753,7 +807,7 @@ def describe_node(
         if status.get(section):
             w.write(0, f"{title}:\n")
             for name in sorted(status[section]):
-                w.write(0, f"  {name}:\t{status[section][name]}\n")
+                w.write(0, f"  {name}:\t{quantity_string(status[section][name])}\n")
     info = status.get("nodeInfo") or {}
     w.write(0, "System Info:\n")
     for label, field in _NODE_INFO:

@@ -14,6 +14,7 @@ from .describe import (
     describe_events,
     describe_pod_template,
     labels_multiline,
+    quantity_string,
     rfc1123z,
 )
 
@@ -198,7 +199,7 @@ def describe_statefulset(
             labels_multiline(w, "  Labels", pvc_meta.get("labels"), continuation="  \t")
             labels_multiline(w, "  Annotations", pvc_meta.get("annotations"), continuation="  \t")
             capacity = ((pvc_spec.get("resources") or {}).get("requests") or {}).get("storage")
-            w.write(1, f"Capacity:\t{capacity or '<default>'}\n")
+            w.write(1, f"Capacity:\t{quantity_string(capacity) if capacity else '<default>'}\n")
             w.write(1, f"Access Modes:\t[{' '.join(pvc_spec.get('accessModes') or [])}]\n")
     return _finish(w, events, now)
 

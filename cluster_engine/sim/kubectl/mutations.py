@@ -668,16 +668,32 @@ def logs(parsed: parser.ParsedCommand, client: Client, session: Session) -> Resu
     first = parsed.args[0]
     container = parsed.flag("container") or (parsed.args[1] if len(parsed.args) == 2 else None)
     note = ""
-    if "/" in first:
-        targets = parse_targets([first])
-        resource, name = targets[0].resource, targets[0].names[0]
-        if resource.kind != "Pod":
-            name, note = _first_pod_of(client, resource, name, namespace)
-    else:
-        name = first
+    try:
+        if "/" in first:
+            targets = parse_targets([first])
+            resource, name = targets[0].resource, targets[0].names[0]
+            if resource.kind != "Pod":
+                name, note = _first_pod_of(client, resource, name, namespace)
+        else:
+            name = first
+        pod = client.get("Pod", name, namespace)
+    except Status as status:
+        if status.reason != "NotFound":
+            raise
+        # kubectl's logs wraps the builder's NotFound (kubectl/pkg/cmd/logs: "error from server (NotFound):
+        # %w in namespace %q").
+        raise KubectlError(
+            f'error: error from server (NotFound): {status.message} in namespace "{namespace}"'
+        ) from status
     tail = parsed.flag("tail")
-    pod = client.get("Pod", name, namespace)
     names = [c["name"] for c in pod["spec"].get("containers") or []]
+    if container and not parsed.flag("all-containers"):
+        # logsForObject checks the name itself (podcmd.FindContainerByName) before asking the server.
+        known = names + [
+            c["name"] for part in ("initContainers", "ephemeralContainers") for c in pod["spec"].get(part) or []
+        ]
+        if container not in known:
+            raise KubectlError(f"error: container {container} is not valid for pod {name}")
     wanted = names if parsed.flag("all-containers") else [container]
     text = ""
     for each in wanted:
