@@ -79,7 +79,9 @@ class Recorder:
             event["lastTimestamp"] = stamp
             event["involvedObject"] = ref
             return self.store.put("Event", event, actor=actor, reason=reason, verb="update", now=now)
-        name = f"{ref['name']}.{self.draws.hex(16)}"
+        # As client-go names them, `<object>.<hex of the time in nanoseconds>`, so listing by name lists by
+        # time; events of one simulated instant are told apart (and kept in order) by the next resourceVersion.
+        name = f"{ref['name']}.{round(now * 1e9) + self.store.rv + 1:x}"
         event = {
             "apiVersion": "v1",
             "kind": "Event",
