@@ -231,7 +231,9 @@ def main() -> None:
             cpu_before, server_cpu_before, wall_before = process_tree_cpu(worker.pid), cpu_seconds(server.pid), \
                 time.monotonic()
             reconciles_before = count_reconciles(workdir / "worker.log")
+            client_cpu_before = time.process_time()
             learners = asyncio.run(drive(pairs, count, f"ws://127.0.0.1:{port}", kind, args.seconds))
+            client_cpu = time.process_time() - client_cpu_before
             time.sleep(2)
             reconciles = count_reconciles(workdir / "worker.log")
             cpu = process_tree_cpu(worker.pid) - cpu_before
@@ -244,7 +246,8 @@ def main() -> None:
                    "p99_ms": round(percentile(latencies, 0.99), 1), "errors": len(errors),
                    "reconciles": reconciles - reconciles_before,
                    "worker_cpu_ms_per_reconcile": round(cpu * 1000 / max(1, reconciles - reconciles_before), 2),
-                   "worker_cores_busy": round(cpu / wall, 2), "server_cores_busy": round(server_busy, 2)}
+                   "worker_cores_busy": round(cpu / wall, 2), "server_cores_busy": round(server_busy, 2),
+                   "clients_cores_busy": round(client_cpu / wall, 2)}
             rows.append(row)
             print(json.dumps(row), flush=True)
             for error in sorted(set(errors))[:5]:
