@@ -95,6 +95,7 @@ class Learner:
         self.cookie = cookie
         self.kind = workload_kind
         self.latencies: list[float] = []
+        self.reply_latencies: list[float] = []
         self.errors: list[str] = []
 
     async def run(self, seconds: float, period: float) -> None:
@@ -138,6 +139,7 @@ class Learner:
                 return
             if message.get("type") == "reply" and message.get("id") == request_id:
                 replied = True
+                self.reply_latencies.append((time.monotonic() - sent) * 1000)
                 if not message["ok"]:
                     self.errors.append(message.get("error") or "refused")
                     return
@@ -241,9 +243,12 @@ def main() -> None:
             server_busy = (cpu_seconds(server.pid) - server_cpu_before) / wall
             latencies = [value for learner in learners for value in learner.latencies]
             errors = [error for learner in learners for error in learner.errors]
+            replies = [value for learner in learners for value in learner.reply_latencies]
             row = {"learners": count, "writes": len(latencies), "p50_ms": round(statistics.median(latencies), 1)
                    if latencies else None, "p95_ms": round(percentile(latencies, 0.95), 1),
                    "p99_ms": round(percentile(latencies, 0.99), 1), "errors": len(errors),
+                   "reply_p50_ms": round(percentile(replies, 0.5), 1),
+                   "reply_p99_ms": round(percentile(replies, 0.99), 1),
                    "reconciles": reconciles - reconciles_before,
                    "worker_cpu_ms_per_reconcile": round(cpu * 1000 / max(1, reconciles - reconciles_before), 2),
                    "worker_cores_busy": round(cpu / wall, 2), "server_cores_busy": round(server_busy, 2),

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cluster_engine.fields import CompressedJSONField
+
 
 class Sandbox(models.Model):
     """The etcd of one learner's cluster: the engine's whole state as one JSON document.
@@ -22,7 +24,7 @@ class Sandbox(models.Model):
                                related_name="sandboxes", verbose_name=_("lesson"),
                                help_text=_("Empty for the learner's free playground."))
     scenario = models.JSONField(_("scenario"), default=dict, help_text=_("The cluster it started from."))
-    state = models.JSONField(_("state"), default=dict)
+    state = CompressedJSONField(_("state"), default=dict)
     version = models.PositiveBigIntegerField(_("version"), default=0)
     resource_version = models.PositiveBigIntegerField(_("resourceVersion"), default=0)
     speed = models.PositiveSmallIntegerField(_("speed"), default=1)
