@@ -1,5 +1,9 @@
 """Scheduler throughput through the real queue, plugins, binding and events (like scheduler_perf).
 
+The pods and nodes live in a real simulated `Cluster` (its api-server, store and event recorder): each
+binding is a `pods/binding` write with its `Scheduled` Event, as in the sandboxes. As scheduler_perf
+measures only scheduling, the clock does not run, so no kubelet starts the pods.
+
 Workloads: `basic` (cpu and memory requests only, as SchedulingBasic) and `mixed` (requests, a nodeSelector,
 required node affinity, tolerations for tainted nodes, and pod anti-affinity on 10 % of the pods).
 Usage: `python benchmarks/scheduler.py [--nodes 500,1000,5000] [--pods 10000] [--workloads basic,mixed]`.
@@ -10,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
 from pathlib import Path
@@ -18,38 +21,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cluster_engine.sim.scheduler import Scheduler
+from cluster_engine.sim import scenario
+from cluster_engine.sim.cluster import Cluster
 
 ZONES = ("zone-a", "zone-b", "zone-c")
-
-
-class RecordingHost:
-    """Plays the cluster: records bindings and events, and echoes each binding back as a MODIFIED pod."""
-
-    def __init__(self, scheduler: Scheduler, pods: dict[str, dict[str, Any]]) -> None:
-        self.scheduler = scheduler
-        self.pods = pods
-        self.bindings: dict[str, str] = {}
-        self.events: list[tuple[str, str, str]] = []
-
-    def bind(self, namespace: str, name: str, node_name: str, explanation: dict[str, Any]) -> None:
-        pod = self.pods[name]
-        bound = {**pod, "spec": {**pod["spec"], "nodeName": node_name}}
-        self.pods[name] = bound
-        self.bindings[name] = node_name
-        self.events.append(("Scheduled", name, explanation["result"]["message"]))
-        self.scheduler.observe("MODIFIED", bound)
-
-    def mark_unschedulable(
-        self, namespace: str, name: str, message: str, explanation: dict[str, Any]
-    ) -> None:
-        self.events.append(("FailedScheduling", name, message))
-
-    def nominate(self, namespace: str, name: str, node_name: str) -> None:
-        self.events.append(("Nominated", name, node_name))
-
-    def evict_for_preemption(self, namespace: str, name: str, preemptor: str) -> None:
-        self.events.append(("Preempted", name, preemptor))
 
 
 def make_node(i: int, workload: str) -> dict[str, Any]:
@@ -116,25 +91,39 @@ def make_pod(i: int, workload: str) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": name, "namespace": "default", "uid": f"uid-{i}", "labels": labels},
+        "metadata": {"name": name, "namespace": "default", "labels": labels},
         "spec": spec,
         "status": {"phase": "Pending"},
     }
 
 
-def run(workload: str, nodes: int, pods: int, seed: int = 1) -> dict[str, Any]:
-    scheduler = Scheduler()
-    for i in range(nodes):
-        scheduler.observe("ADDED", make_node(i, workload))
-    pod_objects = {f"pod-{i}": make_pod(i, workload) for i in range(pods)}
-    host = RecordingHost(scheduler, pod_objects)
-    rng = random.Random(seed)
+def node_spec(i: int, workload: str) -> dict[str, Any]:
+    """`make_node` in the scenario's terms (its zone label and hostname come from the scenario)."""
+    node = make_node(i, workload)
+    labels = dict(node["metadata"]["labels"])
+    zone = labels.pop("topology.kubernetes.io/zone")
+    for builtin in ("kubernetes.io/hostname", "kubernetes.io/os"):
+        labels.pop(builtin)
+    return {"name": node["metadata"]["name"], "cpu": "4", "memory": "32Gi", "pods": "110", "zone": zone,
+            "labels": labels, "taints": node["spec"]["taints"]}
+
+
+def build(workload: str, nodes: int, pods: int) -> Cluster:
+    cluster = scenario.build({"seed": 1, "limits": "unlimited", "coredns": False, "settle": 0, "age": False,
+                              "nodes": [node_spec(i, workload) for i in range(nodes)]})
+    for i in range(pods):
+        cluster.create(make_pod(i, workload), actor="user:bench")  # queued for the scheduler by the cluster's watch
+    return cluster
+
+
+def run(workload: str, nodes: int, pods: int) -> dict[str, Any]:
+    cluster = build(workload, nodes, pods)
     started = time.perf_counter()
-    for pod in list(pod_objects.values()):
-        scheduler.observe("ADDED", pod)
-    scheduler.run(host, now=0.0, rng=rng)
+    cluster.scheduler.run(cluster, now=cluster.now, rng=cluster.draws.random())
     elapsed = time.perf_counter() - started
-    bound = len(host.bindings)
+    bound = sum(1 for pod in cluster.store.items("Pod", "default") if pod["spec"].get("nodeName"))
+    scheduled_events = sum(1 for event in cluster.store.items("Event", "default") if event["reason"] == "Scheduled")
+    assert scheduled_events == bound, "every binding records its Scheduled event"
     return {
         "workload": workload,
         "nodes": nodes,

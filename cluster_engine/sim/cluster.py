@@ -505,22 +505,23 @@ class Cluster:
     # --- SchedulerHost --------------------------------------------------------------------------
     def bind(self, namespace: str, name: str, node_name: str, explanation: dict[str, Any]) -> None:
         """`pods/binding` for the scheduler; records the Scheduled event (raises Status if refused)."""
-        self.create_binding(namespace, name, node_name, actor=SCHEDULER)
+        pod = self._bind(namespace, name, node_name, actor=SCHEDULER)
         self._explain(namespace, name, explanation)
-        pod = self.store.get("Pod", namespace, name)
-        if pod is not None:
-            self.recorder.record(
-                pod,
-                "Normal",
-                "Scheduled",
-                f"Successfully assigned {namespace}/{name} to {node_name}",
-                component="default-scheduler",
-                actor=SCHEDULER,
-                now=self.clock.now,
-            )
+        self.recorder.record(
+            pod,
+            "Normal",
+            "Scheduled",
+            f"Successfully assigned {namespace}/{name} to {node_name}",
+            component="default-scheduler",
+            actor=SCHEDULER,
+            now=self.clock.now,
+        )
 
     def create_binding(self, namespace: str, name: str, node_name: str, *, actor: str) -> dict[str, Any]:
-        """POST pods/<name>/binding: sets spec.nodeName once (409 if already bound)."""
+        """POST pods/<name>/binding: sets spec.nodeName once (409 if already bound); returns a copy."""
+        return clone(self._bind(namespace, name, node_name, actor=actor))
+
+    def _bind(self, namespace: str, name: str, node_name: str, *, actor: str) -> dict[str, Any]:
         now = self.clock.now
         pod = self.store.get("Pod", namespace, name)
         if pod is None:
@@ -535,13 +536,15 @@ class Cluster:
             raise conflict(
                 "pods/binding", name, why=f"pod {name} is being deleted, cannot be assigned to a host"
             )
-        new = clone(pod)
-        new["spec"]["nodeName"] = node_name
+        # Stored objects are never changed in place, so only the parts that change are copied: binding
+        # thousands of pods must not deep-copy every one of them.
+        status = {key: value for key, value in (pod.get("status") or {}).items() if key != "nominatedNodeName"}
+        status["conditions"] = list(status.get("conditions") or [])
+        new = {**pod, "spec": {**pod["spec"], "nodeName": node_name}, "status": status}
         self._set_condition(
             new, {"type": "PodScheduled", "status": "True", "lastTransitionTime": rfc3339(now)}
         )
-        new["status"].pop("nominatedNodeName", None)
-        return clone(self.store.put("Pod", new, actor=actor, reason="Scheduled", verb="bind", now=now))
+        return self.store.put("Pod", new, actor=actor, reason="Scheduled", verb="bind", now=now)
 
     def mark_unschedulable(
         self, namespace: str, name: str, message: str, explanation: dict[str, Any]

@@ -3,6 +3,8 @@ Adding a controller is one line here; the cluster routes changes of `kinds_watch
 
 from __future__ import annotations
 
+import functools
+
 from . import Controller, cronjob, daemonset, deployment, endpoints, endpointslice, job, replicaset, statefulset
 
 CONTROLLERS: dict[str, Controller] = {
@@ -19,6 +21,7 @@ CONTROLLERS: dict[str, Controller] = {
 }
 
 
-def watchers(kind: str) -> list[Controller]:
-    """The registered controllers that watch `kind`, in registry order."""
-    return [c for c in CONTROLLERS.values() if kind in c.kinds_watched]
+@functools.cache
+def watchers(kind: str) -> tuple[Controller, ...]:
+    """The registered controllers that watch `kind`, in registry order (asked on every change: cached)."""
+    return tuple(c for c in CONTROLLERS.values() if kind in c.kinds_watched)

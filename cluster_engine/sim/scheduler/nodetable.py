@@ -92,6 +92,7 @@ class NodeTable:
         self.slot_of: dict[str, int] = {}
         self.free_slots: list[int] = []
         self.image_nodes: dict[str, int] = {}  # image -> number of nodes that have it
+        self._image_columns: dict[str, np.ndarray] = {}  # image -> size on each slot, rebuilt after changes
         self.assigned: dict[str, PodInfo] = {}
         self.orphans: dict[str, dict[str, PodInfo]] = {}  # pods bound to a node we do not know (yet)
         self.trackers: dict[tuple[Any, ...], Tracker] = {}
@@ -277,7 +278,17 @@ class NodeTable:
             self._account(pod, slot, 1)
         return slot
 
+    def image_sizes(self, image: str) -> np.ndarray:
+        """The size of `image` on every slot (0 where absent), as a column; cached until any node's images
+        change, so ImageLocality scores thousands of nodes with one fancy-index instead of a Python loop."""
+        column = self._image_columns.get(image)
+        if column is None or len(column) != len(self.images):
+            column = np.array([held.get(image, 0) for held in self.images], dtype=np.float64)
+            self._image_columns[image] = column
+        return column
+
     def _set_images(self, slot: int, images: dict[str, int]) -> None:
+        self._image_columns.clear()
         for image in self.images[slot]:
             self.image_nodes[image] -= 1
             if not self.image_nodes[image]:

@@ -35,7 +35,7 @@ class ImageLocality:
             spread = table.image_nodes.get(image)
             if not spread:
                 continue
-            sizes = np.array([table.images[slot].get(image, 0) for slot in nodes.tolist()], dtype=np.float64)
+            sizes = table.image_sizes(image)[nodes]
             sums += (sizes * (spread / total_nodes)).astype(np.int64)
         if not sums.any():
             return sums  # no image present anywhere: every node scores 0
