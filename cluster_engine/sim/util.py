@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import uuid
@@ -32,7 +33,13 @@ def strip_nulls(value: Any) -> Any:
 
 def rfc3339(seconds: float) -> str:
     """`2026-11-26T15:19:39Z` for simulated seconds since the epoch (whole seconds, as metav1.Time)."""
-    return datetime.fromtimestamp(int(seconds), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339(int(seconds))
+
+
+@functools.lru_cache(maxsize=4096)
+def _rfc3339(whole_seconds: int) -> str:
+    # Every write stamps the current second, usually many times in a row: format each second once.
+    return datetime.fromtimestamp(whole_seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_rfc3339(text: str) -> float:
