@@ -21,3 +21,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the worker and server subprocesses must see the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 WHITENOISE_AUTOREFRESH = True  # serve straight from the apps; no collectstatic needed
+if os.environ.get("PODLAB_LOCALE_DIR"):  # the catalogue test extracts strings into a scratch copy
+    LOCALE_PATHS = [os.environ["PODLAB_LOCALE_DIR"]]
