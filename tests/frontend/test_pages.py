@@ -77,8 +77,11 @@ def test_russian_catalogue_is_complete():
     assert [entry.msgid for entry in catalogue.fuzzy_entries()] == []
 
 
-def test_every_marked_string_is_in_the_russian_catalogues(tmp_path):
-    """Extract every marked string again (into a scratch copy) and require a translation for each."""
+def test_every_marked_string_is_in_the_russian_catalogues():
+    """Extract every marked string again (into a scratch copy) and require a translation for each.
+
+    The copy sits directly in the project folder: makemessages files each source under the first locale
+    path whose parent contains it."""
     import os
     import shutil
     import subprocess
@@ -89,14 +92,19 @@ def test_every_marked_string_is_in_the_russian_catalogues(tmp_path):
 
     if not shutil.which("xgettext"):
         pytest.skip("GNU gettext (xgettext) is not installed")
-    scratch = tmp_path / "locale"
+    scratch = settings.BASE_DIR / f".catalogue-check-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
     shutil.copytree(settings.BASE_DIR / "locale", scratch)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "PODLAB_LOCALE_DIR": str(scratch)}
-    ignore = ["--ignore", ".venv/*", "--ignore", "frontend/node_modules/*", "--ignore", "frontend/static/vendor/*",
-              "--ignore", "staticfiles/*", "--ignore", "benchmarks/*", "--ignore", "tests/*"]
-    for domain in ("django", "djangojs"):
-        subprocess.run([sys.executable, "manage.py", "makemessages", "-l", "ru", "-d", domain, *ignore],
-                       cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, timeout=120)
-        catalogue = polib.pofile(str(scratch / "ru/LC_MESSAGES" / f"{domain}.po"))
-        missing = [entry.msgid for entry in catalogue.untranslated_entries() + catalogue.fuzzy_entries()]
-        assert missing == [], f"untranslated in {domain}.po: {missing}"
+    skipped = (".venv/*", ".catalogue-check-*", "locale/*", "frontend/node_modules/*", "frontend/static/vendor/*",
+               "staticfiles/*", "benchmarks/*", "tests/*")
+    ignore = [argument for pattern in skipped for argument in ("--ignore", pattern)]
+    try:
+        for domain in ("django", "djangojs"):
+            subprocess.run([sys.executable, "manage.py", "makemessages", "-l", "ru", "-d", domain, *ignore],
+                           cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, timeout=120)
+            catalogue = polib.pofile(str(scratch / "ru/LC_MESSAGES" / f"{domain}.po"))
+            missing = [entry.msgid for entry in catalogue.untranslated_entries() + catalogue.fuzzy_entries()]
+            assert missing == [], f"untranslated in {domain}.po: {missing}"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
