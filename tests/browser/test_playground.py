@@ -162,8 +162,12 @@ def test_a_pod_deleted_from_the_diagram_is_replaced_by_its_replicaset(playground
 
 
 @pytest.mark.django_db(transaction=True)
-def test_stopping_a_kubelet_from_the_diagram_turns_its_node_not_ready(playground: Page, screenshot_dir: Path):
+def test_stopping_a_kubelet_turns_its_node_not_ready_and_its_pods_are_rescheduled(
+        playground: Page, screenshot_dir: Path):
     page = playground
+    terminal_run(page, "kubectl create deployment web --image=nginx --replicas=6", "deployment.apps/web created")
+    running = page.locator("#diagram g.pod.pod--running[aria-label^='web-']")
+    expect(running).to_have_count(6, timeout=SETTLE_MS)
     expect(node_header(page, "worker-2")).to_have_attribute("aria-label", "worker-2: Ready")
     page.locator('#diagram g.chip[data-key="kubelet/worker-2"]').click()
     details = page.locator("#diagram-details")
@@ -180,6 +184,15 @@ def test_stopping_a_kubelet_from_the_diagram_turns_its_node_not_ready(playground
     expect(page.locator("#diagram g.node.node--not-ready, #diagram g.node.node--unknown")).to_have_count(1)
     expect(node_header(page, "worker-1")).to_have_attribute("aria-label", "worker-1: Ready")
     shot(page, screenshot_dir, "3-node-not-ready")
+    # After the pods' 300 s toleration of the unreachable taint (5 s at x60) they are evicted and their
+    # ReplicaSet replaces them on the nodes that still answer. The evicted ones stay Terminating: their
+    # kubelet is gone and cannot confirm, as on a real cluster.
+    items = page.locator("#diagram-text li")
+    expect(items.filter(has_text=re.compile(r"^Pod web-\S+: Running, ready 1/1, on worker-[13]$"))).to_have_count(
+        6, timeout=SETTLE_MS)
+    expect(items.filter(has_text=re.compile(r"^Pod web-\S+: Running, ready 1/1, on worker-2$"))).to_have_count(0)
+    expect(items.filter(has_text=re.compile(r"^Pod web-\S+: Terminating, .* on worker-2$")).first).to_be_attached()
+    shot(page, screenshot_dir, "4-pods-rescheduled")
 
 
 @pytest.mark.django_db(transaction=True)
