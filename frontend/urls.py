@@ -8,6 +8,7 @@ from frontend import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("playground/", views.playground, name="playground"),
+    path("lessons/<slug:slug>/", views.lesson_page, name="lesson"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(
         template_name="frontend/accounts/login.html", redirect_authenticated_user=True), name="login"),

@@ -2,10 +2,11 @@
 
 import json
 
+import markdown
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from frontend.assets import IMPORT_MAP, VENDOR_STYLESHEETS, vendor_static_path
 from frontend.forms import SignUpForm
+from lessons.models import Lesson
 
 PLAYGROUND_EXAMPLES = [
     (_("A Deployment of three web servers"), """apiVersion: apps/v1
@@ -90,24 +92,40 @@ def _import_map() -> str:
     return mark_safe(json.dumps({"imports": imports}).replace("<", "\\u003c"))  # noqa: S308
 
 
-@login_required
-def playground(request: HttpRequest) -> HttpResponse:
-    """The learner's playground: the lesson page around their own sandbox, with no lesson yet."""
+def _lesson_page(request: HttpRequest, *, lesson: Lesson | None) -> HttpResponse:
+    """The lesson page around the learner's own sandbox for `lesson` (their playground when None)."""
     # Imported on use: the engine behind the service is heavy, and no other page needs it.
     from cluster_engine.services import sandbox_get_or_create
 
-    sandbox = sandbox_get_or_create(owner=request.user, lesson=None)
+    sandbox = sandbox_get_or_create(owner=request.user, lesson=lesson)
+    lesson_context = None
+    if lesson is not None:
+        # Lesson text is written by the project and its instructors (staff), so its HTML is trusted.
+        html = markdown.markdown(lesson.body, extensions=["fenced_code", "tables", "sane_lists"])
+        lesson_context = {"slug": lesson.slug, "title": lesson.title, "html": html, "exercises": []}
     config = {
         "wsPath": f"/ws/sandboxes/{sandbox.id}/",
         "sandboxId": str(sandbox.id),
         "kubeconfigUrl": reverse("sandbox-kubeconfig", kwargs={"sandbox_id": sandbox.id}),
         "language": get_language(),
-        "lesson": None,
+        "lesson": {"slug": lesson.slug, "title": lesson.title} if lesson is not None else None,
         "examples": [{"title": str(title), "yaml": text} for title, text in PLAYGROUND_EXAMPLES],
     }
     return render(request, "frontend/lesson.html", {
         "config": config,
-        "lesson": None,
+        "lesson": lesson_context,
         "import_map": _import_map(),
         "vendor_stylesheets": [vendor_static_path(name) for name in VENDOR_STYLESHEETS],
     })
+
+
+@login_required
+def playground(request: HttpRequest) -> HttpResponse:
+    """The learner's playground: the lesson page around their own sandbox, with no lesson."""
+    return _lesson_page(request, lesson=None)
+
+
+@login_required
+def lesson_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A lesson: its text in the learner's language beside their sandbox for it."""
+    return _lesson_page(request, lesson=get_object_or_404(Lesson, slug=slug))

@@ -128,3 +128,21 @@ def test_every_vendored_module_is_in_the_import_map_and_vendor_list():
     from frontend.assets import IMPORT_MAP, VENDOR_FILES
 
     assert set(IMPORT_MAP.values()) <= set(VENDOR_FILES.values())
+
+
+@pytest.mark.django_db
+def test_a_lesson_page_renders_its_markdown_in_the_learners_language(client, learner):
+    from lessons.models import Lesson
+
+    Lesson.objects.create(
+        slug="pods", title_en="Pods", title_ru="Поды",
+        body_en="A **pod** runs containers.\n\n```\nkubectl get pods\n```\n",
+        body_ru="**Под** запускает контейнеры.\n\n```\nkubectl get pods\n```\n")
+    client.force_login(learner)
+    english = client.get("/en/lessons/pods/").content.decode()
+    assert "<strong>pod</strong> runs containers" in english
+    assert "<pre><code>kubectl get pods" in english
+    russian = client.get("/ru/lessons/pods/").content.decode()
+    assert "<strong>Под</strong> запускает контейнеры" in russian
+    assert "<h1 id=\"lesson-title\">Поды</h1>" in russian
+    assert client.get("/en/lessons/nope/").status_code == 404
