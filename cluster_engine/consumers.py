@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
-READ_ONLY_ALLOWED = {"resync"}
+READ_ONLY_ALLOWED = {"resync", "explain"}
 
 
 def in_worker_thread(function: Any) -> Any:
@@ -80,6 +80,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             return
         handler = {
             "command": self._command, "apply": self._apply, "control": self._control, "resync": self._resync,
+            "explain": self._explain,
         }.get(kind)
         if handler is None:
             await self.send_json({"type": "error", "message": f"unknown message type {kind!r}"})
@@ -105,6 +106,12 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
     def _control(self, content: dict[str, Any]) -> dict[str, Any]:
         return services.sandbox_control_reply(sandbox_id=self.sandbox_id, user=self.user, request=content,
                                               request_id=content.get("id"), language=self.language)
+
+    def _explain(self, content: dict[str, Any]) -> dict[str, Any]:
+        return services.sandbox_explanation_reply(sandbox_id=self.sandbox_id,
+                                                  namespace=str(content.get("namespace") or "default"),
+                                                  name=str(content.get("name", "")), request_id=content.get("id"),
+                                                  language=self.language)
 
     def _resync(self, content: dict[str, Any]) -> dict[str, Any]:
         since = content.get("since")

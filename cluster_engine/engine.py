@@ -133,6 +133,10 @@ def components(cluster: Cluster) -> dict[str, bool]:
     return cluster.component_states()
 
 
+def scheduling_explanation(cluster: Cluster, namespace: str, name: str) -> dict[str, Any] | None:
+    return cluster.explanation(namespace, name)
+
+
 def list_objects(cluster: Cluster, kind: str, *, namespace: str | None = None) -> list[dict[str, Any]]:
     return cluster.list(kind, namespace=namespace)["items"]
 

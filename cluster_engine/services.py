@@ -346,6 +346,14 @@ def sandbox_catch_up(*, sandbox_id: Any, since: int | None, read_only: bool) -> 
     return {"type": "snapshot", **engine.snapshot(cluster), "sandbox": settings_message, "recent": recent}
 
 
+def sandbox_explanation_reply(*, sandbox_id: Any, namespace: str, name: str, request_id: Any,
+                              language: str) -> dict[str, Any]:
+    """The scheduler's last decision for a pod: each node's filter verdict and plugin scores (or null)."""
+    state = Sandbox.objects.filter(pk=sandbox_id).values_list("state", flat=True).get()
+    return reply(request_id, language=language,
+                 extra={"explanation": engine.scheduling_explanation(engine.load(state), namespace, name)})
+
+
 def sandbox_apply_reply(*, sandbox_id: Any, user: AbstractBaseUser, text: str, dry_run: bool, request_id: Any,
                         language: str) -> dict[str, Any]:
     try:

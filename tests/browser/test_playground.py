@@ -86,6 +86,13 @@ def test_kubectl_run_in_the_terminal_draws_the_pod_and_it_turns_running(playgrou
     expect(page.locator("#diagram g.node g.pod[aria-label^='web:']")).to_have_count(1)
     expect(page.locator("#diagram-text")).to_contain_text(re.compile(r"Pod web: Running, ready 1/1, on worker-\d"))
     shot(page, screenshot_dir, "3-pod-running")
+    # Clicking the pod shows why the scheduler chose its node: each node's filter verdict and scores.
+    pod(page, "web").click()
+    details = page.locator("#diagram-details")
+    expect(details).to_contain_text(re.compile(r"The scheduler chose worker-\d\."), timeout=SETTLE_MS)
+    expect(details.locator("tr.filtered", has_text="control-plane")).to_contain_text("filtered out by TaintToleration")
+    expect(details.locator("tr.chosen")).to_contain_text("NodeResourcesFit")
+    shot(page, screenshot_dir, "4-why-this-node")
 
 
 @pytest.mark.django_db(transaction=True)

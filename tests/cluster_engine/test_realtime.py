@@ -140,3 +140,19 @@ async def test_anonymous_users_get_nothing(learner):
     connected, code = await communicator.connect(timeout=10)
     assert not connected
     assert code == 4401
+
+
+async def test_a_pods_scheduling_explanation_is_sent_on_request(learner):
+    sandbox = await sync_to_async(services.sandbox_get_or_create)(owner=learner)
+    await sync_to_async(services.sandbox_apply_yaml)(sandbox_id=sandbox.pk, user=learner, text=POD_YAML)
+    await sync_to_async(services.sandbox_control)(sandbox_id=sandbox.pk, user=learner,
+                                                  request={"action": "step", "seconds": 5})
+    communicator = await connect(learner, sandbox.pk)
+    await communicator.receive_json_from(timeout=10)
+    await communicator.send_json_to({"type": "explain", "id": "x", "namespace": "default", "name": "web"})
+    messages = await receive_until(communicator, lambda m: m.get("type") == "reply" and m["id"] == "x")
+    explanation = messages[-1]["explanation"]
+    assert explanation["result"]["node"].startswith("worker-")
+    rejected = {node["node"]: node for node in explanation["filter"]["nodes"] if not node["passed"]}
+    assert rejected["control-plane"]["plugin"] == "TaintToleration"
+    await communicator.disconnect()

@@ -45,3 +45,18 @@ test("the diagram's height grows in steps, so one pod more rarely resizes the pa
   assert.equal(diagramHeight(HEIGHT_STEP + 1), 2 * HEIGHT_STEP);
   assert.equal(diagramHeight(5 * HEIGHT_STEP - 3), 5 * HEIGHT_STEP);
 });
+
+test("the scheduler's decision record becomes one row per node", async () => {
+  const { normaliseExplanation } = await import("../../static/frontend/js/diagram/explain.js");
+  const rows = normaliseExplanation({
+    filter: { nodes: [{ node: "cp", passed: false, plugin: "TaintToleration", reasons: ["untolerated taint"] },
+      { node: "w1", passed: true }, { node: "w2", passed: true }] },
+    score: { plugins: ["NodeResourcesFit", "ImageLocality"], nodes: [{ node: "w1", total: 90, weighted: [89, 1] },
+      { node: "w2", total: 80, weighted: [80, 0] }] },
+    result: { node: "w1" },
+  });
+  assert.equal(rows.chosen, "w1");
+  assert.deepEqual(rows.nodes.map((n) => [n.name, n.feasible, n.score]), [["cp", false, null], ["w1", true, 90], ["w2", true, 80]]);
+  assert.equal(rows.nodes[0].reason, "untolerated taint");
+  assert.deepEqual(rows.nodes[1].scores, [{ plugin: "NodeResourcesFit", weighted: 89 }, { plugin: "ImageLocality", weighted: 1 }]);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { humanDuration, nodeStatus, podStatus, schedulingExplanation } from "../../static/frontend/js/status.js";
+import { humanDuration, nodeStatus, podStatus } from "../../static/frontend/js/status.js";
 
 const running = (ready = true) => ({ ready, restartCount: 0, state: { running: { startedAt: "x" } } });
 
@@ -64,9 +64,3 @@ test("ages print like kubectl's HumanDuration", () => {
   assert.equal(humanDuration(-5), "<invalid>");
 });
 
-test("the scheduling explanation is read from the pod annotation", () => {
-  const pod = { metadata: { annotations: { "podlab.io/scheduling": '{"chosen": "node-1"}' } } };
-  assert.deepEqual(schedulingExplanation(pod), { chosen: "node-1" });
-  assert.equal(schedulingExplanation({ metadata: { annotations: { "podlab.io/scheduling": "{" } } }), null);
-  assert.equal(schedulingExplanation({ metadata: {} }), null);
-});

@@ -59,7 +59,9 @@ async function main() {
     status.dataset.ok = String(Boolean(reply.ok));
   };
 
-  const diagram = new Diagram($("diagram"), $("diagram-details"), { control });
+  const explain = async (pod) => (await socket.request({ type: "explain", namespace: pod.metadata.namespace,
+    name: pod.metadata.name })).explanation;
+  const diagram = new Diagram($("diagram"), $("diagram-details"), { control, explain });
   const textList = new TextAlternative($("diagram-text"), (selection) => {
     diagram.select(selection);
   });

@@ -145,17 +145,6 @@ export function controllerOf(obj) {
   return refs.find((ref) => ref.controller) || refs[0] || null;
 }
 
-/** The scheduling explanation a pod carries in the `podlab.io/scheduling` annotation, or null. */
-export function schedulingExplanation(pod) {
-  const raw = pod?.metadata?.annotations?.["podlab.io/scheduling"];
-  if (!raw) return null;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
-  }
-}
-
 /** Does `labels` satisfy the equality `selector` (a Service's spec.selector)? */
 export function selectorMatches(selector, labels) {
   const keys = Object.keys(selector || {});

@@ -63,11 +63,15 @@ export function mergeDiffs(into, next) {
 
 export class Diagram extends EventTarget {
   /** `svg`: the <svg> element; `panel`: the details element; `control(action, fields)`: sends a control message. */
-  constructor(svg, panel, { control = () => {} } = {}) {
+  constructor(svg, panel, { control = () => {}, explain = null } = {}) {
     super();
     this.svg = svg;
     this.panel = panel;
     this.control = control;
+    // `explain(pod)` asks the server for the scheduler's decision about a pod; answers are kept per
+    // pod uid and resourceVersion, so a rescheduled pod is asked about again.
+    this.explain = explain;
+    this.explanations = new Map();
     this.root = el("g", { class: "diagram-root" }, svg);
     this.controlPlane = new ControlPlaneView(this.root);
     this.workloads = new WorkloadLayer(this.root);
@@ -178,10 +182,26 @@ export class Diagram extends EventTarget {
     this.dispatchEvent(new CustomEvent("select", { detail: selection }));
   }
 
+  /** The known explanation of the selected pod; undefined while it is being asked for. */
+  explanationFor(selection) {
+    const pod = selection && this.view?.get(selection.key);
+    if (!pod || pod.kind !== "Pod" || !this.explain || !pod.spec?.nodeName) return null;
+    const key = `${pod.metadata.uid}@${pod.spec.nodeName}`;
+    if (!this.explanations.has(key)) {
+      this.explanations.set(key, undefined);
+      this.explain(pod).then((explanation) => {
+        this.explanations.set(key, explanation ?? null);
+        if (this.selection?.key === selection.key) this.renderPanel();
+      }, () => this.explanations.delete(key));
+    }
+    return this.explanations.get(key);
+  }
+
   renderPanel() {
     if (!this.panel || !this.view) return;
     renderDetails(this.panel, this.selection, this.view, {
       control: this.control, readOnly: this.readOnly, onClose: () => this.select(null),
+      explanation: this.explanationFor(this.selection),
     });
   }
 

@@ -2,7 +2,7 @@
 // a pod's scheduling explanation, and the actions the learner may take on it (sent as `control` messages).
 import { h } from "../dom.js";
 import { fmt, gettext } from "../i18n.js";
-import { age, controllerOf, nodeStatus, podStatus, schedulingExplanation } from "../status.js";
+import { age, controllerOf, nodeStatus, podStatus } from "../status.js";
 
 /** The explanation of a component (by its name or the prefix before "/"). */
 export function componentText(name) {
@@ -41,29 +41,36 @@ function facts(rows) {
     .flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))]));
 }
 
-/** Normalise the scheduler's explanation into {chosen, nodes: [{name, feasible, plugin, reason, score, scores}]}. Pure. */
+/**
+ * The scheduler's decision record (docs/realtime.md, `explain`) as rows, one per node it looked at:
+ * {chosen, nodes: [{name, feasible, plugin, reason, score, scores: [{plugin, weighted}]}]}. Pure.
+ */
 export function normaliseExplanation(exp) {
   if (!exp || typeof exp !== "object") return null;
-  const chosen = exp.chosen ?? exp.chosenNode ?? exp.selectedNode ?? exp.node ?? null;
-  let nodes = exp.nodes ?? exp.perNode ?? [];
-  if (!Array.isArray(nodes)) nodes = Object.entries(nodes).map(([name, value]) => ({ name, ...value }));
-  return {
-    chosen: typeof chosen === "object" && chosen ? chosen.name : chosen,
-    nodes: nodes.map((n) => {
-      const filter = n.filter || {};
-      const reason = n.reason ?? filter.reason ?? n.message ?? null;
-      const feasible = n.feasible ?? n.passed ?? filter.passed ?? !reason;
-      let scores = n.scores ?? n.plugins ?? [];
-      if (!Array.isArray(scores)) scores = Object.entries(scores).map(([plugin, v]) => ({ plugin, ...(typeof v === "object" ? v : { weighted: v }) }));
-      const total = n.total ?? n.score ?? n.finalScore
-        ?? (scores.length ? scores.reduce((sum, s) => sum + (Number(s.weighted ?? s.score) || 0), 0) : null);
-      return { name: n.name ?? n.node ?? n.nodeName, feasible, plugin: n.plugin ?? filter.plugin ?? null, reason, score: total, scores };
-    }),
-  };
+  const rows = new Map();
+  for (const n of exp.filter?.nodes || []) {
+    rows.set(n.node, { name: n.node, feasible: n.passed, plugin: n.plugin ?? null,
+      reason: (n.reasons || []).join("; ") || null, score: null, scores: [] });
+  }
+  for (const group of exp.filter?.rejected || []) {
+    for (const name of group.nodes || []) {
+      if (!rows.has(name)) {
+        rows.set(name, { name, feasible: false, plugin: group.plugin, reason: (group.reasons || []).join("; "), score: null, scores: [] });
+      }
+    }
+  }
+  const plugins = exp.score?.plugins || [];
+  for (const n of exp.score?.nodes || []) {
+    const row = rows.get(n.node) || { name: n.node, feasible: true, plugin: null, reason: null };
+    row.score = n.total;
+    row.scores = plugins.map((plugin, index) => ({ plugin, weighted: n.weighted?.[index] }));
+    rows.set(n.node, row);
+  }
+  return { chosen: exp.result?.node ?? null, nodes: [...rows.values()] };
 }
 
-function schedulingSection(pod) {
-  const raw = schedulingExplanation(pod);
+function schedulingSection(pod, raw) {
+  if (raw === undefined) return h("p", { class: "muted" }, gettext("Asking the scheduler…"));
   if (!raw) {
     return h("p", { class: "muted" }, pod.spec?.nodeName
       ? gettext("The scheduler left no explanation for this pod.")
@@ -88,7 +95,7 @@ function schedulingSection(pod) {
  * Render the panel for a selection {type: component|node|pod|object|queue, key} into `panel`.
  * `actions.control(action, fields)` sends a control message; `readOnly` hides the actions.
  */
-export function renderDetails(panel, selection, view, { control, readOnly, onClose }) {
+export function renderDetails(panel, selection, view, { control, readOnly, onClose, explanation }) {
   panel.replaceChildren();
   if (!selection) {
     panel.append(h("p", { class: "muted" }, gettext("Click any part of the diagram, or press Enter on it, to see what it does.")));
@@ -133,7 +140,7 @@ export function renderDetails(panel, selection, view, { control, readOnly, onClo
       body.push(facts([[gettext("Namespace"), meta.namespace], [gettext("Status"), s.reason], [gettext("Ready"), s.ready],
         [gettext("Restarts"), s.restarts], [gettext("Node"), obj.spec?.nodeName || gettext("none yet")], [gettext("Pod IP"), obj.status?.podIP],
         [gettext("Owner"), owner ? `${owner.kind} ${owner.name}` : ""], [gettext("Age"), age(obj, view.now)]]));
-      body.push(h("h4", {}, gettext("Why this node?")), schedulingSection(obj));
+      body.push(h("h4", {}, gettext("Why this node?")), schedulingSection(obj, explanation));
       body.push(h("div", { class: "actions" },
         actionButton(gettext("Delete this pod"), "delete-pod", { namespace: meta.namespace || "default", name: meta.name }, "danger")));
     } else {
