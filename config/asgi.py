@@ -11,11 +11,15 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from config.websocket_urls import websocket_urlpatterns  # noqa: E402
+from config.websocket_urls import KUBE_PREFIX, kube_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-    }
-)
+page_websockets = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+kube_websockets = URLRouter(kube_websocket_urlpatterns)  # bearer tokens; kubectl sends no Origin
+
+
+async def websockets(scope, receive, send):
+    app = kube_websockets if scope["path"].startswith(KUBE_PREFIX) else page_websockets
+    return await app(scope, receive, send)
+
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websockets})

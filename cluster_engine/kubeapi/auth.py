@@ -38,7 +38,11 @@ def authenticate(request: HttpRequest, sandbox_id: uuid.UUID) -> Caller:
     Raises a 401 Status when the `Authorization: Bearer` token is missing, unknown or revoked, and a 403 when
     it is valid for another sandbox (an unknown sandbox id is answered the same way, so ids reveal nothing).
     """
-    header = request.headers.get("Authorization", "")
+    return authenticate_header(request.headers.get("Authorization", ""), sandbox_id)
+
+
+def authenticate_header(header: str, sandbox_id: uuid.UUID) -> Caller:
+    """`authenticate` for the value of an `Authorization` header (the exec WebSocket reads it from the scope)."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized()

@@ -111,6 +111,10 @@ def _resource(request: HttpRequest, caller: resources.Caller, group: str, versio
         if kind is None:
             raise not_found_resource()
         return resources.bind(_api_request(request, caller, kind, namespace, "", "", body))
+    if plural == "pods" and not group and name and sub in ("exec", "attach") and namespace is not None:
+        # kubectl reaches here only after a refused WebSocket, falling back to SPDY (see `kubeapi/exec.py`)
+        raise Status(400, "BadRequest", f"pods/{sub} is served over WebSockets only (subprotocol "
+                                        "v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported", {})
     kind = discovery.kind_for(group, version, plural)
     if kind is None or (namespace is not None and not kind.namespaced) or (kind.namespaced and name and
                                                                             namespace is None):

@@ -47,10 +47,34 @@ def _result(stdout: str = "", stderr: str = "", exit_code: int = 0) -> Result:
 
 
 def _exited(stdout: str, stderr: str, code: int) -> Result:
-    """A remote command's outcome: kubectl reports a non-zero exit and exits with it."""
-    if code:
-        stderr += f"command terminated with exit code {code}\n"
+    """A remote command's outcome as the process left it (kubectl's `command terminated` note is added by
+    `exec_command`)."""
     return _result(stdout, stderr, code)
+
+
+class ExecError(Exception):
+    """The command did not run as a process: the runtime could not start it, or the simulation does not
+    model it. `message` is what the kubelet's error Status says (kubectl prints `error: <message>`);
+    `terminal` is what the in-page kubectl prints."""
+
+    def __init__(self, message: str, *, reason: str = "BadRequest", code: int = 400, terminal: str = "") -> None:
+        super().__init__(message)
+        self.message, self.reason, self.code = message, reason, code
+        self.terminal = terminal or message
+
+
+def run_in_container(
+    client: Client, pod: dict[str, Any], container: dict[str, Any], argv: list[str], *, language: str = "en"
+) -> tuple[str, str, int]:
+    """Run `argv` in a running container as its runtime would: (stdout, stderr, exit code) of the process.
+
+    Raises ExecError when no process ran. The cluster is only read. Used by `kubectl exec` here and by the
+    Kubernetes API's exec stream (`cluster_engine/kubeapi/exec.py`).
+    """
+    from .commands import Session
+
+    outcome = run_program(client, pod, container, list(argv), Session(language=language))
+    return outcome.stdout, outcome.stderr, outcome.exit_code
 
 
 # ---------------------------------------------------------------- the pod and container
@@ -360,7 +384,7 @@ def _curl(client: Client, pod: dict[str, Any], args: list[str], session: Session
         return _exited("", "curl: try 'curl --help' or 'curl --manual' for more information\n", 2)
     response = _http(client, pod, url)
     if response is None:
-        return _result(stderr=messages.message("exec_no_network", session.language) + "\n", exit_code=1)
+        raise ExecError(messages.message("exec_no_network", session.language))
     if response.get("status") is None:
         error = response.get("error", "")
         code = int(error.split("(", 1)[1].split(")", 1)[0]) if error.startswith("curl: (") else 7
@@ -378,7 +402,7 @@ def _wget(client: Client, pod: dict[str, Any], args: list[str], session: Session
         return _exited("", f"BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\n{usage}", 1)
     response = _http(client, pod, url)
     if response is None:
-        return _result(stderr=messages.message("exec_no_network", session.language) + "\n", exit_code=1)
+        raise ExecError(messages.message("exec_no_network", session.language))
     host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     if response.get("status") is None:
         error = response.get("error", "")
@@ -393,16 +417,14 @@ def _wget(client: Client, pod: dict[str, Any], args: list[str], session: Session
 # ---------------------------------------------------------------- the command
 
 
-def _not_found(pod: dict[str, Any], container: dict[str, Any], program: str) -> Result:
+def _not_found(pod: dict[str, Any], container: dict[str, Any], program: str) -> ExecError:
     digest = hashlib.sha256(f"{pod['metadata'].get('uid', '')}/{container['name']}/{program}".encode()).hexdigest()
-    return _result(
-        stderr=(
-            "error: Internal error occurred: error executing command in container: failed to exec in container: "
-            f'failed to start exec "{digest}": OCI runtime exec failed: exec failed: unable to start container '
-            f'process: exec: "{program}": executable file not found in $PATH: unknown\n'
-        ),
-        exit_code=1,
+    message = (
+        "Internal error occurred: error executing command in container: failed to exec in container: "
+        f'failed to start exec "{digest}": OCI runtime exec failed: exec failed: unable to start container '
+        f'process: exec: "{program}": executable file not found in $PATH: unknown'
     )
+    return ExecError(message, reason="InternalError", code=500, terminal=f"error: {message}")
 
 
 def _cat(client: Client, pod: dict[str, Any], image: images.Image | None, args: list[str]) -> Result:
@@ -429,12 +451,12 @@ def _cat(client: Client, pod: dict[str, Any], image: images.Image | None, args: 
 def run_program(
     client: Client, pod: dict[str, Any], container: dict[str, Any], argv: list[str], session: Session
 ) -> Result:
-    """Run `argv` in the container (already known to be running)."""
+    """Run `argv` in the container (already known to be running): the process's outcome, or ExecError."""
     image = _image(container)
     program = argv[0]
     base = program.rsplit("/", 1)[-1]
     if not _has_program(image, program):
-        return _not_found(pod, container, program)
+        raise _not_found(pod, container, program)
     args = list(argv[1:])
     if base in SHELLS:
         if len(args) >= 2 and args[0] == "-c":
@@ -452,13 +474,9 @@ def run_program(
                 if not _has_program(image, inner[0]):
                     return _exited("", f"{base}: {inner[0]}: not found\n", 127)
                 return run_program(client, pod, container, inner, session)
-        return _result(
-            stderr=messages.message("exec_shell_script", session.language, command=" ".join(argv)) + "\n",
-            exit_code=1,
-        )
+        raise ExecError(messages.message("exec_shell_script", session.language, command=" ".join(argv)))
     if base not in SIMULATED:
-        note = messages.message("exec_not_simulated", session.language, program=base)
-        return _result(stderr=note + "\n", exit_code=1)
+        raise ExecError(messages.message("exec_not_simulated", session.language, program=base))
     if base == "hostname":
         return _exited((pod["spec"].get("hostname") or pod["metadata"]["name"]) + "\n", "", 0)
     if base in ("env", "printenv"):
@@ -511,5 +529,11 @@ def exec_command(parsed: parser.ParsedCommand, client: Client, session: Session)
         )
     if not _is_running(pod, container["name"]):
         raise KubectlError(note + SHELL_ERRORS["not_running"].format(container=container["name"]))
-    outcome = run_program(client, pod, container, list(parsed.dash_args), session)
-    return _result(outcome.stdout, note + outcome.stderr, outcome.exit_code)
+    try:
+        stdout, stderr, code = run_in_container(client, pod, container, list(parsed.dash_args),
+                                                language=session.language)
+    except ExecError as failure:
+        return _result(stderr=f"{note}{failure.terminal}\n", exit_code=1)
+    if code:  # kubectl reports a non-zero exit and exits with it
+        stderr += f"command terminated with exit code {code}\n"
+    return _result(stdout, note + stderr, code)
