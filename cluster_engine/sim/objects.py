@@ -250,5 +250,6 @@ from . import (  # noqa: E402, F401 - Services, Jobs, StatefulSets
     kinds_apps,
     kinds_batch,
     kinds_core,
+    kinds_scheduling,
     kinds_statefulset,
 )

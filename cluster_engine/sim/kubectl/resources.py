@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cluster_engine.sim import objects
+
 from .errors import KubectlError
 
 
@@ -46,51 +48,20 @@ class Resource:
         return f"{self.plural}.{self.group}" if self.group else self.plural
 
 
-_ALL = ("all",)
-RESOURCES: tuple[Resource, ...] = (
-    Resource("Binding", "bindings", "binding", verbs=("create",)),
-    Resource("ConfigMap", "configmaps", "configmap", short_names=("cm",)),
-    Resource("Endpoints", "endpoints", "endpoints", short_names=("ep",)),
-    Resource("Event", "events", "event", short_names=("ev",)),
-    Resource(
-        "Namespace",
-        "namespaces",
-        "namespace",
-        namespaced=False,
-        short_names=("ns",),
-        verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
-    ),
-    Resource("Node", "nodes", "node", namespaced=False, short_names=("no",)),
-    Resource(
-        "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", short_names=("pvc",)
-    ),
-    Resource("Pod", "pods", "pod", short_names=("po",), categories=_ALL),
-    Resource("Secret", "secrets", "secret"),
-    Resource("ServiceAccount", "serviceaccounts", "serviceaccount", short_names=("sa",)),
-    Resource(
-        "Service",
-        "services",
-        "service",
-        short_names=("svc",),
-        categories=_ALL,
-        verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
-    ),
-    Resource("DaemonSet", "daemonsets", "daemonset", "apps", short_names=("ds",), categories=_ALL),
-    Resource("Deployment", "deployments", "deployment", "apps", short_names=("deploy",), categories=_ALL),
-    Resource("ReplicaSet", "replicasets", "replicaset", "apps", short_names=("rs",), categories=_ALL),
-    Resource("StatefulSet", "statefulsets", "statefulset", "apps", short_names=("sts",), categories=_ALL),
-    Resource("CronJob", "cronjobs", "cronjob", "batch", short_names=("cj",), categories=_ALL),
-    Resource("Job", "jobs", "job", "batch", categories=_ALL),
-    Resource("EndpointSlice", "endpointslices", "endpointslice", "discovery.k8s.io"),
-    Resource(
-        "PriorityClass",
-        "priorityclasses",
-        "priorityclass",
-        "scheduling.k8s.io",
-        namespaced=False,
-        short_names=("pc",),
-    ),
-)
+# Discovery lists the core group first, then apps and batch, then the rest; resources by name within a group.
+_GROUP_ORDER = ("", "apps", "batch")
+
+
+def _group_rank(group: str) -> tuple[int, str]:
+    return (_GROUP_ORDER.index(group), "") if group in _GROUP_ORDER else (len(_GROUP_ORDER), group)
+
+
+# kubectl's view is the server's discovery: the kinds the simulated api-server registers.
+RESOURCES: tuple[Resource, ...] = tuple(sorted(
+    (Resource(kind.kind, kind.plural, kind.singular, kind.group, kind.version, kind.namespaced, kind.short_names,
+              kind.categories, kind.verbs) for kind in objects.all_kinds()),
+    key=lambda resource: (_group_rank(resource.group), resource.plural),
+))
 
 # `kubectl get all` expands the `all` category in discovery order.
 ALL_CATEGORY: tuple[Resource, ...] = tuple(r for r in RESOURCES if "all" in r.categories)

@@ -259,3 +259,18 @@ def test_watch_with_a_selector_reports_objects_entering_and_leaving_it(cluster):
     events = cluster.watch_events(start, kind="configmaps", label_selector="app=web")
     assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED"]
     assert events[-1]["object"]["metadata"]["labels"] == {"app": "db"}
+
+
+def test_priority_classes_give_pods_their_priority_and_refuse_reserved_values(cluster):
+    cluster.create({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"},
+                    "value": 1000})
+    assert cluster.create(pod("vip") | {"spec": {**pod("vip")["spec"], "priorityClassName": "high"}},
+                          actor="user:ada")["spec"]["priority"] == 1000
+    with pytest.raises(Status) as refused:
+        cluster.create({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+                        "metadata": {"name": "huge"}, "value": 2_000_000_000})
+    assert refused.value.message == ('PriorityClass "huge" is invalid: value: Invalid value: 2000000000: '
+                                     "maximum allowed value of a user defined priority is 1000000000")
+    with pytest.raises(Status) as immutable:
+        cluster.patch("priorityclasses", "high", {"value": 5}, patch_type="merge")
+    assert "value: Forbidden: may not be changed in an update." in immutable.value.message
