@@ -101,14 +101,26 @@ def test_the_channel_protocol_on_the_wire(kube, kube_worker):
         "reason": "NonZeroExitCode", "details": {"causes": [{"reason": "ExitCode", "message": "127"}]}}
 
 
+def _refusal_status(kube, token: str) -> int:
+    """The HTTP status of a refused upgrade. One retry on a handshake timeout: once, on a loaded CI machine,
+    a TLS handshake never reached daphne at all (no WSCONNECTING in its log); the refusal itself is asserted."""
+    for attempt in range(2):
+        try:
+            _socket(kube, EXEC, token).close()
+        except InvalidStatus as refused:
+            return refused.response.status_code
+        except TimeoutError:
+            if attempt:
+                raise
+            continue
+        pytest.fail("the upgrade was accepted")
+    raise AssertionError("unreachable")
+
+
 def test_a_wrong_token_is_refused(kube, kube_server, django_user_model, tmp_path):
-    with pytest.raises(InvalidStatus) as refused:
-        _socket(kube, EXEC, "podlab_not-a-token")
-    assert refused.value.response.status_code == 403
+    assert _refusal_status(kube, "podlab_not-a-token") == 403
     other = make_kube(django_user_model.objects.create_user("grace", password="pw"), kube_server, tmp_path / "g")
-    with pytest.raises(InvalidStatus) as forbidden:
-        _socket(kube, EXEC, _token(other))  # valid, but for another sandbox
-    assert forbidden.value.response.status_code == 403
+    assert _refusal_status(kube, _token(other)) == 403  # valid, but for another sandbox
 
     kube.kubeconfig.write_text(kube.kubeconfig.read_text().replace(_token(kube), "podlab_not-a-token"))
     result = kube.run("exec", "web", "--", "hostname", check=False)
