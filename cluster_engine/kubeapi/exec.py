@@ -11,6 +11,7 @@ simulated: they get a Failure `Status` saying so, which kubectl prints as `error
 
 from __future__ import annotations
 
+import abc
 import json
 import logging
 from collections.abc import Callable
@@ -59,7 +60,7 @@ def in_worker_thread(function: Callable[..., Any]) -> Any:
     return database_sync_to_async(function, thread_sensitive=False)
 
 
-class _StreamConsumer(AsyncWebsocketConsumer):
+class _StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
     """Authenticates as the HTTP API does, picks the channel protocol, writes the frames `frames()` makes,
     then closes. A refused token closes before the handshake (the client sees HTTP 403)."""
 
@@ -98,9 +99,10 @@ class _StreamConsumer(AsyncWebsocketConsumer):
                 return value.decode("latin1")
         return ""
 
+    @abc.abstractmethod
     def frames(self, caller: Caller, namespace: str, name: str,
                query: dict[str, list[str]]) -> list[tuple[int, str | dict[str, Any]]]:
-        raise NotImplementedError
+        """The (channel, payload) frames to send for this request; raises Status to refuse it."""
 
 
 def _flag(query: dict[str, list[str]], name: str) -> bool:
