@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from cluster_engine.sim import objects, scenario
+from cluster_engine.sim import objects, scenario, schema
 from cluster_engine.sim.cluster import Cluster
 from cluster_engine.sim.errors import bad_request
 from cluster_engine.sim.util import rfc3339
@@ -22,6 +22,12 @@ __all__ = ["Cluster"]
 
 SANDBOX_LOG_LIMIT = 100
 PLAYGROUND_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "playground.yaml"
+
+
+def warm_up() -> None:
+    """Do at process start what the first request would otherwise pay for: reading and decoding the API
+    schemas (about a second under load, once per server or worker process)."""
+    schema.preload()
 
 
 def default_scenario() -> dict[str, Any]:

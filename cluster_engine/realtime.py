@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
+import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.conf import settings
 
 
 def sandbox_group(sandbox_id: uuid.UUID | str) -> str:
     return f"sandbox.{sandbox_id}"
 
 
+@functools.cache
+def _publisher(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)  # one connection pool per process, shared by its threads
+
+
 def _send(sandbox_id: uuid.UUID | str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(sandbox_group(sandbox_id), message)
+    if layer is None:
+        return
+    group = sandbox_group(sandbox_id)
+    config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    hosts = config.get("hosts") or []
+    if isinstance(layer, RedisPubSubChannelLayer) and len(hosts) == 1 and isinstance(hosts[0], str):
+        # What `group_send` does, without its detour: writers run in threads (web) or outside any event loop
+        # (workers), and `async_to_sync` would queue each publish behind the server's event loop and the
+        # layer's one connection lock (or open a new loop and connection per message in a worker). A group
+        # is the Redis channel `<prefix>__group__<group>`; the message is the layer's own serialisation.
+        channel = f"{config.get('prefix', 'asgi')}__group__{group}"
+        _publisher(hosts[0]).publish(channel, layer.serialize(message))
+        return
+    async_to_sync(layer.group_send)(group, message)
 
 
 def publish_batch(sandbox_id: uuid.UUID | str, batch: dict[str, Any]) -> None:

@@ -192,10 +192,8 @@ def _record_changes(sandbox: Sandbox, changes: list[dict[str, Any]]) -> None:
 def rate_limit(*, user: AbstractBaseUser) -> None:
     """Refuse more than COMMANDS_PER_MINUTE commands a minute from one user (429 Status)."""
     key = f"{settings.REDIS_KEY_PREFIX}:rate:{user.pk}:{int(wall_now() // 60)}"
-    client = _redis()
-    count = client.incr(key)
-    if count == 1:
-        client.expire(key, 120)
+    pipeline = _redis().pipeline(transaction=False)  # one round trip
+    count, _expiry_set = pipeline.incr(key).expire(key, 120).execute()
     if count > COMMANDS_PER_MINUTE:
         raise too_many_requests(
             f"too many requests: at most {COMMANDS_PER_MINUTE} commands a minute per learner; wait a moment")

@@ -11,7 +11,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from cluster_engine import engine  # noqa: E402
 from config.websocket_urls import KUBE_PREFIX, kube_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
+
+engine.warm_up()  # before the first learner's request, not during it
 
 page_websockets = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 kube_websockets = URLRouter(kube_websocket_urlpatterns)  # bearer tokens; kubectl sends no Origin

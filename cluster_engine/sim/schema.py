@@ -9,6 +9,7 @@ sends) an unknown field fails the request and a JSON type mismatch always does. 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -47,15 +48,26 @@ def _go_qualified(ref: str) -> str:
     return f"{parts[-2]}.{parts[-1]}"
 
 
+_definitions_lock = threading.Lock()
+
+
 @cache
+def _read_definitions() -> dict[str, Any]:
+    path = resources.files("kubernetes_validate") / "kubernetes-json-schema" / SCHEMA_VERSION / "_definitions.json"
+    return json.loads(path.read_bytes())["$defs"]
+
+
 def _definitions() -> dict[str, Any]:
-    path = (
-        resources.files("kubernetes_validate")
-        / "kubernetes-json-schema"
-        / SCHEMA_VERSION
-        / "_definitions.json"
-    )
-    return json.loads(path.read_text())["$defs"]
+    # Under a lock: a server's threads all asking at start would each parse the 1.3 MB file.
+    with _definitions_lock:
+        return _read_definitions()
+
+
+def preload() -> None:
+    """Read the schemas and decode every definition now, so that the first request after a process starts
+    does not pay for it (servers and workers call this at start)."""
+    for ref in _definitions():
+        struct(ref)
 
 
 def _field(spec: dict[str, Any]) -> Field:
@@ -206,6 +218,12 @@ def _walk(obj: dict[str, Any], spec: Struct, path: str, shown: str, unknown: lis
                 unknown.append(child_shown)
             continue
         _check(value, child, spec.name, child_path, child_shown, unknown)
+
+
+def definition(ref: str) -> dict[str, Any]:
+    """The raw definition named `ref` (`{}` when unknown; never mutate it), for readers of the extensions
+    `Field` does not carry (`x-kubernetes-list-type`, `x-kubernetes-list-map-keys`, `x-kubernetes-map-type`)."""
+    return _definitions().get(ref, {})
 
 
 def root_ref(group: str, version: str, kind: str) -> str:

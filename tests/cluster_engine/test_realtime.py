@@ -4,11 +4,12 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from cluster_engine import services
+from cluster_engine import realtime, services
 from config.asgi import application
 from tests.cluster_engine.conftest import DEPLOYMENT_YAML, POD_YAML
 
@@ -43,6 +44,17 @@ def pod_phase(message: dict, name: str) -> str | None:
         if obj.get("kind") == "Pod" and obj["metadata"]["name"] == name:
             return obj.get("status", {}).get("phase")
     return None
+
+
+async def test_a_publish_from_a_thread_without_event_loop_reaches_the_group_subscribers():
+    # Writers publish straight to Redis (realtime._send), not through group_send: the layer must still read it.
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(realtime.sandbox_group("sandbox-x"), channel)
+    await sync_to_async(realtime.publish_batch, thread_sensitive=False)("sandbox-x", {"resourceVersion": "7"})
+    message = await asyncio.wait_for(layer.receive(channel), 5)
+    assert message == {"type": "sandbox.batch", "batch": {"resourceVersion": "7"}}
+    await layer.group_discard(realtime.sandbox_group("sandbox-x"), channel)
 
 
 @pytest.mark.worker
