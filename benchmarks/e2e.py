@@ -189,10 +189,26 @@ async def drive(pairs: list[tuple[str, str]], count: int, base_ws: str, kind: st
     return learners
 
 
+def start_profilers(folder: Path | None, learners: int, seconds: float, server_pid: int,
+                    worker_pid: int) -> list[subprocess.Popen]:
+    """py-spy on the server (every thread, idle ones too) and the worker (with its pool processes)."""
+    if folder is None:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    py_spy = Path(sys.executable).with_name("py-spy")
+    common = [str(py_spy), "record", "--nonblocking", "-r", "50", "-f", "raw", "-d", str(max(1, int(seconds) - 2))]
+    return [subprocess.Popen([*common, "--threads", "--idle", "-o", str(folder / f"server-{learners}.txt"),
+                              "-p", str(server_pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+            subprocess.Popen([*common, "-s", "-o", str(folder / f"worker-{learners}.txt"), "-p", str(worker_pid)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--learners", type=int, nargs="+", default=[10, 100, 300])
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--profile-dir", type=Path, help="record py-spy profiles (raw stacks) of the server and "
+                                                         "the worker during each run into this folder")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="podlab-e2e-"))
@@ -234,8 +250,11 @@ def main() -> None:
                 time.monotonic()
             reconciles_before = count_reconciles(workdir / "worker.log")
             client_cpu_before = time.process_time()
+            profilers = start_profilers(args.profile_dir, count, args.seconds, server.pid, worker.pid)
             learners = asyncio.run(drive(pairs, count, f"ws://127.0.0.1:{port}", kind, args.seconds))
             client_cpu = time.process_time() - client_cpu_before
+            for profiler in profilers:
+                profiler.wait(timeout=60)
             time.sleep(2)
             reconciles = count_reconciles(workdir / "worker.log")
             cpu = process_tree_cpu(worker.pid) - cpu_before

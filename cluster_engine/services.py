@@ -125,17 +125,24 @@ class WriteResult:
 
 
 def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], dry_run: bool = False,
-                  touch: bool = True, always_store: bool = False) -> WriteResult:
+                  touch: bool = True, always_store: bool = False, lock: bool = True) -> WriteResult:
     """Run `operation` on the sandbox's engine and store the result atomically.
 
     `operation` raises `Status` to refuse: nothing is stored then. With `dry_run` the operation runs on a
     copy that is thrown away. The state is stored when objects changed, or always with `always_store`
     (the clock or settings moved). A concurrent write makes this retry on fresh state; after WRITE_ATTEMPTS
     misses it raises a 409 Conflict Status.
+
+    With `lock` (learners' requests) the row stays locked from read to commit, so a request never has to
+    redo its work. Without it (reconciles) the state is read unlocked and only the final version-checked
+    UPDATE takes the lock: a learner's request then never waits behind a reconcile's computation; the
+    reconcile is the one that starts again when both wrote at once.
     """
-    for _attempt in range(WRITE_ATTEMPTS):
+    for attempt in range(WRITE_ATTEMPTS):
         with transaction.atomic():
-            sandbox = Sandbox.objects.select_for_update().defer("scenario").get(pk=sandbox_id)
+            locking = lock or attempt == WRITE_ATTEMPTS - 1  # a reconcile outrun this often waits its turn
+            rows = Sandbox.objects.select_for_update() if locking else Sandbox.objects
+            sandbox = rows.defer("scenario").get(pk=sandbox_id)
             cluster = engine.load(sandbox.state)
             engine.sync_clock(cluster, wall_now())
             value = operation(cluster)  # raises Status: the transaction stores nothing
@@ -254,6 +261,16 @@ def schedule_wakeup(sandbox_id: Any, due_wall: float) -> None:
     reconcile.apply_async(args=[str(sandbox_id)], countdown=max(0.0, due_wall - now))
 
 
+def asynchronous_commits(sender: Any, connection: Any, **_kwargs: Any) -> None:
+    """For workers' database connections (config/celery_app.py): PostgreSQL acknowledges a commit before it
+    reaches the disk. A crash of the database could then lose the last fraction of a second of reconciles,
+    which the next reconcile simply redoes from the state before them (simulated time catches up); learners'
+    own writes, made by the web process, stay synchronous."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
 def sandbox_reconcile(*, sandbox_id: Any) -> float | None:
     """Advance the sandbox's clock to now and let its components act until idle; store and publish.
 
@@ -266,7 +283,7 @@ def sandbox_reconcile(*, sandbox_id: Any) -> float | None:
         engine.advance(cluster, wall_now())
         return engine.next_wakeup_wall(cluster)
 
-    due = sandbox_write(sandbox_id=sandbox_id, operation=advance, touch=False, always_store=True).value
+    due = sandbox_write(sandbox_id=sandbox_id, operation=advance, touch=False, always_store=True, lock=False).value
     last_active_at = Sandbox.objects.filter(pk=sandbox_id).values_list("last_active_at", flat=True).first()
     if last_active_at is None:  # deleted meanwhile
         return None

@@ -4,7 +4,7 @@ import os
 import socket
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -13,12 +13,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@worker_process_init.connect
-def warm_up_engine(**_kwargs: object) -> None:
-    """Each worker process decodes the API schemas once at start, not inside its first reconcile."""
-    from cluster_engine import engine
+@worker_init.connect
+def prepare_worker(**_kwargs: object) -> None:
+    """The worker decodes the API schemas once at start (its pool processes inherit them), not inside the first
+    reconcile, and commits its reconciles without waiting for the disk (see services.asynchronous_commits)."""
+    from django.db.backends.signals import connection_created
+
+    from cluster_engine import engine, services
 
     engine.warm_up()
+    connection_created.connect(services.asynchronous_commits, weak=False)
 
 
 @app.task(name="config.ping")

@@ -79,8 +79,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 # Persistent connections: every WebSocket command and every reconcile would otherwise pay for a new
 # PostgreSQL connection (a server process fork), which dominated the write path under load.
+# No health checks: Channels wraps every WebSocket message in a "request", so each command would pay one more
+# round trip (`SELECT 1`). A connection that broke (a database restart) fails one command and is then closed
+# and replaced, since Django drops connections that saw errors.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-                                              conn_health_checks=True)}
+                                              conn_health_checks=os.environ.get("DB_HEALTH_CHECKS") == "true")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker share the file: WAL plus IMMEDIATE transactions avoid "database is locked".
     DATABASES["default"]["OPTIONS"] = {

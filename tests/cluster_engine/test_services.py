@@ -138,6 +138,49 @@ def test_concurrent_writes_never_lose_an_update(learner, playground):
     assert created.isdisjoint(refused)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_reconciles_racing_learner_writes_lose_nothing(learner, playground):
+    # Reconciles read without the row lock and retry when a learner's write stored first.
+    errors: list[BaseException] = []
+    writes_done = threading.Event()
+
+    def apply(index: int) -> None:
+        try:
+            for round_ in range(3):
+                services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner,
+                                            text=POD_YAML.replace("name: web\n", f"name: pod-{index}-{round_}\n"))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def reconcile() -> None:
+        try:
+            while not writes_done.is_set():
+                services.sandbox_reconcile(sandbox_id=playground.pk)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    reconcilers = [threading.Thread(target=reconcile) for _ in range(2)]
+    writers = [threading.Thread(target=apply, args=(i,)) for i in range(3)]
+    for thread in reconcilers + writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    writes_done.set()
+    for thread in reconcilers:
+        thread.join()
+    assert errors == []
+    assert {f"pod-{i}-{r}" for i in range(3) for r in range(3)} <= pod_names(playground)
+    versions = list(SandboxChange.objects.filter(sandbox=playground).order_by("resource_version")
+                    .values_list("resource_version", flat=True))
+    assert versions == list(range(versions[0], versions[-1] + 1))  # every change recorded once, none missing
+    playground.refresh_from_db()
+    assert versions[-1] == playground.resource_version
+
+
 @pytest.mark.django_db
 def test_too_many_commands_are_refused(learner, playground, monkeypatch):
     monkeypatch.setattr(services, "COMMANDS_PER_MINUTE", 2)
