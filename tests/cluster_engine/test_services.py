@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cluster_engine import engine, services
 from cluster_engine.models import Sandbox, SandboxChange
@@ -179,6 +180,25 @@ def test_reconciles_racing_learner_writes_lose_nothing(learner, playground):
     assert versions == list(range(versions[0], versions[-1] + 1))  # every change recorded once, none missing
     playground.refresh_from_db()
     assert versions[-1] == playground.resource_version
+
+
+def _reads_the_state(queries) -> bool:
+    return any(query["sql"].startswith("SELECT") and '"state"' in query["sql"].split(" FROM ")[0]
+               for query in queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reconcile_reuses_the_engine_it_stored_until_someone_else_writes(learner, playground):
+    services.sandbox_reconcile(sandbox_id=playground.pk)
+    with CaptureQueriesContext(connection) as queries:
+        services.sandbox_reconcile(sandbox_id=playground.pk)
+    assert not _reads_the_state(queries.captured_queries)
+
+    services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML)
+    with CaptureQueriesContext(connection) as queries:
+        services.sandbox_reconcile(sandbox_id=playground.pk)
+    assert _reads_the_state(queries.captured_queries)  # the learner's write moved the version: read it
+    assert "web" in pod_names(playground)
 
 
 @pytest.mark.django_db
