@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import redis
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -213,16 +213,27 @@ def _touch(sandbox: Sandbox) -> None:
         transaction.on_commit(lambda: reconcile_soon(sandbox.pk))
 
 
+CHANGE_COLUMNS = ("sandbox", "resource_version", "sim_time", "event_type", "actor", "verb", "reason", "kind",
+                  "namespace", "name", "object")
+
+
 def _record_changes(sandbox: Sandbox, changes: list[dict[str, Any]]) -> None:
     if not changes:
         return
-    SandboxChange.objects.bulk_create([
-        SandboxChange(sandbox=sandbox, resource_version=int(change["resourceVersion"]), sim_time=change["time"],
-                      event_type=change["type"], actor=change["actor"], verb=change["verb"],
-                      reason=change["reason"][:200], kind=change["kind"], namespace=change["namespace"],
-                      name=change["name"], object=change["object"])
-        for change in changes
-    ])
+    # One prepared INSERT run for every row (psycopg pipelines it): `bulk_create` assembled the SQL value by
+    # value in Python, a quarter of a reconcile's time when a reconcile records a few dozen changes.
+    columns = [SandboxChange._meta.get_field(name) for name in CHANGE_COLUMNS]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, values bound
+        connection.ops.quote_name(SandboxChange._meta.db_table),
+        ", ".join(connection.ops.quote_name(column.column) for column in columns),
+        ", ".join(["%s"] * len(columns)))
+    sandbox_key = columns[0].get_db_prep_save(sandbox.pk, connection)
+    object_column = columns[-1]
+    rows = [(sandbox_key, int(change["resourceVersion"]), change["time"], change["type"], change["actor"],
+             change["verb"], change["reason"][:200], change["kind"], change["namespace"], change["name"],
+             object_column.get_db_prep_save(change["object"], connection)) for change in changes]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
     first, last = int(changes[0]["resourceVersion"]), int(changes[-1]["resourceVersion"])
     # Prune in bulk each time the log grows past another HISTORY_LIMIT versions, not on every write.
     if first // HISTORY_LIMIT != (last + 1) // HISTORY_LIMIT and last > HISTORY_LIMIT:
