@@ -3,6 +3,7 @@
 The pods and nodes live in a real simulated `Cluster` (its api-server, store and event recorder): each
 binding is a `pods/binding` write with its `Scheduled` Event, as in the sandboxes. As scheduler_perf
 measures only scheduling, the clock does not run, so no kubelet starts the pods.
+The bar on a 2-core machine: basic at 5,000 nodes >= 3,400 pods/s, mixed at 5,000 nodes >= 680 pods/s.
 
 Workloads: `basic` (cpu and memory requests only, as SchedulingBasic) and `mixed` (requests, a nodeSelector,
 required node affinity, tolerations for tainted nodes, and pod anti-affinity on 10 % of the pods).
@@ -13,6 +14,7 @@ The last line printed is one JSON object with a row per run.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -118,6 +120,9 @@ def build(workload: str, nodes: int, pods: int) -> Cluster:
 
 def run(workload: str, nodes: int, pods: int) -> dict[str, Any]:
     cluster = build(workload, nodes, pods)
+    # Start from a collected heap, so that a full collection owed to the set-up's garbage (10,000 pod
+    # creations) does not land in the measurement; collections the scheduling itself causes still do.
+    gc.collect()
     started = time.perf_counter()
     cluster.scheduler.run(cluster, now=cluster.now, rng=cluster.draws.random())
     elapsed = time.perf_counter() - started

@@ -70,13 +70,14 @@ def api_versions() -> dict[str, Any]:
             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}]}
 
 
-def api_group_list() -> dict[str, Any]:
+def api_group_list(extra: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+    """`APIGroupList` of the registered kinds' groups, then `extra` groups (an aggregated API, `metrics`)."""
     groups: dict[str, list[str]] = {}
     for group, version in group_versions():
         if group:
             groups.setdefault(group, []).append(version)
-    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group(name, versions)
-                                                                    for name, versions in groups.items()]}
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [*(_group(name, versions)
+                                                                     for name, versions in groups.items()), *extra]}
 
 
 def api_group(name: str) -> dict[str, Any] | None:
@@ -137,8 +138,8 @@ def _aggregated_resource(kind: Kind) -> dict[str, Any]:
     return entry
 
 
-def aggregated(*, core: bool) -> dict[str, Any]:
-    """`APIGroupDiscoveryList` for `/api` (core) or `/apis` (every named group)."""
+def aggregated(*, core: bool, extra: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+    """`APIGroupDiscoveryList` for `/api` (core) or `/apis` (every named group, then the `extra` items)."""
     items: dict[str, dict[str, Any]] = {}
     for (group, version), kinds in group_versions().items():
         if bool(group) == core:
@@ -148,7 +149,7 @@ def aggregated(*, core: bool) -> dict[str, Any]:
         item["versions"].append({"version": version, "freshness": "Current",
                                  "resources": [_aggregated_resource(k) for k in sorted(kinds, key=lambda k: k.plural)]})
     return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
-            "items": list(items.values())}
+            "items": [*items.values(), *extra]}
 
 
 def registry_fingerprint() -> tuple[str, ...]:

@@ -7,11 +7,12 @@ as `k8s.io/api/<group>/<version>/generated.proto` defines it. The object is deco
 the dict its JSON encoding would give, so the rest of the request path cannot tell the two apart.
 
 Tables: message name -> {field number: (JSON name, type)}. A type is a scalar (`string`, `bytes`, `bool`,
-`int32`, `int64`), a special (`Quantity`, `IntOrString`, `Time`: messages whose JSON is a scalar) or a message
-name from `MESSAGES`, optionally prefixed `[]` (repeated) or `map:` (map<string, T>, entries {1 key, 2 value}),
-and suffixed `?` (a pointer in Go: present means set, so a zero value is kept) or `!` (a value Go's JSON writes
-even when zero). Any other field is omitted when zero, as Go's `omitempty` does: the generated Go marshallers
-write every non-pointer field, so without this a decoded object would carry `""`, `0` and `{}` everywhere.
+`int32`, `int64`), a special (`Quantity`, `IntOrString`, `Time`: messages whose JSON is a scalar; `FieldsV1`,
+whose `Raw` bytes are its JSON object) or a message name from `MESSAGES`, optionally prefixed `[]` (repeated)
+or `map:` (map<string, T>, entries {1 key, 2 value}), and suffixed `?` (a pointer in Go: present means set, so
+a zero value is kept) or `!` (a value Go's JSON writes even when zero). Any other field is omitted when zero,
+as Go's `omitempty` does: the generated Go marshallers write every non-pointer field, so without this a decoded
+object would carry `""`, `0` and `{}` everywhere.
 An empty JSON name inlines the message's fields into the parent (`json:",inline"`). Fields not in the tables
 (status, server-set or newer fields) are skipped, as proto decoders skip unknown fields; a malformed body raises
 `ProtobufError`.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -29,7 +31,7 @@ from typing import Any
 MEDIA_TYPE = "application/vnd.kubernetes.protobuf"
 MAGIC = b"k8s\x00"
 SCALARS = frozenset({"string", "bytes", "bool", "int32", "int64"})
-SPECIALS = frozenset({"Quantity", "IntOrString", "Time"})
+SPECIALS = frozenset({"Quantity", "IntOrString", "Time", "FieldsV1"})
 _VARINT, _FIXED64, _BYTES, _FIXED32 = 0, 1, 2, 5
 
 Table = dict[int, tuple[str, str]]
@@ -43,7 +45,12 @@ _META: dict[str, Table] = {
         9: ("deletionTimestamp", "Time?"), 10: ("deletionGracePeriodSeconds", "int64?"),
         11: ("labels", "map:string"), 12: ("annotations", "map:string"),
         13: ("ownerReferences", "[]OwnerReference"), 14: ("finalizers", "[]string"),
-        # 4 selfLink (deprecated) and 17 managedFields (server-side apply bookkeeping) are skipped.
+        17: ("managedFields", "[]ManagedFieldsEntry"),
+        # 4 selfLink (deprecated) is skipped.
+    },
+    "ManagedFieldsEntry": {
+        1: ("manager", "string"), 2: ("operation", "string"), 3: ("apiVersion", "string"), 4: ("time", "Time?"),
+        6: ("fieldsType", "string"), 7: ("fieldsV1", "FieldsV1?"), 8: ("subresource", "string"),
     },
     "OwnerReference": {
         5: ("apiVersion", "string!"), 1: ("kind", "string!"), 3: ("name", "string!"), 4: ("uid", "string!"),
@@ -488,6 +495,15 @@ def _special(base: str, data: bytes) -> Any:
         if kind == 1:
             return str_val.decode("utf-8", "replace") if isinstance(str_val, bytes) else ""
         return _signed(int_val, 32) if isinstance(int_val, int) else 0
+    if base == "FieldsV1":  # {1 Raw}: the FieldsV1 JSON object itself
+        raw = fields.get(1, b"{}")
+        try:
+            value = json.loads(raw) if isinstance(raw, bytes) else None
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ProtobufError("malformed FieldsV1") from error
+        if not isinstance(value, dict):
+            raise ProtobufError("malformed FieldsV1")
+        return value
     # Time: {1 seconds, 2 nanos}; an empty message is the zero time (JSON null). JSON has seconds only.
     if not data:
         return None

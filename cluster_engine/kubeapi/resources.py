@@ -21,6 +21,7 @@ from cluster_engine import engine, services
 from cluster_engine.kubeapi import discovery, protobuf, tables, watch
 from cluster_engine.kubeapi.auth import Caller
 from cluster_engine.kubeapi.state import load
+from cluster_engine.sim import managedfields
 from cluster_engine.sim import patch as sim_patch
 from cluster_engine.sim.errors import Cause, Status, bad_request, invalid, method_not_allowed
 from cluster_engine.sim.manifests import MAX_MANIFEST_BYTES, parse_documents
@@ -58,6 +59,7 @@ class ApiRequest:
     content_type: str
     accept: str
     body: bytes
+    user_agent: str = ""
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -155,6 +157,25 @@ def dry_run(request: ApiRequest, extra: list[str] | None = None) -> bool:
             raise invalid("DryRun", "", [Cause("FieldValueNotSupported",
                                               f'Unsupported value: "{value}": supported values: "All"', "dryRun")])
     return bool(values)
+
+
+def _options_invalid(options: str, field_name: str, reason: str, message: str) -> Status:
+    """422 for a bad query option, as upstream reports one (`PatchOptions.meta.k8s.io "" is invalid: ...`)."""
+    return Status(422, "Invalid", f'{options}.meta.k8s.io "" is invalid: {field_name}: {message}',
+                  {"group": "meta.k8s.io", "kind": options}, (Cause(reason, message, field_name),))
+
+
+def field_manager(request: ApiRequest, options: str) -> str:
+    """The manager a write records in managedFields: `fieldManager` (at most 128 bytes, printable), else the
+    User-Agent's prefix before its first `/`, as kube-apiserver derives it (`kubectl`, `OpenAPI-Generator`)."""
+    manager = request.query.get("fieldManager", "")
+    if not manager:
+        return managedfields.user_agent_manager(request.user_agent)
+    problem = managedfields.manager_problem(manager)
+    if problem:
+        reason = "FieldValueTooLong" if problem.startswith("Too long") else "FieldValueInvalid"
+        raise _options_invalid(options, "fieldManager", reason, problem)
+    return manager
 
 
 def field_validation(request: ApiRequest) -> str:
@@ -340,9 +361,10 @@ def create(request: ApiRequest) -> HttpResponse:
     body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
     dry = dry_run(request)
     namespace = request.namespace
+    manager = field_manager(request, "CreateOptions")
 
     created = write(request, lambda c: c.create(body, namespace=namespace, actor=request.caller.actor,
-                                                 dry_run=dry), dry=dry)
+                                                 dry_run=dry, field_manager=manager), dry=dry)
     return json_response(created, 201, warnings=request.warnings)
 
 
@@ -350,12 +372,15 @@ def update(request: ApiRequest) -> HttpResponse:
     body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
     _check_name(request, body)
     dry = dry_run(request)
+    manager = field_manager(request, "UpdateOptions")
     if request.subresource == "status":
         def operation(c: engine.Cluster) -> dict[str, Any]:
-            return c.update_status(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry)
+            return c.update_status(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry,
+                                   field_manager=manager)
     else:
         def operation(c: engine.Cluster) -> dict[str, Any]:
-            return c.update(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry)
+            return c.update(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry,
+                            field_manager=manager)
     return json_response(write(request, operation, dry=dry), warnings=request.warnings)
 
 
@@ -367,41 +392,38 @@ def patch(request: ApiRequest) -> HttpResponse:
         raise Status(415, "UnsupportedMediaType",
                      f'the body of the request was in an unknown format - accepted media types include: '
                      f'{", ".join((*PATCH_MEDIA, APPLY_PATCH))}', {})
+    if request.query.get("force"):
+        raise _options_invalid("PatchOptions", "force", "FieldValueForbidden",
+                               "Forbidden: may not be specified for non-apply patch")
     body = decode_body(request)
     dry = dry_run(request)
+    manager = field_manager(request, "PatchOptions")
 
     def operation(c: engine.Cluster) -> dict[str, Any]:
         return c.patch(request.kind.kind, request.name, body, namespace=request.ns, patch_type=patch_type,
-                       actor=request.caller.actor, dry_run=dry, subresource=request.subresource)
+                       actor=request.caller.actor, dry_run=dry, subresource=request.subresource,
+                       field_manager=manager)
 
     return json_response(write(request, operation, dry=dry))
 
 
 def server_side_apply(request: ApiRequest) -> HttpResponse:
-    """`application/apply-patch+yaml`, simplified: a missing object is created; an existing one gets the applied
-    configuration as a strategic merge patch. There are no `managedFields`, so fields another manager set are
-    never conflicts and fields dropped from the configuration stay until patched away (null) explicitly."""
-    manager = request.query.get("fieldManager", "")
-    if not manager:
-        cause = Cause("FieldValueRequired", "Required value: is required for apply patch", "fieldManager")
-        raise Status(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is '
-                                     "required for apply patch", {"group": "meta.k8s.io", "kind": "PatchOptions"},
-                     (cause,))
+    """`application/apply-patch+yaml` (`sim`'s server-side apply): a missing object is created; the manager
+    (`fieldManager`, required) owns exactly the fields it applies, a field it changes that another manager owns
+    is a 409 Conflict unless `force=true`, and fields it no longer applies go unless someone else owns them."""
+    if not request.query.get("fieldManager"):
+        raise _options_invalid("PatchOptions", "fieldManager", "FieldValueRequired",
+                               "Required value: is required for apply patch")
+    manager = field_manager(request, "PatchOptions")
+    force = request.flag("force")
     body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
     _check_name(request, body)
     dry = dry_run(request)
     kind, actor = request.kind, request.caller.actor
 
     def operation(c: engine.Cluster) -> tuple[dict[str, Any], bool]:
-        try:
-            c.get(kind.kind, request.name, namespace=request.ns)
-        except Status as error:
-            if error.code != 404:
-                raise
-            return c.create(body, namespace=request.namespace, actor=actor, dry_run=dry), True
-        changes = {key: value for key, value in body.items() if key not in ("apiVersion", "kind")}
-        return c.patch(kind.kind, request.name, changes, namespace=request.ns, patch_type="strategic",
-                       actor=actor, dry_run=dry, subresource=request.subresource), False
+        return c.server_side_apply(kind.kind, request.name, body, namespace=request.ns, field_manager=manager,
+                                   force=force, actor=actor, dry_run=dry, subresource=request.subresource)
 
     obj, created = write(request, operation, dry=dry)
     return json_response(obj, 201 if created else 200, warnings=request.warnings)
@@ -514,6 +536,7 @@ def change_scale(request: ApiRequest) -> HttpResponse:
     dry = dry_run(request)
     kind = request.kind
     patch_type = "put" if request.method == "PUT" else PATCH_MEDIA.get(request.media, "merge")
+    manager = field_manager(request, "UpdateOptions" if patch_type == "put" else "PatchOptions")
 
     def operation(c: engine.Cluster) -> dict[str, Any]:
         current = _scale(kind, c.get(kind.kind, request.name, namespace=request.ns))
@@ -535,7 +558,7 @@ def change_scale(request: ApiRequest) -> HttpResponse:
         if sent_rv and patch_type == "put":
             changes["metadata"] = {"resourceVersion": sent_rv}
         result = c.patch(kind.kind, request.name, changes, namespace=request.ns, patch_type="merge",
-                         actor=request.caller.actor, dry_run=dry)
+                         actor=request.caller.actor, dry_run=dry, subresource="scale", field_manager=manager)
         return _scale(kind, result)
 
     return json_response(write(request, operation, dry=dry))

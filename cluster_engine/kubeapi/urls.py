@@ -2,11 +2,15 @@
 
 from django.urls import path, re_path
 
-from cluster_engine.kubeapi import views
+from cluster_engine.kubeapi import metrics, views
+
+SANDBOX = r"^k8s/(?P<sandbox_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 
 urlpatterns = [
     path("api/sandboxes/<uuid:sandbox_id>/kubeconfig/", views.SandboxKubeconfigView.as_view(),
          name="sandbox-kubeconfig"),
-    re_path(r"^k8s/(?P<sandbox_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?P<rest>/.*)?$",
-            views.kube_api, name="kube-api"),
+    # the aggregated Metrics API (and the group list, which lists it while the sandbox runs metrics-server)
+    re_path(SANDBOX + r"/apis/?$", metrics.apis_root, name="kube-api-groups"),
+    re_path(SANDBOX + r"/apis/metrics\.k8s\.io(?P<rest>/.*)?$", metrics.metrics_api, name="kube-api-metrics"),
+    re_path(SANDBOX + r"(?P<rest>/.*)?$", views.kube_api, name="kube-api"),
 ]

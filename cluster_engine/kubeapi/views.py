@@ -126,7 +126,8 @@ def _api_request(request: HttpRequest, caller: resources.Caller, kind: resources
                  name: str, sub: str, body: bytes) -> ApiRequest:
     return ApiRequest(caller=caller, method=request.method or "GET", kind=kind, namespace=namespace, name=name,
                       subresource=sub, query=request.GET, content_type=request.headers.get("Content-Type", ""),
-                      accept=request.headers.get("Accept", ""), body=body)
+                      accept=request.headers.get("Accept", ""), body=body,
+                      user_agent=request.headers.get("User-Agent", ""))
 
 
 class SandboxKubeconfigView(APIView):

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from . import errors, objects, patch, quota
+from . import errors, managedfields, objects, patch, quota
 from .defaults import admit_pod
 from .errors import Status, bad_request
 from .objects import Kind
@@ -22,6 +22,7 @@ from .util import Draws, clone, rfc3339, strip_nulls
 from .validation import secret_base64_error
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+CLIENT_SIDE_APPLY = "kubectl-client-side-apply"  # the field manager of kubectl's client-side apply
 SYSTEM_META = (
     "uid",
     "resourceVersion",
@@ -136,6 +137,27 @@ class ApiServer:
             name = obj["metadata"].get("name") or obj["metadata"].get("generateName", "")
             raise errors.invalid(kind.kind, name, causes, kind.group)
 
+    def _manage(
+        self,
+        kind: Kind,
+        old: dict[str, Any] | None,
+        obj: dict[str, Any],
+        *,
+        subresource: str,
+        field_manager: str | None,
+        actor: str,
+        now: float,
+        sent: Any,
+    ) -> list[dict[str, Any]] | None:
+        """The managedFields after this create/update/patch (an Update operation by `field_manager`, or by the
+        component `actor` stands for when it names none). What the simulated controllers create is not tracked:
+        it keeps their churn (a rollout's pods and ReplicaSets) cheap; their writes to tracked objects are."""
+        if old is None and field_manager is None and not managedfields.tracks_creates(actor):
+            return None
+        manager = field_manager or managedfields.default_manager(actor)
+        scope = managedfields.Scope(kind.schema_ref, kind.api_version, subresource, kind.has_status)
+        return managedfields.track_update(scope, old, obj, manager=manager, now=rfc3339(now), sent=sent)
+
     def _admit(self, kind: Kind, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
         """The kind's storage step (IP and port allocation, generated selectors); 422 on field errors."""
         if kind.admit is None:
@@ -154,10 +176,21 @@ class ApiServer:
         now: float,
         dry_run: bool = False,
         reason: str = "",
+        field_manager: str | None = None,
     ) -> dict[str, Any]:
-        """POST: returns the created object (a copy); raises Status (AlreadyExists, Invalid, ...)."""
+        """POST: returns the created object (a copy); raises Status (AlreadyExists, Invalid, ...).
+
+        `field_manager` owns the fields the object is created with (default: the component `actor` is)."""
         return self._atomic(
-            lambda: self._create(body, namespace=namespace, actor=actor, now=now, dry_run=dry_run, reason=reason),
+            lambda: self._create(
+                body,
+                namespace=namespace,
+                actor=actor,
+                now=now,
+                dry_run=dry_run,
+                reason=reason,
+                field_manager=field_manager,
+            ),
             dry_run,
         )
 
@@ -170,11 +203,15 @@ class ApiServer:
         now: float,
         dry_run: bool,
         reason: str,
+        field_manager: str | None = None,
+        managed_fields: Any = managedfields.MISSING,
     ) -> dict[str, Any]:
+        """Create; `managed_fields` (server-side apply's) replaces the Update operation's bookkeeping."""
         kind = objects.kind_of(body) if isinstance(body, dict) else objects.kind_of({})
         obj = self.decode(kind, body)
         ns = self._namespace(kind, obj, namespace)
         meta = obj["metadata"]
+        sent = meta.get("managedFields", managedfields.MISSING)
         for key in SYSTEM_META:
             meta.pop(key, None)
         if not meta.get("name") and meta.get("generateName"):
@@ -184,6 +221,10 @@ class ApiServer:
                 meta["name"] = base + self.draws.suffix(5)
         kind.prepare(obj)
         kind.default(obj)
+        if managed_fields is managedfields.MISSING:
+            # as upstream: what the request set, defaults included, before admission adds its own fields
+            managed_fields = self._manage(kind, None, obj, subresource="", field_manager=field_manager, actor=actor,
+                                          now=now, sent=sent)
         kind.strategy(obj, None)
         if kind.kind == "Pod":
             self._invalid(kind, obj, None)  # validate what the user sent before admission adds volumes
@@ -199,6 +240,8 @@ class ApiServer:
         if kind.tracks_generation:
             meta["generation"] = 1
         self._admit(kind, obj, None)
+        if managed_fields:
+            meta["managedFields"] = managed_fields
         obj = _ordered(obj)
         if dry_run:
             return clone(obj)
@@ -338,12 +381,14 @@ class ApiServer:
         dry_run: bool = False,
         reason: str = "",
         subresource: str = "",
+        field_manager: str | None = None,
     ) -> dict[str, Any]:
         """PUT (or PUT to `status`): optimistic concurrency on metadata.resourceVersion (409 Conflict)."""
 
         def run() -> dict[str, Any]:
             kind = objects.kind_of(body)
-            obj = self.decode(kind, body)
+            # a subresource write never sets managedFields: not copying them keeps status writes cheap
+            obj = self.decode(kind, _without_managed_fields(body) if subresource else body)
             ns = self._namespace(kind, obj, namespace)
             name = obj["metadata"].get("name", "")
             if not name:
@@ -359,6 +404,7 @@ class ApiServer:
                 reason=reason,
                 subresource=subresource,
                 verb="update",
+                field_manager=field_manager,
             )
 
         return self._atomic(run)
@@ -372,6 +418,7 @@ class ApiServer:
         now: float,
         dry_run: bool = False,
         reason: str = "",
+        field_manager: str | None = None,
     ) -> dict[str, Any]:
         return self.update(
             body,
@@ -381,6 +428,7 @@ class ApiServer:
             dry_run=dry_run,
             reason=reason,
             subresource="status",
+            field_manager=field_manager,
         )
 
     def patch(
@@ -396,8 +444,10 @@ class ApiServer:
         dry_run: bool = False,
         reason: str = "",
         subresource: str = "",
+        field_manager: str | None = None,
     ) -> dict[str, Any]:
-        """PATCH with `patch_type` merge / json / strategic (or their media types)."""
+        """PATCH with `patch_type` merge / json / strategic (or their media types). `subresource` `status`
+        changes the status only; `scale` is recorded as the scale subresource's write of `spec.replicas`."""
 
         def run() -> dict[str, Any]:
             kind = self.resolve(kind_name)
@@ -423,6 +473,8 @@ class ApiServer:
                 raise bad_request("patched object is not an object")
             result.setdefault("apiVersion", kind.api_version)
             result.setdefault("kind", kind.kind)
+            if subresource or result.get("metadata", {}).get("managedFields") is old["metadata"].get("managedFields"):
+                result = _without_managed_fields(result)  # untouched by the patch: the stored ones stay, uncopied
             obj = self.decode(kind, result)
             return self._write(
                 kind,
@@ -434,6 +486,7 @@ class ApiServer:
                 reason=reason,
                 subresource=subresource,
                 verb="patch",
+                field_manager=field_manager,
             )
 
         return self._atomic(run)
@@ -450,13 +503,18 @@ class ApiServer:
         reason: str,
         subresource: str,
         verb: str,
+        field_manager: str | None = None,
+        managed_fields: Any = managedfields.MISSING,
     ) -> dict[str, Any]:
+        """Store `obj` over `old`. The managedFields are `managed_fields` (server-side apply's) or those of an
+        Update operation by `field_manager`, computed after defaulting and before the strategy, as upstream."""
         meta, old_meta = obj["metadata"], old["metadata"]
         if meta.get("namespace", "") != old_meta.get("namespace", "") and kind.namespaced:
             raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
         sent_rv = meta.get("resourceVersion")
         if sent_rv and sent_rv != old_meta.get("resourceVersion"):
             raise errors.stale_conflict(kind.plural, old_meta["name"], kind.group)
+        sent = meta.get("managedFields", managedfields.MISSING)
         for key in SYSTEM_META:
             if key in old_meta:
                 meta[key] = old_meta[key]
@@ -464,6 +522,9 @@ class ApiServer:
                 meta.pop(key, None)
         if subresource == "status":
             obj = dict(old, status=obj.get("status", {}))
+            if managed_fields is managedfields.MISSING:
+                managed_fields = self._manage(kind, old, obj, subresource=subresource, field_manager=field_manager,
+                                              actor=actor, now=now, sent=sent)
         else:
             kind.prepare(obj)
             if kind.has_status and "status" in old:
@@ -471,12 +532,16 @@ class ApiServer:
             elif kind.has_status:
                 obj.pop("status", None)
             kind.default(obj)
+            if managed_fields is managedfields.MISSING:
+                managed_fields = self._manage(kind, old, obj, subresource=subresource, field_manager=field_manager,
+                                              actor=actor, now=now, sent=sent)
             kind.strategy(obj, old)
             self._invalid(kind, obj, old)
             self._admit(kind, obj, old)
             quota.admit_update(self.limits, kind, obj)
             if kind.tracks_generation and obj.get("spec") != old.get("spec"):
                 meta["generation"] = old_meta.get("generation", 1) + 1
+        obj = _with_managed_fields(obj, managed_fields)
         obj = _ordered(obj)
         if obj == old:
             return clone(old)  # a no-op write does not bump resourceVersion
@@ -641,6 +706,7 @@ class ApiServer:
         actor: str,
         now: float,
         dry_run: bool = False,
+        field_manager: str = CLIENT_SIDE_APPLY,
     ) -> tuple[dict[str, Any], str]:
         """`kubectl apply` (client-side): create with the last-applied annotation, or three-way merge
         over the live object. Returns (object, "created" | "configured" | "unchanged")."""
@@ -663,7 +729,8 @@ class ApiServer:
             modified["metadata"]["annotations"] = annotations
             live = self.store.get(kind.kind, ns, name)
             if live is None:
-                created = self._create(modified, namespace=ns, actor=actor, now=now, dry_run=dry_run, reason="")
+                created = self._create(modified, namespace=ns, actor=actor, now=now, dry_run=dry_run, reason="",
+                                       field_manager=field_manager)
                 return created, "created"
             original_text = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
             original = strip_nulls(json.loads(original_text)) if original_text else {}
@@ -680,14 +747,101 @@ class ApiServer:
                 reason="",
                 subresource="",
                 verb="patch",
+                field_manager=field_manager,
             )
             unchanged = result["metadata"].get("resourceVersion") == live["metadata"].get("resourceVersion")
             return result, "unchanged" if unchanged else "configured"
 
         return self._atomic(run, dry_run)
 
+    def server_side_apply(
+        self,
+        kind_name: str,
+        name: str,
+        body: dict[str, Any],
+        *,
+        namespace: str = "default",
+        field_manager: str,
+        force: bool = False,
+        actor: str,
+        now: float,
+        dry_run: bool = False,
+        subresource: str = "",
+    ) -> tuple[dict[str, Any], bool]:
+        """PATCH `application/apply-patch+yaml`: merge the configuration into the object (created when missing)
+        with `field_manager` owning exactly what it applied; fields it applied before and no longer does are
+        removed unless another manager owns them. Returns (object, created). Raises the 409 Conflict Status when
+        a field it changes has another manager, unless `force` takes it over."""
+
+        def run() -> tuple[dict[str, Any], bool]:
+            kind = self.resolve(kind_name)
+            ns = namespace if kind.namespaced else ""
+            config = self.decode(kind, body)
+            if kind.namespaced:
+                config["metadata"].setdefault("namespace", ns)
+            config["metadata"].setdefault("name", name)
+            live = self.store.get(kind.kind, ns, name)
+            if live is None and subresource:
+                raise errors.not_found(kind.plural, name, kind.group)
+            scope = managedfields.Scope(kind.schema_ref, kind.api_version, subresource, kind.has_status)
+            group_version = f"{kind.group}/{kind.version}" if kind.group else f"/{kind.version}"
+            applied = managedfields.apply(
+                scope,
+                live,
+                config,
+                manager=field_manager,
+                force=force,
+                now=rfc3339(now),
+                where=f"{ns}/{name}; {group_version}, Kind={kind.kind}",
+            )
+            if live is None:
+                created = self._create(
+                    applied.obj,
+                    namespace=ns or None,
+                    actor=actor,
+                    now=now,
+                    dry_run=dry_run,
+                    reason="",
+                    managed_fields=applied.managed_fields,
+                )
+                return created, True
+            obj = self.decode(kind, applied.obj)
+            result = self._write(
+                kind,
+                live,
+                obj,
+                actor=actor,
+                now=now,
+                dry_run=dry_run,
+                reason="",
+                subresource=subresource,
+                verb="patch",
+                managed_fields=applied.managed_fields,
+            )
+            return result, False
+
+        return self._atomic(run, dry_run)
+
 
 _TOP_ORDER = ("apiVersion", "kind", "metadata", "spec", "status")
+
+
+def _without_managed_fields(obj: Any) -> Any:
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    if not isinstance(meta, dict) or "managedFields" not in meta:
+        return obj
+    return {**obj, "metadata": {key: value for key, value in meta.items() if key != "managedFields"}}
+
+
+def _with_managed_fields(obj: dict[str, Any], managed_fields: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """`obj` with these managedFields, on a metadata dict of its own (a status write shares the stored one)."""
+    meta = obj["metadata"]
+    if meta.get("managedFields") == managed_fields or (not managed_fields and "managedFields" not in meta):
+        return obj
+    meta = {key: value for key, value in meta.items() if key != "managedFields"}
+    if managed_fields:
+        meta["managedFields"] = managed_fields
+    return {**obj, "metadata": meta}
 
 
 def _ordered(obj: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,11 @@ continues exactly as `c` would.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import objects, proxy, quota
 from .apiserver import FOREGROUND, ORPHAN, ApiServer
@@ -26,6 +27,9 @@ from .nodes import CONTROLLER as NODE_CONTROLLER
 from .nodes import EVICTION, NodeLifecycle
 from .store import DELETED, Store
 from .util import Draws, clone, parse_rfc3339, rfc3339
+
+if TYPE_CHECKING:
+    from .scheduler.explain import Record
 
 STATE_VERSION = 1
 SCHEDULER = "kube-scheduler"
@@ -54,6 +58,17 @@ def _unbound(obj: dict[str, Any]) -> bool:
         and not obj["metadata"].get("deletionTimestamp")
         and (obj.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _event_expiry(stamp: str) -> float:
+    """When an Event last stamped `stamp` expires (Events come in bursts of one second: parsed once)."""
+    return parse_rfc3339(stamp) + EVENT_TTL
+
+
+def _rendered(explanation: dict[str, Any] | Record) -> dict[str, Any]:
+    """A decision record as JSON: the scheduler's records render on demand (`to_dict()`), loaded ones are."""
+    return explanation if isinstance(explanation, dict) else explanation.to_dict()
 
 
 def flow_of(change: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +125,8 @@ class Cluster:
         self.components: dict[str, bool] = state.get(
             "components", {SCHEDULER: True, CONTROLLER_MANAGER: True}
         )
-        self.explanations: dict[str, dict[str, Any]] = state.get("explanations", {})
+        # The scheduler's last decision records: JSON dicts once saved, its lazily rendered records before.
+        self.explanations: dict[str, dict[str, Any] | Record] = state.get("explanations", {})
         # Two FIFO queues at the same simulated time: node-level and core work first, then the controllers'
         # keys, so that a burst of pod updates (a kubelet starting 100 pods) costs one reconcile of their
         # owner rather than one per update; the order is fixed, so runs stay deterministic.
@@ -177,7 +193,7 @@ class Cluster:
             "kubelets": self.kubelets.to_json(),
             "components": dict(self.components),
             "limits": quota.limits_to_json(self.api.limits),
-            "explanations": self.explanations,
+            "explanations": {key: _rendered(record) for key, record in self.explanations.items()},
             "work": [list(item) for item in (*self.work, *self.controller_work)],
             "scheduler": self.scheduler.to_json() if self.scheduler is not None else None,
         }
@@ -337,8 +353,8 @@ class Cluster:
             if event == DELETED:
                 self.timers.schedule(self.clock.now + ORPHAN_QUARANTINE, POD_GC, name)
         elif kind == "Event" and event != DELETED:
-            stamp = parse_rfc3339(obj.get("lastTimestamp") or meta.get("creationTimestamp"))
-            self.timers.schedule(stamp + EVENT_TTL, "event-ttl", "")
+            expires = _event_expiry(obj.get("lastTimestamp") or meta.get("creationTimestamp"))
+            self.timers.schedule(expires, "event-ttl", "")
         elif kind == "Event":
             self.recorder.forget(obj)
         if kind == "Namespace" and meta.get("deletionTimestamp"):
@@ -503,7 +519,7 @@ class Cluster:
             )
 
     # --- SchedulerHost --------------------------------------------------------------------------
-    def bind(self, namespace: str, name: str, node_name: str, explanation: dict[str, Any]) -> None:
+    def bind(self, namespace: str, name: str, node_name: str, explanation: Record) -> None:
         """`pods/binding` for the scheduler; records the Scheduled event (raises Status if refused)."""
         pod = self._bind(namespace, name, node_name, actor=SCHEDULER)
         self._explain(namespace, name, explanation)
@@ -547,7 +563,7 @@ class Cluster:
         return self.store.put("Pod", new, actor=actor, reason="Scheduled", verb="bind", now=now)
 
     def mark_unschedulable(
-        self, namespace: str, name: str, message: str, explanation: dict[str, Any]
+        self, namespace: str, name: str, message: str, explanation: Record
     ) -> None:
         now = self.clock.now
         pod = self.store.get("Pod", namespace, name)
@@ -626,7 +642,7 @@ class Cluster:
                 return
         conditions.append(condition)
 
-    def _explain(self, namespace: str, name: str, explanation: dict[str, Any]) -> None:
+    def _explain(self, namespace: str, name: str, explanation: Record) -> None:
         key = f"{namespace}/{name}"
         self.explanations.pop(key, None)
         self.explanations[key] = explanation
@@ -636,7 +652,7 @@ class Cluster:
     def explanation(self, namespace: str, name: str) -> dict[str, Any] | None:
         """The scheduler's last decision record for a pod (per node verdicts and scores), if kept."""
         found = self.explanations.get(f"{namespace}/{name}")
-        return clone(found) if found is not None else None
+        return clone(_rendered(found)) if found is not None else None
 
     # --- API verbs (the api-server acting for `actor`) --------------------------------------------
     def apply(
@@ -657,9 +673,10 @@ class Cluster:
         namespace: str | None = None,
         actor: str = "user:admin",
         dry_run: bool = False,
+        field_manager: str | None = None,
     ) -> dict[str, Any]:
         return self.api.create(
-            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run
+            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run, field_manager=field_manager
         )
 
     def get(self, kind: str, name: str, *, namespace: str = "default") -> dict[str, Any]:
@@ -677,9 +694,10 @@ class Cluster:
         namespace: str | None = None,
         actor: str = "user:admin",
         dry_run: bool = False,
+        field_manager: str | None = None,
     ) -> dict[str, Any]:
         return self.api.update(
-            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run
+            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run, field_manager=field_manager
         )
 
     def update_status(
@@ -689,9 +707,10 @@ class Cluster:
         namespace: str | None = None,
         actor: str = "user:admin",
         dry_run: bool = False,
+        field_manager: str | None = None,
     ) -> dict[str, Any]:
         return self.api.update_status(
-            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run
+            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run, field_manager=field_manager
         )
 
     def patch(
@@ -705,6 +724,7 @@ class Cluster:
         actor: str = "user:admin",
         dry_run: bool = False,
         subresource: str = "",
+        field_manager: str | None = None,
     ) -> dict[str, Any]:
         return self.api.patch(
             kind,
@@ -712,6 +732,34 @@ class Cluster:
             patch,
             namespace=namespace,
             patch_type=patch_type,
+            actor=actor,
+            now=self.clock.now,
+            dry_run=dry_run,
+            subresource=subresource,
+            field_manager=field_manager,
+        )
+
+    def server_side_apply(
+        self,
+        kind: str,
+        name: str,
+        manifest: dict[str, Any],
+        *,
+        namespace: str = "default",
+        field_manager: str,
+        force: bool = False,
+        actor: str = "user:admin",
+        dry_run: bool = False,
+        subresource: str = "",
+    ) -> tuple[dict[str, Any], bool]:
+        """`kubectl apply --server-side`: returns (object, created); 409 Conflict on fields others manage."""
+        return self.api.server_side_apply(
+            kind,
+            name,
+            manifest,
+            namespace=namespace,
+            field_manager=field_manager,
+            force=force,
             actor=actor,
             now=self.clock.now,
             dry_run=dry_run,

@@ -282,6 +282,20 @@ CATALOGUE: dict[str, Image] = {
             binaries=("etcd",),
         ),
         Image(
+            "registry.k8s.io/metrics-server/metrics-server",
+            r"v0\.[67]\.\d",
+            19_000_000,
+            ports=(10250,),
+            paths=("*",),
+            memory=20 * MiB,
+            binaries=("/metrics-server",),
+            logs=(
+                "serving.go:374] Generated self-signed cert (/tmp/apiserver.crt, /tmp/apiserver.key)",
+                "handler.go:275] Adding GroupVersion metrics.k8s.io v1beta1 to ResourceManager",
+                "secure_serving.go:213] Serving securely on [::]:10250",
+            ),
+        ),
+        Image(
             "registry.k8s.io/coredns/coredns",
             r"v1\.1[0-2]\.\d",
             18_000_000,

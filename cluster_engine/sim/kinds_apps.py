@@ -373,3 +373,35 @@ DAEMONSET = register(
         tracks_generation=True,
     )
 )
+
+
+def validate_controller_revision(obj: dict[str, Any], old: dict[str, Any] | None) -> list[Cause]:
+    """ValidateControllerRevision / ValidateControllerRevisionUpdate: a DNS subdomain name, `data`
+    present and immutable, `revision` not negative."""
+    causes = validate_metadata(obj, dns1123_subdomain, True)
+    if obj.get("data") is None:
+        causes.append(required("data", "data is mandatory"))
+    revision = obj.get("revision", 0)
+    if isinstance(revision, int) and revision < 0:
+        causes.append(invalid("revision", revision, "must be greater than or equal to 0"))
+    if old is not None:
+        causes = validate_metadata_update(obj, old) + causes
+        if obj.get("data") != old.get("data"):
+            causes.append(
+                invalid("data", _Raw(json.dumps(obj.get("data"), separators=(",", ":"))), "field is immutable")
+            )
+    return causes
+
+
+# Written by the DaemonSet and StatefulSet controllers (`controllers/history.py`): an immutable snapshot
+# of a workload's pod template, kept for rollbacks; not in the `all` category, no short name, no status.
+CONTROLLER_REVISION = register(
+    Kind(
+        "ControllerRevision",
+        "controllerrevisions",
+        "controllerrevision",
+        group="apps",
+        validate=validate_controller_revision,
+        has_status=False,
+    )
+)

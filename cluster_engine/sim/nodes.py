@@ -1,6 +1,7 @@
 """The node lifecycle controller and the taint eviction controller (kube-controller-manager): a node
 whose kubelet stops posting status turns Unknown after `node-monitor-grace-period`, is tainted
-`node.kubernetes.io/unreachable`, and its pods are evicted once their tolerationSeconds run out."""
+`node.kubernetes.io/unreachable`, and its pods are evicted once their tolerationSeconds run out. Also the
+kubelets' node Leases (`kube-node-lease`), renewed whenever a kubelet's heartbeat moves."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from .clock import Timers
 from .events import Recorder
+from .kinds_coordination import NODE_LEASE_NAMESPACE, micro_time, node_lease
 from .kubelet import Kubelets, kubelet_actor
 from .store import Store
 from .util import clone, parse_rfc3339, rfc3339
@@ -93,15 +95,38 @@ class NodeLifecycle:
         self.recorder = recorder
         self.delete_pod = delete_pod
 
+    def renew_lease(self, node_name: str, now: float) -> None:
+        """The kubelet's node lease controller: create the node's Lease in `kube-node-lease` (owned by the
+        Node, so the garbage collector deletes it with the node) or move its renewTime to `now`.
+
+        Upstream renews every 10 s; here a running kubelet's heartbeat is implicit (an idle cluster writes
+        nothing), so the Lease is renewed when the heartbeat moves: at registration, when the kubelet stops
+        (its last renewal, from which the grace period runs) and when it starts again."""
+        node = self.store.get("Node", "", node_name)
+        if node is None or self.store.get("Namespace", "", NODE_LEASE_NAMESPACE) is None:
+            return
+        actor = kubelet_actor(node_name)
+        lease = self.store.get("Lease", NODE_LEASE_NAMESPACE, node_name)
+        if lease is None:
+            self.store.put(
+                "Lease", node_lease(node, now, created=rfc3339(now)), actor=actor, reason="", verb="create", now=now
+            )
+            return
+        new = clone(lease)
+        new.setdefault("spec", {})["renewTime"] = micro_time(now)
+        self.store.put("Lease", new, actor=actor, reason="", verb="update", now=now)
+
     def kubelet_stopped(self, node_name: str, now: float) -> None:
         self.kubelets.node_state(node_name)["heartbeat"] = now
+        self.renew_lease(node_name, now)
         self.timers.schedule(now + NODE_MONITOR_GRACE_PERIOD, CONTROLLER, node_name)
 
     def kubelet_started(self, node_name: str, now: float) -> None:
-        """The kubelet posts a Ready status again (written by the kubelet itself)."""
+        """The kubelet posts a Ready status again (written by the kubelet itself) and renews its Lease."""
         node = self.store.get("Node", "", node_name)
         if node is None:
             return
+        self.renew_lease(node_name, now)
         new = clone(node)
         new["status"]["conditions"] = ready_conditions(now)
         old = {c["type"]: c for c in node["status"].get("conditions") or []}

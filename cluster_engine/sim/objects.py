@@ -249,6 +249,7 @@ SECRET = register(
 from . import (  # noqa: E402, F401 - Services, Jobs, StatefulSets
     kinds_apps,
     kinds_batch,
+    kinds_coordination,
     kinds_core,
     kinds_scheduling,
     kinds_statefulset,

@@ -986,6 +986,26 @@ def _priorityclass_row(pc: dict[str, Any], now: float) -> list[Cell]:
     ]
 
 
+_CONTROLLERREVISION_COLUMNS = (
+    NAME,
+    Column("Controller", description="Controller of the object"),
+    Column("Revision", description="Revision indicates the revision of the state represented by Data."),
+    AGE,
+)
+
+
+def _controllerrevision_row(revision: dict[str, Any], now: float) -> list[Cell]:
+    """`printControllerRevision`: CONTROLLER is `<kind>.<group>/<name>` in lower case (`formatResourceName`)."""
+    controller = "<none>"
+    for ref in _meta(revision).get("ownerReferences") or ():
+        if ref.get("controller"):
+            group = str(ref.get("apiVersion", "")).rpartition("/")[0]
+            kind = f"{ref.get('kind', '')}.{group}" if group else str(ref.get("kind", ""))
+            controller = f"{kind.lower()}/{ref.get('name', '')}"
+            break
+    return [_name(revision), controller, int(revision.get("revision") or 0), _age(revision, now)]
+
+
 # Kinds without a printer get the api-server's default table (`rest.NewDefaultTableConvertor`).
 _DEFAULT_COLUMNS = (NAME, Column("Created At", "date", description=_AGE_DOC))
 
@@ -1019,6 +1039,7 @@ PRINTERS: dict[str, Printer] = {
     "Job": Printer(_JOB_COLUMNS, _job_row),
     "CronJob": Printer(_CRONJOB_COLUMNS, _cronjob_row),
     "PriorityClass": Printer(_PRIORITYCLASS_COLUMNS, _priorityclass_row),
+    "ControllerRevision": Printer(_CONTROLLERREVISION_COLUMNS, _controllerrevision_row),
 }
 DEFAULT_PRINTER = Printer(_DEFAULT_COLUMNS, _default_row)
 

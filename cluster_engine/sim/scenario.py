@@ -9,6 +9,7 @@ from typing import Any
 
 from . import images, objects, quota
 from .cluster import Cluster
+from .controllers import history
 from .events import EVENT_TTL
 from .nodes import ready_conditions
 from .quantity import cpu_millis, format_cpu, memory_bytes
@@ -310,6 +311,19 @@ def kube_proxy_daemonset(version: str) -> dict[str, Any]:
     }
 
 
+def kube_proxy_revision(daemonset: dict[str, Any]) -> dict[str, Any]:
+    """The kube-proxy DaemonSet's ControllerRevision 1, named after the hash its pods carry."""
+    labels = dict(daemonset["spec"]["template"]["metadata"]["labels"])
+    labels["controller-revision-hash"] = KUBE_PROXY_REVISION_HASH
+    return history.new_revision(
+        daemonset,
+        name=f"kube-proxy-{KUBE_PROXY_REVISION_HASH}",
+        labels=labels,
+        data=history.template_patch(daemonset),
+        revision=1,
+    )
+
+
 def kube_proxy_pod(node: dict[str, Any], version: str, suffix: str) -> dict[str, Any]:
     template = kube_proxy_template(version)
     return {
@@ -459,6 +473,123 @@ def coredns_pod(node: dict[str, Any], suffix: str) -> dict[str, Any]:
     }
 
 
+METRICS_SERVER_VERSION = "v0.7.2"
+METRICS_SERVER_TEMPLATE_HASH = "7fbb699795"
+
+
+def metrics_server_template() -> dict[str, Any]:
+    """The pod template of metrics-server's `components.yaml` (v0.7), with the `--kubelet-insecure-tls` that
+    kind and minikube add and the control-plane toleration of k3s's bundled copy."""
+    probe = {"httpGet": {"path": "/livez", "port": "https", "scheme": "HTTPS"}, "periodSeconds": 10,
+             "failureThreshold": 3}
+    return {
+        "metadata": {"labels": {"k8s-app": "metrics-server"}},
+        "spec": {
+            "containers": [
+                {
+                    "name": "metrics-server",
+                    "image": f"registry.k8s.io/metrics-server/metrics-server:{METRICS_SERVER_VERSION}",
+                    "imagePullPolicy": "IfNotPresent",
+                    "args": [
+                        "--cert-dir=/tmp",
+                        "--secure-port=10250",
+                        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+                        "--kubelet-use-node-status-port",
+                        "--metric-resolution=15s",
+                        "--kubelet-insecure-tls",
+                    ],
+                    "ports": [{"containerPort": 10250, "name": "https", "protocol": "TCP"}],
+                    "livenessProbe": probe,
+                    "readinessProbe": {
+                        "httpGet": {"path": "/readyz", "port": "https", "scheme": "HTTPS"},
+                        "initialDelaySeconds": 20,
+                        "periodSeconds": 10,
+                        "failureThreshold": 3,
+                    },
+                    "resources": {"requests": {"cpu": "100m", "memory": "200Mi"}},
+                    "securityContext": {
+                        "allowPrivilegeEscalation": False,
+                        "readOnlyRootFilesystem": True,
+                        "runAsNonRoot": True,
+                        "runAsUser": 1000,
+                    },
+                    "volumeMounts": [{"mountPath": "/tmp", "name": "tmp-dir"}],  # noqa: S108 - a pod's mount
+                }
+            ],
+            "nodeSelector": {"kubernetes.io/os": "linux"},
+            "priorityClassName": "system-cluster-critical",
+            "serviceAccountName": "metrics-server",
+            "tolerations": [
+                {"key": "CriticalAddonsOnly", "operator": "Exists"},
+                {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"},
+            ],
+            "volumes": [{"name": "tmp-dir", "emptyDir": {}}],
+        },
+    }
+
+
+def metrics_server_objects(node: dict[str, Any], suffix: str) -> list[dict[str, Any]]:
+    """metrics-server as an add-on installs it: its Deployment and ReplicaSet (uids from
+    `system_owner_uid`), one pod on `node` and the `metrics-server` Service the APIService
+    `v1beta1.metrics.k8s.io` points at (`sim/metrics.py` reads that Service as the registration)."""
+    labels = {"k8s-app": "metrics-server"}
+    rs_name = f"metrics-server-{METRICS_SERVER_TEMPLATE_HASH}"
+    hashed = {**labels, "pod-template-hash": METRICS_SERVER_TEMPLATE_HASH}
+    replicaset_template = metrics_server_template()
+    replicaset_template["metadata"]["labels"] = dict(hashed)
+
+    def owner(kind: str, name: str) -> list[dict[str, Any]]:
+        return [{"apiVersion": "apps/v1", "kind": kind, "name": name,
+                 "uid": system_owner_uid(kind, "kube-system", name), "controller": True, "blockOwnerDeletion": True}]
+
+    return [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "metrics-server", "namespace": "kube-system", "labels": dict(labels),
+                         "annotations": {"deployment.kubernetes.io/revision": "1"}},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": dict(labels)},
+                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0}},
+                "template": metrics_server_template(),
+            },
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "metadata": {
+                "name": rs_name,
+                "namespace": "kube-system",
+                "labels": dict(hashed),
+                "annotations": {
+                    "deployment.kubernetes.io/desired-replicas": "1",
+                    "deployment.kubernetes.io/max-replicas": "2",
+                    "deployment.kubernetes.io/revision": "1",
+                },
+                "ownerReferences": owner("Deployment", "metrics-server"),
+            },
+            "spec": {"replicas": 1, "selector": {"matchLabels": dict(hashed)}, "template": replicaset_template},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": f"{rs_name}-{suffix}", "namespace": "kube-system", "labels": dict(hashed),
+                         "ownerReferences": owner("ReplicaSet", rs_name)},
+            "spec": {**metrics_server_template()["spec"], "nodeName": node["metadata"]["name"]},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "metrics-server", "namespace": "kube-system", "labels": dict(labels)},
+            "spec": {
+                "selector": dict(labels),
+                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": "https"}],
+            },
+        },
+    ]
+
+
 def create_system_object(cluster: Cluster, manifest: dict[str, Any], *, actor: str, now: float) -> dict[str, Any]:
     """Create a kube-system workload object through the api-server's decoding, defaulting and validation,
     with the fixed uid `system_owner_uid` gives it (the existing pods' ownerReferences name that uid)."""
@@ -549,7 +680,9 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
     """A settled cluster from a scenario spec (see `LESSON`): nodes, kube-system, preloaded objects.
 
     Keys: `seed`, `start` (RFC 3339), `kubernetesVersion`, `nodes` (name, role, cpu, memory, pods, zone,
-    region, labels, taints, runtime, kubeletVersion, images, unschedulable), `objects` (manifests),
+    region, labels, taints, runtime, kubeletVersion, images, unschedulable), `coredns` and `metricsServer`
+    (default true: the add-ons in kube-system; without metrics-server `kubectl top` finds no Metrics API),
+    `objects` (manifests),
     `limits` (the sandbox quota: omitted for the defaults, `unlimited`, or a mapping of overrides),
     `preload` ("create", the default, as `kubectl create -f`; or "apply", which records the
     last-applied annotation), `settle` (seconds of simulated time to run before handing the cluster
@@ -595,15 +728,22 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
         manifest = node_manifest(node_spec, index, version, now)
         node = api.create(manifest, actor=f"kubelet/{node_spec['name']}", now=now, reason="RegisteredNode")
         cluster.kubelets.node_state(node["metadata"]["name"])
+        cluster.nodes.renew_lease(node["metadata"]["name"], now)
         nodes.append(node)
     control = [n for n in nodes if "node-role.kubernetes.io/control-plane" in n["metadata"]["labels"]]
     for node in control:
         for pod in control_plane_pods(node, version, now):
             api.create(pod, actor=f"kubelet/{node['metadata']['name']}", now=now)
     if nodes:
-        create_system_object(cluster, kube_proxy_daemonset(version), actor=ACTOR, now=now)
+        proxy = create_system_object(cluster, kube_proxy_daemonset(version), actor=ACTOR, now=now)
+        api.create(kube_proxy_revision(proxy), actor="daemonset-controller", now=now)
+    taken: set[str] = set()
     for node in nodes:
-        api.create(kube_proxy_pod(node, version, cluster.draws.suffix(5)), actor="daemonset-controller", now=now)
+        suffix = cluster.draws.suffix(5)
+        while suffix in taken:  # a generateName collision (likely among thousands of nodes): draw again
+            suffix = cluster.draws.suffix(5)
+        taken.add(suffix)
+        api.create(kube_proxy_pod(node, version, suffix), actor="daemonset-controller", now=now)
     if spec.get("coredns", True) and nodes:
         home = control[0] if control else nodes[0]
         create_system_object(cluster, coredns_deployment(), actor=ACTOR, now=now)
@@ -613,6 +753,14 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
     if nodes:
         for manifest in system_services(control[0] if control else nodes[0]):
             api.create(manifest, actor=API_SERVER_ACTOR, now=now)
+    if spec.get("metricsServer", True) and nodes:
+        home = control[0] if control else nodes[0]
+        for manifest in metrics_server_objects(home, cluster.draws.suffix(5)):
+            if manifest["kind"] in ("Deployment", "ReplicaSet"):
+                actor = ACTOR if manifest["kind"] == "Deployment" else "deployment-controller"
+                create_system_object(cluster, manifest, actor=actor, now=now)
+            else:
+                api.create(manifest, actor="replicaset-controller" if manifest["kind"] == "Pod" else ACTOR, now=now)
     for manifest in spec.get("objects") or []:
         if spec.get("preload", "create") == "apply":
             api.apply(manifest, actor=ACTOR, now=now)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import Status
 from .patch import merge_diff, merge_patch
@@ -20,9 +19,9 @@ UNDRAINED_CAP = 20_000
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped kinds
 
 
-@dataclass(frozen=True)
-class Change:
-    """One mutation: what changed, when, by whom, by which verb, and why (an Event reason or a verb)."""
+class Change(NamedTuple):
+    """One mutation: what changed, when, by whom, by which verb, and why (an Event reason or a verb).
+    An immutable value like a frozen dataclass, but one is made on every write, and a tuple is made faster."""
 
     rv: int
     time: float
@@ -35,17 +34,7 @@ class Change:
     name: str
 
     def to_list(self) -> list[Any]:
-        return [
-            self.rv,
-            self.time,
-            self.type,
-            self.verb,
-            self.actor,
-            self.reason,
-            self.kind,
-            self.namespace,
-            self.name,
-        ]
+        return list(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -187,13 +176,15 @@ class Store:
     def trim(self) -> None:
         """Keep each log within its limit, except entries not yet drained (a reconcile's changes must all
         reach the page); a cluster nobody drains is still capped, at UNDRAINED_CAP entries."""
-        for log, limit in ((self.history, self.history_limit), (self.changes, self.change_limit)):
-            while len(log) > limit and (self._rv_of(log[0]) <= self.drained_rv or len(log) > UNDRAINED_CAP):
-                log.popleft()
+        if len(self.history) > self.history_limit:
+            self._trim(self.history, self.history_limit)
+        if len(self.changes) > self.change_limit:
+            self._trim(self.changes, self.change_limit)
 
-    @staticmethod
-    def _rv_of(entry: tuple[int, str, str, dict[str, Any]] | Change) -> int:
-        return entry.rv if isinstance(entry, Change) else entry[0]
+    def _trim(self, log: deque[Any], limit: int) -> None:
+        # History entries and Changes both start with their resourceVersion.
+        while len(log) > limit and (log[0][0] <= self.drained_rv or len(log) > UNDRAINED_CAP):
+            log.popleft()
 
     def _index(self, kind: str, key: Key, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         where = (kind, key[0], key[1])

@@ -1,18 +1,32 @@
 """`daemonset-controller` (`pkg/controller/daemon`): one pod per eligible node (nodeSelector, required
 node affinity, taints against the template's tolerations plus the ones the controller adds), each
 pinned to its node by a node affinity on `metadata.name`; nodes that join get a pod, nodes that leave
-lose it; RollingUpdate replaces pods within maxUnavailable (or maxSurge); status counts."""
+lose it; RollingUpdate replaces pods within maxUnavailable (or maxSurge); history as ControllerRevisions
+`<ds>-<hash>` (`constructHistory`, `cleanupHistory`); status counts.
+
+A sync reads every node and every daemon pod, as upstream's does. So that a DaemonSet on a thousand
+nodes does not cost a thousand nodes of work per pod that becomes ready, each DaemonSet keeps an
+`_Index` of what its sync reads (the nodes in the store's order, their eligibility, its pods by node and
+the per-node verdict of manage, rolling update and status) and brings it up to date from the store's
+change log: only nodes and pods that changed since the last sync are looked at again. The index is a
+cache, never state: it is rebuilt from the store whenever the log no longer reaches back to it (after a
+load, a compaction or a long pause), and a rebuilt index gives the same results.
+"""
 
 from __future__ import annotations
 
+import heapq
+import weakref
+from dataclasses import dataclass
 from typing import Any
 
-from cluster_engine.sim.controllers import DONE, Context, Result, controller_ref, key_of, split_key
+from cluster_engine.sim.controllers import DONE, Context, Result, controller_ref, history, key_of, split_key
 from cluster_engine.sim.controllers.replicaset import owner_keys
 from cluster_engine.sim.controllers.workload import (
     available_in,
     claim,
     compute_hash,
+    condition,
     create_pod,
     delete_pod,
     int_or_percent,
@@ -22,9 +36,10 @@ from cluster_engine.sim.controllers.workload import (
     selector_of,
 )
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.kinds_apps import TEMPLATE_GENERATION_ANNOTATION
+from cluster_engine.sim.kinds_apps import DEFAULT_REVISION_HISTORY_LIMIT, TEMPLATE_GENERATION_ANNOTATION
 from cluster_engine.sim.scheduler.labels import node_selector_term, node_selector_terms_match
 from cluster_engine.sim.scheduler.plugins.taint_toleration import find_untolerated_taint, taints_of, tolerations_of
+from cluster_engine.sim.store import Store
 from cluster_engine.sim.util import clone, parse_rfc3339
 
 NAME = "daemonset-controller"
@@ -40,6 +55,8 @@ DAEMON_TOLERATIONS = (
     ("node.kubernetes.io/unschedulable", "NoSchedule"),
 )
 NETWORK_UNAVAILABLE = ("node.kubernetes.io/network-unavailable", "NoSchedule")
+# Tests set this to compare every incrementally maintained index with a freshly built one.
+AUDIT = False
 
 
 def daemon_tolerations(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -62,8 +79,20 @@ def pin_to_node(affinity: dict[str, Any] | None, node_name: str) -> dict[str, An
     return affinity
 
 
+def _eligibility_inputs(ds: dict[str, Any]) -> tuple[Any, ...]:
+    """The parts of the template `NodeShouldRunDaemonPod` reads (compared by value between syncs)."""
+    spec = (ds["spec"].get("template") or {}).get("spec") or {}
+    return (
+        spec.get("nodeName"),
+        spec.get("nodeSelector"),
+        (spec.get("affinity") or {}).get("nodeAffinity"),
+        spec.get("tolerations"),
+        spec.get("hostNetwork"),
+    )
+
+
 class _Eligibility:
-    """`NodeShouldRunDaemonPod` for one DaemonSet, compiled once per sync."""
+    """`NodeShouldRunDaemonPod` for one DaemonSet, compiled once."""
 
     def __init__(self, ds: dict[str, Any]) -> None:
         spec = (ds["spec"].get("template") or {}).get("spec") or {}
@@ -99,17 +128,79 @@ def _created(pod: dict[str, Any]) -> tuple[float, str]:
     return parse_rfc3339(pod["metadata"]["creationTimestamp"]), pod["metadata"]["name"]
 
 
+def _pod_node(pod: dict[str, Any]) -> str:
+    """The node a daemon pod is for: its nodeName, else the metadata.name it is pinned to."""
+    if pod["spec"].get("nodeName"):
+        return pod["spec"]["nodeName"]
+    required = (
+        ((pod["spec"].get("affinity") or {}).get("nodeAffinity") or {}).get(
+            "requiredDuringSchedulingIgnoredDuringExecution"
+        )
+    ) or {}
+    for term in required.get("nodeSelectorTerms") or []:
+        for field in term.get("matchFields") or []:
+            if field.get("key") == "metadata.name" and field.get("values"):
+                return field["values"][0]
+    return ""
+
+
+def _pod_view(pod: dict[str, Any]) -> tuple[Any, ...]:
+    """What of a pod a sync reads: its binding (to the node it is pinned to anyway) or a status change
+    short of failing or of readiness needs no sync."""
+    meta = pod["metadata"]
+    ready = condition(pod, "Ready")
+    return (
+        meta.get("labels"),
+        meta.get("ownerReferences"),
+        meta.get("deletionTimestamp"),
+        (pod.get("status") or {}).get("phase") == "Failed",
+        _pod_node(pod),
+        ready.get("status") if ready else None,
+        ready.get("lastTransitionTime") if ready else None,
+    )
+
+
+def _revision_keys(event_type: str, obj: dict[str, Any], old: dict[str, Any] | None) -> list[str]:
+    """addHistory / updateHistory / deleteHistory: the owning DaemonSet (old and new owner); an orphan
+    may be adopted by any DaemonSet of its namespace."""
+    namespace = obj["metadata"].get("namespace", "")
+    keys: list[str] = []
+    for version in (obj, old):
+        if version is None:
+            continue
+        ref = controller_ref(version)
+        if ref is None:
+            if version is obj and event_type != "DELETED":
+                keys.append(f"{namespace}/")
+        elif ref.get("kind") == "DaemonSet" and f"{namespace}/{ref.get('name', '')}" not in keys:
+            keys.append(f"{namespace}/{ref.get('name', '')}")
+    return keys
+
+
+def _node_view(node: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        node["metadata"].get("labels"),
+        (node.get("spec") or {}).get("taints"),
+        (node.get("spec") or {}).get("unschedulable"),
+    )
+
+
 class DaemonSetController:
-    """One `reconcile` is upstream's `syncDaemonSet` (manage, rolling update, status)."""
+    """One `reconcile` is upstream's `syncDaemonSet` (history, manage, rolling update, history cleanup,
+    status)."""
 
     name = NAME
-    kinds_watched = ("DaemonSet", "Pod", "Node")
+    kinds_watched = ("DaemonSet", "Pod", "Node", "ControllerRevision")
 
     def keys_for(self, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> list[str]:
         if kind == "DaemonSet":
             return [key_of(obj)]
         if kind == "Pod":
+            if event_type == "MODIFIED" and old is not None and _pod_view(old) == _pod_view(obj):
+                return []
             return owner_keys("DaemonSet", event_type, obj, old)
+        if kind == "ControllerRevision":
+            return _revision_keys(event_type, obj, old)
         if event_type == "MODIFIED" and old is not None and _node_view(old) == _node_view(obj):
             return []
         return ["*"]  # a node came, went or changed what eligibility reads: every DaemonSet looks again
@@ -130,38 +221,256 @@ class DaemonSetController:
         return _Sync(ctx, ds, now).run()
 
 
-def _node_view(node: dict[str, Any]) -> tuple[Any, ...]:
-    return (
-        node["metadata"].get("labels"),
-        (node.get("spec") or {}).get("taints"),
-        (node.get("spec") or {}).get("unschedulable"),
-    )
+# --- the index ---------------------------------------------------------------------------------------
+_STATUS_FIELDS = 6  # desired, current, misscheduled, ready, available, updated
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What a node's verdict depends on besides the node and its pods."""
+
+    hash: str
+    generation: str | None
+    min_ready: int
+    surge_zero: bool
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """One node's share of a sync: what manage does there, how the rolling update sees it, what it adds
+    to the status."""
+
+    create: bool = False
+    failed: tuple[dict[str, Any], ...] = ()  # failed pods to report (FailedDaemonPod) and delete
+    delete: tuple[dict[str, Any], ...] = ()  # every pod manage deletes there, failed ones first
+    status: tuple[int, ...] = (0,) * _STATUS_FIELDS
+    counted: dict[str, Any] | None = None  # the pod the status counts (for minReadySeconds requeues)
+    rolling: str = ""  # "", "unavailable", "replace" or "candidate" (rolling update without surge)
+    old: dict[str, Any] | None = None  # the old pod of a "replace" or "candidate" node
+    has_old: bool = False  # one old pod at most and one there (rolling update with surge)
+
+
+_EMPTY = _Verdict()
+
+
+class _Index:
+    """What the sync of one DaemonSet reads, kept current from the store's change log."""
+
+    def __init__(self, ds: dict[str, Any]) -> None:
+        self.uid = ds["metadata"]["uid"]
+        self.namespace = ds["metadata"]["namespace"]
+        self.rv = -1  # the store's resourceVersion this index reflects; -1: never built
+        self._reset()
+
+    def _reset(self) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {}  # in the store's order
+        self.position: dict[str, int] = {}
+        self.next_position = 0
+        self.pods: dict[str, dict[str, dict[str, Any]]] = {}  # node -> pod name -> pod
+        self.pod_node: dict[str, str] = {}
+        self.eligibility_inputs: tuple[Any, ...] | None = None
+        self.eligibility: _Eligibility | None = None
+        self.eligible: dict[str, tuple[bool, bool]] = {}
+        self.desired = 0
+        self.shape: _Shape | None = None
+        self.verdicts: dict[str, _Verdict] = {}
+        self.totals = [0] * _STATUS_FIELDS
+        self.unavailable = 0
+        self.actionable: set[str] = set()
+        self.replace: set[str] = set()
+        self.candidates: set[str] = set()
+        self.old_nodes: set[str] = set()
+
+    # --- inputs ---------------------------------------------------------------------------------------
+    def _place(self, name: str, node: dict[str, Any] | None = None) -> None:
+        """Put a node last (as the store's dict does with a node created again)."""
+        self.nodes.pop(name, None)
+        self.nodes[name] = node or {}
+        self.position[name] = self.next_position
+        self.next_position += 1
+
+    def _changes(self, store: Store) -> tuple[set[str], set[str]] | None:
+        """(changed node names, changed pod names in the namespace) since `rv`; None when the change log
+        no longer reaches back that far. Node order follows the store's (a node created again goes last)."""
+        wanted = store.rv - self.rv
+        if self.rv < 0 or (store.changes and store.changes[0].rv > self.rv + 1) or (wanted and not store.changes):
+            return None
+        found = []
+        if wanted:
+            for change in reversed(store.changes):
+                if change.rv <= self.rv:
+                    break
+                found.append(change)
+        if len(found) != wanted:
+            return None
+        nodes: set[str] = set()
+        pods: set[str] = set()
+        for change in reversed(found):
+            if change.kind == "Node":
+                nodes.add(change.name)
+                if change.type == "DELETED":
+                    self.nodes.pop(change.name, None)
+                elif change.type == "ADDED" or change.name not in self.nodes:
+                    self._place(change.name)
+            elif change.kind == "Pod" and change.namespace == self.namespace:
+                pods.add(change.name)
+        return nodes, pods
+
+    def _forget_pod(self, name: str, dirty: set[str]) -> None:
+        node = self.pod_node.pop(name, None)
+        if node is None:
+            return
+        dirty.add(node)
+        on_node = self.pods.get(node)
+        if on_node is not None:
+            on_node.pop(name, None)
+            if not on_node:
+                del self.pods[node]
+
+    def _add_pod(self, pod: dict[str, Any], dirty: set[str]) -> None:
+        node = _pod_node(pod)
+        self.pod_node[pod["metadata"]["name"]] = node
+        self.pods.setdefault(node, {})[pod["metadata"]["name"]] = pod
+        dirty.add(node)
+
+    def refresh(self, sync: _Sync) -> None:
+        """Bring nodes, eligibility, pods and verdicts up to date for this sync (adopting orphans and
+        releasing pods as `getNodesToDaemonPods` does)."""
+        ctx, ds, store = sync.ctx, sync.ds, sync.ctx.store
+        changes = self._changes(store)
+        dirty: set[str] = set()
+        if changes is None:  # (re)build from the store
+            self._reset()
+            self.rv = store.rv
+            for node in store.items("Node"):
+                self._place(node["metadata"]["name"], node)
+            pool = [p for p in store.items("Pod", self.namespace) if controller_ref(p) is None]
+            pool += [
+                p
+                for w in sorted(store.dependents.get(self.uid, ()))
+                if w[0] == "Pod" and (p := store.get(*w)) is not None
+            ]
+            dirty.update(self.nodes)
+        else:
+            changed_nodes, changed_pods = changes
+            self.rv = store.rv
+            for name in changed_nodes:
+                node = store.get("Node", "", name)
+                if node is None:
+                    self.nodes.pop(name, None)
+                elif name in self.nodes:
+                    self.nodes[name] = node
+                else:
+                    self._place(name, node)
+            dirty |= changed_nodes
+            pool = []
+            for name in sorted(changed_pods):
+                self._forget_pod(name, dirty)
+                pod = store.get("Pod", self.namespace, name)
+                if pod is not None and ((ref := controller_ref(pod)) is None or ref.get("uid") == self.uid):
+                    pool.append(pod)
+        if pool:
+            for pod in claim(ctx, ds, "Pod", selector_of(ds), component=NAME, now=sync.now, candidates=pool):
+                self._add_pod(pod, dirty)
+        self._eligibility(ds, dirty)
+        self._verdicts(sync, dirty)
+
+    def _eligibility(self, ds: dict[str, Any], dirty: set[str]) -> None:
+        inputs = _eligibility_inputs(ds)
+        if self.eligibility is None or inputs != self.eligibility_inputs:
+            self.eligibility_inputs, self.eligibility = inputs, _Eligibility(ds)
+            self.eligible, self.desired = {}, 0
+            dirty.update(self.nodes)
+        for name in dirty:
+            before = self.eligible.pop(name, None)
+            if before is not None and before[0]:
+                self.desired -= 1
+            node = self.nodes.get(name)
+            if node is not None:
+                after = self.eligible[name] = self.eligibility.check(node)
+                self.desired += after[0]
+
+    # --- verdicts ---------------------------------------------------------------------------------------
+    def _verdicts(self, sync: _Sync, dirty: set[str]) -> None:
+        surge_zero = not sync.rolling or int_or_percent(sync.raw_surge, self.desired, round_up=True) == 0
+        shape = _Shape(sync.hash, sync.generation, sync.min_ready, surge_zero)
+        if shape != self.shape or sync.min_ready:  # availability after minReadySeconds depends on the time
+            self.shape = shape
+            dirty = set(self.nodes) | set(self.pods) | set(self.verdicts)
+        for name in dirty:
+            node, eligible, pods = self.nodes.get(name), self.eligible.get(name), self.sorted_pods(name)
+            self._set(name, sync.verdict(node, eligible, pods, surge_zero=surge_zero))
+
+    def sorted_pods(self, node: str) -> list[dict[str, Any]]:
+        return sorted((self.pods.get(node) or {}).values(), key=_created)
+
+    def _set(self, name: str, verdict: _Verdict) -> None:
+        old = self.verdicts.get(name, _EMPTY)
+        if verdict == _EMPTY:
+            self.verdicts.pop(name, None)
+        else:
+            self.verdicts[name] = verdict
+        for i in range(_STATUS_FIELDS):
+            self.totals[i] += verdict.status[i] - old.status[i]
+        self.unavailable += (verdict.rolling in ("unavailable", "replace")) - (
+            old.rolling in ("unavailable", "replace")
+        )
+        for members, flag in (
+            (self.actionable, verdict.create or bool(verdict.delete)),
+            (self.replace, verdict.rolling == "replace"),
+            (self.candidates, verdict.rolling == "candidate"),
+            (self.old_nodes, verdict.has_old),
+        ):
+            if flag:
+                members.add(name)
+            else:
+                members.discard(name)
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """Everything a sync reads from the index (the audit compares it with a rebuilt one)."""
+        return (
+            list(self.nodes),
+            {n: sorted(p) for n, p in self.pods.items()},
+            self.eligible,
+            self.desired,
+            self.verdicts,
+            self.totals,
+            self.unavailable,
+            self.actionable,
+            self.replace,
+            self.candidates,
+            self.old_nodes,
+        )
+
+
+_INDEXES: weakref.WeakKeyDictionary[Store, dict[str, _Index]] = weakref.WeakKeyDictionary()
+
+
+def _index_for(store: Store, ds: dict[str, Any]) -> _Index:
+    indexes = _INDEXES.setdefault(store, {})
+    uid = ds["metadata"]["uid"]
+    index = indexes.get(uid)
+    if index is None:
+        for stale in [u for u in indexes if u not in store.uids]:
+            del indexes[stale]
+        index = indexes[uid] = _Index(ds)
+    return index
+
+
+# --- one sync ------------------------------------------------------------------------------------------
 class _Sync:
     def __init__(self, ctx: Context, ds: dict[str, Any], now: float) -> None:
         self.ctx = ctx
         self.ds = ds
         self.now = now
         self.namespace = ds["metadata"]["namespace"]
-        template = ds["spec"].get("template") or {}
-        self.hash = compute_hash(template, (ds.get("status") or {}).get("collisionCount"))
+        self.hash = ""
         self.generation = (ds["metadata"].get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
-        self._eligibility = _Eligibility(ds)
-        self._checked: dict[str, tuple[bool, bool]] = {}
         self.min_ready = ds["spec"].get("minReadySeconds", 0)
         rolling = (ds["spec"].get("updateStrategy") or {}).get("rollingUpdate") or {}
         self.rolling = (ds["spec"].get("updateStrategy") or {}).get("type", "RollingUpdate") == "RollingUpdate"
         self.raw_surge = rolling.get("maxSurge", 0)
         self.raw_unavailable = rolling.get("maxUnavailable", 1)
-
-    def check(self, node: dict[str, Any]) -> tuple[bool, bool]:
-        """`NodeShouldRunDaemonPod`, remembered for the rest of this sync."""
-        name = node["metadata"]["name"]
-        found = self._checked.get(name)
-        if found is None:
-            found = self._checked[name] = self._eligibility.check(node)
-        return found
 
     def updated(self, pod: dict[str, Any]) -> bool:
         """`IsPodUpdated`: the revision hash or the template generation label matches."""
@@ -170,89 +479,261 @@ class _Sync:
             self.generation is not None and labels.get(TEMPLATE_GENERATION) == self.generation
         )
 
-    def _pods_by_node(self) -> dict[str, list[dict[str, Any]]]:
-        """The DaemonSet's pods (after adopting matching orphans and releasing mismatches) by node,
-        oldest first."""
-        uid = self.ds["metadata"]["uid"]
-        pool = [p for p in self.ctx.store.items("Pod", self.namespace) if controller_ref(p) is None]
-        pool += [
-            p
-            for w in sorted(self.ctx.store.dependents.get(uid, ()))
-            if w[0] == "Pod" and (p := self.ctx.store.get(*w)) is not None
-        ]
-        pods = claim(self.ctx, self.ds, "Pod", selector_of(self.ds), component=NAME, now=self.now, candidates=pool)
-        by_node: dict[str, list[dict[str, Any]]] = {}
-        for pod in pods:
-            by_node.setdefault(_pod_node(pod), []).append(pod)
-        for pods_on_node in by_node.values():
-            pods_on_node.sort(key=_created)
-        return by_node
+    def available(self, pod: dict[str, Any]) -> bool:
+        return is_pod_available(pod, self.min_ready, self.now)
 
     def run(self) -> Result:
-        nodes = list(self.ctx.store.items("Node"))
-        by_node = self._pods_by_node()
+        found = self._history()
+        if found is None:
+            return DONE  # a hash collision bumped status.collisionCount: that change syncs again
+        current, old = found
+        self.hash = (current["metadata"].get("labels") or {}).get(REVISION_HASH) or current["metadata"]["name"]
+        index = _index_for(self.ctx.store, self.ds)
+        index.refresh(self)
+        self._audit(index)
         rv = self.ctx.store.rv
-        self._manage(nodes, by_node)
+        self._manage(index)
         if self.rolling:
             if self.ctx.store.rv != rv:
-                by_node, rv = self._pods_by_node(), self.ctx.store.rv
-            self._rolling_update(nodes, by_node)
+                index.refresh(self)
+                rv = self.ctx.store.rv
+            self._rolling_update(index)
+        self._cleanup_history(old, index)
         if self.ctx.store.rv != rv:
-            by_node = self._pods_by_node()
-        return self._update_status(nodes, by_node)
+            index.refresh(self)
+        self._audit(index)
+        return self._update_status(index)
 
-    # --- manage --------------------------------------------------------------------------------------
-    def _manage(self, nodes: list[dict[str, Any]], by_node: dict[str, list[dict[str, Any]]]) -> None:
-        to_create: list[str] = []
-        to_delete: list[dict[str, Any]] = []
-        names = set()
-        surge = self._surge(nodes) if self.rolling else 0
-        for node in nodes:
-            node_name = node["metadata"]["name"]
-            names.add(node_name)
-            run, keep = self.check(node)
-            pods = by_node.get(node_name, [])
-            if run and not pods:
-                to_create.append(node_name)
-            elif keep:
-                running = []
-                for pod in pods:
-                    if pod["metadata"].get("deletionTimestamp"):
-                        continue
-                    if (pod.get("status") or {}).get("phase") == "Failed":
-                        self.ctx.event(
-                            self.ds,
-                            "Warning",
-                            "FailedDaemonPod",
-                            f"Found failed daemon pod {self.namespace}/{pod['metadata']['name']} on node "
-                            f"{node_name}, will try to kill it",
-                            component=NAME,
-                            now=self.now,
-                        )
-                        to_delete.append(pod)
-                        continue
-                    running.append(pod)
-                if not running and run and not any(p["metadata"].get("deletionTimestamp") for p in pods):
-                    to_create.append(node_name)
-                if surge == 0:
-                    to_delete += running[1:]
-                else:
-                    to_delete += self._surge_extras(running)
+    def _audit(self, index: _Index) -> None:
+        if AUDIT:
+            fresh = _Index(self.ds)
+            fresh.refresh(self)
+            assert fresh.snapshot() == index.snapshot(), "the DaemonSet index drifted from the store"
+
+    # --- history --------------------------------------------------------------------------------------
+    def _history(self) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        """`constructHistory`: (the revision of the current template, the older ones); the current one
+        is created (`snapshot`) or, after a rollback, given the next revision number. None when a
+        name collision bumped the collision count instead."""
+        revisions = history.owned(self.ctx, self.ds, component=NAME, now=self.now)
+        current: list[dict[str, Any]] = []
+        old: list[dict[str, Any]] = []
+        for listed in revisions:
+            revision = listed
+            if REVISION_HASH not in (listed["metadata"].get("labels") or {}):
+                revision = self._label_revision(listed, listed["metadata"]["name"])  # a name: never collides
+            (current if history.matches(self.ds, revision) else old).append(revision)
+        number = max((history.revision_number(r) for r in old), default=0) + 1
+        if not current:
+            return (cur, old) if (cur := self._snapshot(number)) is not None else None
+        cur = self._dedup(current)
+        if history.revision_number(cur) < number:
+            cur = history.set_revision_number(self.ctx, cur, number, component=NAME, now=self.now)
+        return cur, old
+
+    def _label_revision(self, revision: dict[str, Any], value: str) -> dict[str, Any]:
+        body = clone(revision)
+        body["metadata"].setdefault("labels", {})[REVISION_HASH] = value
+        return self.ctx.api.update(body, namespace=self.namespace, actor=NAME, now=self.now)
+
+    def _snapshot(self, number: int) -> dict[str, Any] | None:
+        """`snapshot`: the revision `<ds>-<ComputeHash(template, collisionCount)>`. A name already taken
+        by another template (or owner) bumps `status.collisionCount` (None is returned)."""
+        template = self.ds["spec"].get("template") or {}
+        collisions = (self.ds.get("status") or {}).get("collisionCount")
+        hash_ = compute_hash(template, collisions)
+        name = f"{self.ds['metadata']['name']}-{hash_}"
+        labels = dict((template.get("metadata") or {}).get("labels") or {})
+        labels[REVISION_HASH] = hash_
+        body = history.new_revision(
+            self.ds, name=name, labels=labels, data=history.template_patch(self.ds), revision=number
+        )
+        try:
+            return self.ctx.api.create(body, namespace=self.namespace, actor=NAME, now=self.now)
+        except Status as error:
+            if error.reason != "AlreadyExists":
+                raise
+        existing = self.ctx.store.get(history.KIND, self.namespace, name)
+        if existing is not None:
+            ref = controller_ref(existing)
+            if ref is not None and ref.get("uid") == self.ds["metadata"]["uid"] and history.matches(self.ds, existing):
+                return existing
+        latest = self.ctx.store.get("DaemonSet", self.namespace, self.ds["metadata"]["name"])
+        if latest is None or (latest.get("status") or {}).get("collisionCount") != collisions:
+            return None  # a stale collision count: the newer DaemonSet syncs again
+        body = clone(latest)
+        body.setdefault("status", {})["collisionCount"] = (collisions or 0) + 1
+        self.ctx.api.update_status(body, actor=NAME, now=self.now)
+        return None
+
+    def _dedup(self, current: list[dict[str, Any]]) -> dict[str, Any]:
+        """`dedupCurHistories`: of several revisions holding the current template keep the newest; pods
+        labelled with another one's hash are relabelled to it, the others deleted."""
+        keep = current[0]
+        for revision in current:
+            if history.revision_number(revision) >= history.revision_number(keep):
+                keep = revision
+        keep_hash = (keep["metadata"].get("labels") or {}).get(REVISION_HASH, "")
+        for revision in current:
+            if revision is keep:
+                continue
+            duplicate = (revision["metadata"].get("labels") or {}).get(REVISION_HASH)
+            for pod in list(self.ctx.store.items("Pod", self.namespace)):
+                ref = controller_ref(pod)
+                if ref is None or ref.get("uid") != self.ds["metadata"]["uid"]:
+                    continue
+                if (pod["metadata"].get("labels") or {}).get(REVISION_HASH) == duplicate:
+                    self.ctx.api.patch(
+                        "Pod",
+                        pod["metadata"]["name"],
+                        {"metadata": {"labels": {REVISION_HASH: keep_hash}}},
+                        namespace=self.namespace,
+                        actor=NAME,
+                        now=self.now,
+                    )
+            history.delete(self.ctx, revision, component=NAME, now=self.now)
+        return keep
+
+    def _cleanup_history(self, old: list[dict[str, Any]], index: _Index) -> None:
+        """`cleanupHistory`: beyond `revisionHistoryLimit` old revisions, delete the oldest ones whose
+        hash no daemon pod carries."""
+        limit = self.ds["spec"].get("revisionHistoryLimit", DEFAULT_REVISION_HISTORY_LIMIT)
+        excess = len(old) - limit
+        if excess <= 0:
+            return
+        live = {
+            (pod["metadata"].get("labels") or {}).get(REVISION_HASH)
+            for on_node in index.pods.values()
+            for pod in on_node.values()
+        }
+        for revision in sorted(old, key=history.revision_number):
+            if excess <= 0:
+                break
+            if (revision["metadata"].get("labels") or {}).get(REVISION_HASH) in live:
+                continue
+            history.delete(self.ctx, revision, component=NAME, now=self.now)
+            excess -= 1
+
+    # --- verdicts -------------------------------------------------------------------------------------
+    def verdict(
+        self,
+        node: dict[str, Any] | None,
+        eligible: tuple[bool, bool] | None,
+        pods: list[dict[str, Any]],
+        *,
+        surge_zero: bool,
+    ) -> _Verdict:
+        """One node's verdict (a node that no longer exists only has its pods deleted)."""
+        if node is None or eligible is None:
+            if not pods:
+                return _EMPTY
+            return _Verdict(delete=tuple(p for p in pods if not p["metadata"].get("deletionTimestamp")))
+        run, keep = eligible
+        create, failed, delete = self._manage_node(run, keep, pods, surge_zero=surge_zero)
+        status = [0] * _STATUS_FIELDS
+        counted = None
+        if run:
+            status[0] = 1
+            if pods:
+                counted = pods[0]
+                status[1] = 1
+                if is_pod_ready(counted):
+                    status[3] = 1
+                    status[4] = int(self.available(counted))
+                status[5] = int(self.updated(counted))
+        elif pods:
+            status[2] = 1
+        rolling, old_pod, has_old = "", None, False
+        if pods:
+            new, old_pod, ok = self._split(pods)
+            has_old = ok and old_pod is not None
+            if not ok or (old_pod is None) == (new is None):
+                rolling = "unavailable"
+            elif new is not None:
+                rolling = "" if self.available(new) else "unavailable"
+            elif old_pod is not None and not self.available(old_pod):
+                rolling = "replace"
             else:
-                to_delete += [p for p in pods if not p["metadata"].get("deletionTimestamp")]
-        for node_name, pods in by_node.items():
-            if node_name not in names:  # getUnscheduledPodsWithoutNode: the node is gone
-                to_delete += [p for p in pods if not p["metadata"].get("deletionTimestamp")]
-        self._sync_nodes(to_delete, to_create)
+                rolling = "candidate"
+            if rolling not in ("replace", "candidate"):
+                old_pod = None
+        return _Verdict(create, failed, delete, tuple(status), counted, rolling, old_pod, has_old)
+
+    def _manage_node(
+        self, run: bool, keep: bool, pods: list[dict[str, Any]], *, surge_zero: bool
+    ) -> tuple[bool, tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
+        """`podsShouldBeOnNode`: (create a pod, failed pods, pods to delete)."""
+        if run and not pods:
+            return True, (), ()
+        if not keep:
+            return False, (), tuple(p for p in pods if not p["metadata"].get("deletionTimestamp"))
+        running = []
+        failed = []
+        for pod in pods:
+            if pod["metadata"].get("deletionTimestamp"):
+                continue
+            if (pod.get("status") or {}).get("phase") == "Failed":
+                failed.append(pod)
+                continue
+            running.append(pod)
+        create = not running and run and not any(p["metadata"].get("deletionTimestamp") for p in pods)
+        extras = running[1:] if surge_zero else self._surge_extras(running)
+        return create, tuple(failed), (*failed, *extras)
 
     def _surge_extras(self, running: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """With surge: keep the oldest updated pod and, until it is available, the oldest old pod."""
         new = [p for p in running if self.updated(p)]
         old = [p for p in running if not self.updated(p)]
         extras = new[1:] + old[1:]
-        if new and old and is_pod_available(new[0], self.min_ready, self.now):
+        if new and old and self.available(new[0]):
             extras.append(old[0])
         return extras
+
+    def _split(self, pods: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None, bool]:
+        """`findUpdatedPodsOnNode`: (the new pod, the old pod, at most one of each)."""
+        new = old = None
+        for pod in pods:
+            if pod["metadata"].get("deletionTimestamp"):
+                continue
+            if self.updated(pod):
+                if new is not None:
+                    return None, None, False
+                new = pod
+            else:
+                if old is not None:
+                    return None, None, False
+                old = pod
+        return new, old, True
+
+    # --- manage ---------------------------------------------------------------------------------------
+    def _manage(self, index: _Index) -> None:
+        """`manage`: create a pod on every node that should run one and has none; delete failed pods,
+        extra pods and pods on nodes that should not (or no longer) run one. Nodes in the store's order,
+        then pods whose node is gone (`getUnscheduledPodsWithoutNode`)."""
+        existing = sorted((n for n in index.actionable if n in index.nodes), key=index.position.__getitem__)
+        gone = sorted(
+            (n for n in index.actionable if n not in index.nodes), key=lambda n: min(index.pods.get(n) or [""])
+        )
+        to_create: list[str] = []
+        to_delete: list[dict[str, Any]] = []
+        for node_name in existing:
+            verdict = index.verdicts[node_name]
+            for pod in verdict.failed:
+                self.ctx.event(
+                    self.ds,
+                    "Warning",
+                    "FailedDaemonPod",
+                    f"Found failed daemon pod {self.namespace}/{pod['metadata']['name']} on node "
+                    f"{node_name}, will try to kill it",
+                    component=NAME,
+                    now=self.now,
+                )
+            if verdict.create:
+                to_create.append(node_name)
+            to_delete += verdict.delete
+        for node_name in gone:
+            to_delete += index.verdicts[node_name].delete
+        self._sync_nodes(to_delete, to_create)
 
     def _sync_nodes(self, to_delete: list[dict[str, Any]], to_create: list[str]) -> None:
         for pod in to_delete:
@@ -271,103 +752,47 @@ class _Sync:
                 break
 
     # --- rolling update -------------------------------------------------------------------------------
-    def _desired(self, nodes: list[dict[str, Any]]) -> int:
-        return sum(1 for node in nodes if self.check(node)[0])
-
-    def _surge(self, nodes: list[dict[str, Any]]) -> int:
-        return int_or_percent(self.raw_surge, self._desired(nodes), round_up=True)
-
-    def _rolling_update(self, nodes: list[dict[str, Any]], by_node: dict[str, list[dict[str, Any]]]) -> None:
-        desired = self._desired(nodes)
+    def _rolling_update(self, index: _Index) -> None:
+        """`rollingUpdate`. Without surge: replace old pods that are not available, and old available
+        ones while fewer than maxUnavailable nodes are unavailable (nodes by name). With surge: start a
+        new pod beside an old one (at most maxSurge at a time), delete the old one once the new is
+        available."""
+        desired = index.desired
         surge = int_or_percent(self.raw_surge, desired, round_up=True)
         unavailable_max = int_or_percent(self.raw_unavailable, desired, round_up=True)
         if surge == 0 and unavailable_max == 0:
             unavailable_max = 1
-        node_names = {n["metadata"]["name"] for n in nodes}
         if surge == 0:
-            unavailable = 0
-            replace: list[dict[str, Any]] = []
-            candidates: list[dict[str, Any]] = []
-            for node_name in sorted(by_node):
-                if node_name not in node_names:
-                    continue
-                new, old, ok = self._split(by_node[node_name])
-                if not ok:
-                    unavailable += 1
-                    continue
-                if (old is None) == (new is None):
-                    unavailable += 1
-                elif new is not None:
-                    if not is_pod_available(new, self.min_ready, self.now):
-                        unavailable += 1
-                elif old is not None and not is_pod_available(old, self.min_ready, self.now):
-                    replace.append(old)
-                    unavailable += 1
-                elif old is not None and unavailable < unavailable_max:
-                    candidates.append(old)
-            room = min(max(0, unavailable_max - unavailable), len(candidates))
-            self._sync_nodes(replace + candidates[:room], [])
+            replace = sorted(n for n in index.replace if n in index.nodes)
+            candidates = [n for n in index.candidates if n in index.nodes]
+            if not replace and not candidates:
+                return
+            room = min(max(0, unavailable_max - index.unavailable), len(candidates))
+            chosen = replace + heapq.nsmallest(room, candidates)
+            self._sync_nodes([index.verdicts[n].old for n in chosen if index.verdicts[n].old is not None], [])
             return
         surged = 0
         to_delete: list[dict[str, Any]] = []
         to_create: list[str] = []
-        for node_name in sorted(by_node):
-            if node_name not in node_names:
-                continue
-            new, old, ok = self._split(by_node[node_name])
-            if not ok or old is None:
+        for node_name in sorted(n for n in index.old_nodes if n in index.nodes):
+            new, old, _ok = self._split(index.sorted_pods(node_name))
+            if old is None:
                 continue
             if new is None:
-                if not is_pod_available(old, self.min_ready, self.now):
+                if not self.available(old):
                     to_create.append(node_name)
                 elif surged < surge:
                     surged += 1
                     to_create.append(node_name)
-            elif is_pod_available(new, self.min_ready, self.now):
+            elif self.available(new):
                 to_delete.append(old)
             else:
                 surged += 1
         self._sync_nodes(to_delete, to_create)
 
-    def _split(self, pods: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None, bool]:
-        """`findUpdatedPodsOnNode`: (the new pod, the old pod, at most one of each)."""
-        new = old = None
-        for pod in pods:
-            if pod["metadata"].get("deletionTimestamp"):
-                continue
-            if self.updated(pod):
-                if new is not None:
-                    return None, None, False
-                new = pod
-            else:
-                if old is not None:
-                    return None, None, False
-                old = pod
-        return new, old, True
-
     # --- status -----------------------------------------------------------------------------------------
-    def _update_status(self, nodes: list[dict[str, Any]], by_node: dict[str, list[dict[str, Any]]]) -> Result:
-        desired = current = misscheduled = ready = available = updated = 0
-        counted: list[dict[str, Any]] = []
-        for node in nodes:
-            node_name = node["metadata"]["name"]
-            run, _keep = self.check(node)
-            pods = by_node.get(node_name, [])
-            if run:
-                desired += 1
-                if not pods:
-                    continue
-                current += 1
-                pod = pods[0]
-                counted.append(pod)
-                if is_pod_ready(pod):
-                    ready += 1
-                    if is_pod_available(pod, self.min_ready, self.now):
-                        available += 1
-                if self.updated(pod):
-                    updated += 1
-            elif pods:
-                misscheduled += 1
+    def _update_status(self, index: _Index) -> Result:
+        desired, current, misscheduled, ready, available, updated = index.totals
         status: dict[str, Any] = {
             "currentNumberScheduled": current,
             "numberMisscheduled": misscheduled,
@@ -380,11 +805,11 @@ class _Sync:
         }
         optional = ("observedGeneration", "updatedNumberScheduled", "numberAvailable", "numberUnavailable")
         status = {k: v for k, v in status.items() if v or k not in optional}
-        previous = self.ds.get("status") or {}
+        ds = self.ctx.store.get("DaemonSet", self.namespace, self.ds["metadata"]["name"])
+        previous = ((ds if ds is not None else self.ds).get("status")) or {}
         for key in ("collisionCount", "conditions"):
             if key in previous:
                 status[key] = previous[key]
-        ds = self.ctx.store.get("DaemonSet", self.namespace, self.ds["metadata"]["name"])
         if ds is not None and ds.get("status") != status:
             new = clone(ds)
             new["status"] = status
@@ -392,24 +817,11 @@ class _Sync:
                 self.ctx.api.update_status(new, actor=NAME, now=self.now)
             except Status:
                 return DONE
+        if not self.min_ready:
+            return DONE
+        counted = [v.counted for n, v in index.verdicts.items() if v.counted is not None and n in index.nodes]
         wait = available_in(counted, self.min_ready, self.now)
         return Result(wait) if wait is not None else DONE
-
-
-def _pod_node(pod: dict[str, Any]) -> str:
-    """The node a daemon pod is for: its nodeName, else the metadata.name it is pinned to."""
-    if pod["spec"].get("nodeName"):
-        return pod["spec"]["nodeName"]
-    required = (
-        ((pod["spec"].get("affinity") or {}).get("nodeAffinity") or {}).get(
-            "requiredDuringSchedulingIgnoredDuringExecution"
-        )
-    ) or {}
-    for term in required.get("nodeSelectorTerms") or []:
-        for field in term.get("matchFields") or []:
-            if field.get("key") == "metadata.name" and field.get("values"):
-                return field["values"][0]
-    return ""
 
 
 CONTROLLER = DaemonSetController()

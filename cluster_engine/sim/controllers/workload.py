@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from cluster_engine.sim.controllers import Context, controller_ref, new_controller_ref
+from cluster_engine.sim.controllers import Context, new_controller_ref
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.selectors import Selector, selector_from_object
 from cluster_engine.sim.util import NAME_ALPHABET, clone, parse_rfc3339
@@ -55,8 +55,11 @@ def condition(obj: dict[str, Any], kind: str) -> dict[str, Any] | None:
 
 
 def is_pod_ready(pod: dict[str, Any]) -> bool:
-    ready = condition(pod, "Ready")
-    return ready is not None and ready.get("status") == "True"
+    """`podutil.IsPodReady`: the Ready condition is True (asked for every pod on every sync: inlined)."""
+    for entry in (pod.get("status") or {}).get("conditions") or ():
+        if entry.get("type") == "Ready":
+            return entry.get("status") == "True"
+    return False
 
 
 def ready_since(pod: dict[str, Any]) -> float | None:
@@ -166,7 +169,11 @@ def claim(
     claimed: list[dict[str, Any]] = []
     pool = candidates if candidates is not None else list(ctx.store.items(kind, meta["namespace"]))
     for obj in pool:
-        ref = controller_ref(obj)
+        ref = None
+        for owner_ref in obj["metadata"].get("ownerReferences") or ():  # controller_ref, inlined: a hot loop
+            if owner_ref.get("controller"):
+                ref = owner_ref
+                break
         labels = obj["metadata"].get("labels") or {}
         if ref is not None:
             if ref.get("uid") != uid:

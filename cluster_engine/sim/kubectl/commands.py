@@ -152,7 +152,10 @@ def _print_objects(
     single: bool,
     sort_keys: bool = True,
     no_headers: bool = False,
+    show_managed_fields: bool = False,
 ) -> str:
+    if fmt in ("yaml", "json") and not show_managed_fields:  # kubectl's JSON and YAML printers omit them
+        objects = [_without_managed_fields(obj) for obj in objects]
     data: Any = objects[0] if single and len(objects) == 1 else output.as_list(objects)
     if fmt == "yaml":
         return output.to_yaml(data)
@@ -167,6 +170,13 @@ def _print_objects(
     if fmt == "custom-columns":
         return output.custom_columns(argument, objects, no_headers=no_headers)
     raise KubectlError(f'error: output format "{fmt}" is not available in this terminal')
+
+
+def _without_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or "managedFields" not in meta:
+        return obj
+    return {**obj, "metadata": {key: value for key, value in meta.items() if key != "managedFields"}}
 
 
 # ---------------------------------------------------------------- get
@@ -236,7 +246,8 @@ def _get(parsed: parser.ParsedCommand, client: Client, session: Session) -> Resu
         single = with_names and len(objects) == 1 and len(targets) == 1 and len(targets[0].names) == 1
         if objects or single:
             stdout = _print_objects(
-                objects, fmt, argument, single=single, no_headers=parsed.flag("no-headers")
+                objects, fmt, argument, single=single, no_headers=parsed.flag("no-headers"),
+                show_managed_fields=bool(parsed.flags.get("show-managed-fields")),
             )
         elif fmt in ("yaml", "json"):
             stdout = _print_objects([], fmt, argument, single=False)

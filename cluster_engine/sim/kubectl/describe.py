@@ -10,8 +10,10 @@ import binascii
 import re
 from datetime import UTC, datetime
 from decimal import ROUND_UP
-from typing import Any
+from typing import Any, Protocol
 
+from cluster_engine.sim.errors import Status
+from cluster_engine.sim.kinds_coordination import NODE_LEASE_NAMESPACE
 from cluster_engine.sim.printers import node_roles, since
 from cluster_engine.sim.quantity import (
     QUANTITY_PATTERN,
@@ -770,11 +772,27 @@ _NODE_INFO = (
 )
 
 
+class LeaseGetter(Protocol):
+    def get(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any]: ...
+
+
+def node_lease(client: LeaseGetter, name: str) -> dict[str, Any] | str:
+    """The node's Lease in `kube-node-lease` as `describe node` reads it, or the error text of the read."""
+    try:
+        return client.get("Lease", name, NODE_LEASE_NAMESPACE)
+    except Status as error:
+        return error.message
+
+
 def describe_node(
-    node: dict[str, Any], pods: list[dict[str, Any]], events: list[dict[str, Any]] | None, now: float
+    node: dict[str, Any],
+    pods: list[dict[str, Any]],
+    events: list[dict[str, Any]] | None,
+    now: float,
+    lease: dict[str, Any] | str,
 ) -> str:
-    """`kubectl describe node`: `pods` are the node's non-terminated pods. The Lease section shows the
-    kubelet's last heartbeat (the simulation keeps no Lease objects)."""
+    """`kubectl describe node`: `pods` are the node's non-terminated pods; `lease` is the node's Lease (the
+    kubelet's heartbeat) or the error its read gave (`Lease:  Failed to get lease: ...`)."""
     meta, spec, status = node["metadata"], node.get("spec") or {}, node.get("status") or {}
     w = PrefixWriter()
     w.write(0, f"Name:\t{meta['name']}\n")
@@ -784,13 +802,16 @@ def describe_node(
     w.write(0, f"CreationTimestamp:\t{rfc1123z(meta.get('creationTimestamp'))}\n")
     taints_multiline(w, "Taints", spec.get("taints"))
     w.write(0, f"Unschedulable:\t{_bool(spec.get('unschedulable'))}\n")
+    if isinstance(lease, str):
+        w.write(0, f"Lease:\tFailed to get lease: {lease}\n")
+    else:
+        lease_spec = lease.get("spec") or {}
+        w.write(0, "Lease:\n")
+        holder = lease_spec.get("holderIdentity")
+        w.write(1, f"HolderIdentity:\t{'<unset>' if holder is None else holder}\n")
+        for label, key in (("AcquireTime", "acquireTime"), ("RenewTime", "renewTime")):
+            w.write(1, f"{label}:\t{rfc1123z(lease_spec[key]) if lease_spec.get(key) else '<unset>'}\n")
     conditions = status.get("conditions") or []
-    ready = next((c for c in conditions if c.get("type") == "Ready"), None)
-    w.write(0, "Lease:\n")
-    w.write(1, f"HolderIdentity:\t{meta['name']}\n")
-    w.write(1, "AcquireTime:\t<unset>\n")
-    renew = rfc1123z(ready.get("lastHeartbeatTime")) if ready else "<unset>"
-    w.write(1, f"RenewTime:\t{renew}\n")
     if conditions:
         w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
         w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")

@@ -1,18 +1,25 @@
 """Informational commands: `explain` (from the Kubernetes 1.32 schemas `kubernetes-validate` ships, laid out
-as kubectl's plaintext explain template does), `top` (the simulated cluster runs no metrics-server, so kubectl's
-own answer without one), `cluster-info` and `config view` (the terminal's kubeconfig, credentials redacted)."""
+as kubectl's plaintext explain template does), `top node|pod` (from the simulated metrics-server, `sim/metrics.py`,
+printed as `kubectl/pkg/metricsutil` prints), `cluster-info` and `config view` (the terminal's kubeconfig,
+credentials redacted)."""
 
 from __future__ import annotations
 
 import json
+import math
 import textwrap
 from functools import cache
 from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
 
+from cluster_engine.sim import metrics
+from cluster_engine.sim.quantity import QuantityError, parse_quantity
+from cluster_engine.sim.util import parse_rfc3339
+
 from . import messages, output, parser
 from .errors import KubectlError
 from .resources import lookup
+from .table import TabWriter
 
 if TYPE_CHECKING:
     from .commands import Client, Result, Session
@@ -174,10 +181,200 @@ def explain(parsed: parser.ParsedCommand, _client: Client, _session: Session) ->
 # ---------------------------------------------------------------- top
 
 
-def top(parsed: parser.ParsedCommand, _client: Client, session: Session) -> Result:
-    """No metrics-server runs in the simulated cluster: kubectl's own error, then a note on what to use."""
-    note = messages.message("top_no_metrics", session.language)
-    return _result(stderr=f"error: Metrics API not available\n{note}\n", exit_code=1)
+MiB = 1024 * 1024
+
+
+def _milli(text: str) -> int:
+    """`Quantity.MilliValue()` (rounded up)."""
+    return math.ceil(parse_quantity(text) * 1000)
+
+
+def _value(text: str) -> int:
+    """`Quantity.Value()` (rounded up)."""
+    return math.ceil(parse_quantity(text))
+
+
+def go_duration(seconds: float) -> str:
+    """Go's `time.Duration.String()` (`2m5.5s`, `1h0m0s`, `750ms`)."""
+    nanos = round(seconds * 1e9)
+    if nanos == 0:
+        return "0s"
+    sign, nanos = ("-", -nanos) if nanos < 0 else ("", nanos)
+    if nanos < 1_000_000_000:
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if nanos >= size:
+                return sign + f"{nanos / size:.9f}".rstrip("0").rstrip(".") + unit
+    hours, rest = divmod(nanos, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    whole, fraction = divmod(rest, 1_000_000_000)
+    text = f"{whole}" + (f".{fraction:09d}".rstrip("0") if fraction else "") + "s"
+    if hours:
+        return f"{sign}{hours}h{minutes}m{text}"
+    return f"{sign}{minutes}m{text}" if minutes else sign + text
+
+
+def _check_metrics_api(client: Client, session: Session, resource: str, name: str) -> None:
+    """kubectl's discovery check, then the aggregator's answer: no APIService is kubectl's own error; an
+    APIService without a ready metrics-server is the 503 every metrics read gets."""
+    state = metrics.api_state(client)
+    if state == metrics.ABSENT:
+        note = messages.message("top_no_metrics", session.language)
+        raise KubectlError(f"error: Metrics API not available\n{note}")
+    if state == metrics.UNAVAILABLE:
+        raise metrics.unavailable(resource, name)
+
+
+def _top_args(parsed: parser.ParsedCommand, use: str) -> tuple[str, str]:
+    if len(parsed.args) > 1:
+        raise KubectlError(f"error: {use}\nSee '{parsed.display} -h' for help and examples")
+    sort_by = parsed.flag("sort-by")
+    if sort_by and sort_by not in ("cpu", "memory"):
+        raise KubectlError("error: --sort-by accepts only cpu or memory")
+    return (parsed.args[0] if parsed.args else ""), sort_by
+
+
+def _usage_cells(usage: dict[str, str], available: dict[str, str] | None) -> list[str]:
+    """printAllResourceUsages: `123m`, `45Mi`, and with `available` each one's percentage of it."""
+    cells = []
+    for resource in ("cpu", "memory"):
+        quantity = usage.get(resource, "0")
+        cells.append(f"{_milli(quantity)}m" if resource == "cpu" else f"{_value(quantity) // MiB}Mi")
+        if available is not None and resource in available:
+            try:
+                total = _milli(available[resource])
+            except QuantityError:
+                total = 0
+            fraction = _milli(quantity) / total * 100 if total else 0.0
+            cells.append(f"{int(fraction)}%")
+    return cells
+
+
+def _sum_usage(containers: list[dict[str, Any]]) -> dict[str, str]:
+    """A pod's usage: the sum of its containers' quantities (exact, as Quantity.Add)."""
+    total = {"cpu": parse_quantity("0"), "memory": parse_quantity("0")}
+    for container in containers:
+        for resource in total:
+            total[resource] += parse_quantity(container.get("usage", {}).get(resource, "0"))
+    return {resource: f"{value:f}" for resource, value in total.items()}
+
+
+def top_node(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    """`kubectl top node [NAME | -l label]` (top_node.go RunTopNode, metricsutil.PrintNodeMetrics)."""
+    name, sort_by = _top_args(parsed, "node [NAME | -l label]")
+    selector = parsed.flag("selector")
+    if name and selector:
+        raise KubectlError("error: only one of NAME or --selector can be provided")
+    _check_metrics_api(client, session, "nodes", name)
+    if name:
+        items = [metrics.get_node_metrics(client, client.now, name)]
+    else:
+        items = metrics.list_node_metrics(client, client.now, label_selector=selector)
+    if not items:
+        raise KubectlError("error: metrics not available yet")
+    nodes = [client.get("Node", name, "")] if name else client.list("Node", label_selector=selector)["items"]
+    section = "capacity" if parsed.flag("show-capacity") else "allocatable"
+    available = {n["metadata"]["name"]: (n.get("status") or {}).get(section) or {} for n in nodes}
+    if sort_by == "cpu":
+        items.sort(key=lambda m: -_milli(m["usage"].get("cpu", "0")))
+    elif sort_by == "memory":
+        items.sort(key=lambda m: -_value(m["usage"].get("memory", "0")))
+    else:
+        items.sort(key=lambda m: m["metadata"]["name"])
+    writer = TabWriter()
+    if not parsed.flag("no-headers"):
+        writer.write_row(["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)", ""])
+    for item in items:
+        node_name = item["metadata"]["name"]
+        writer.write_row([node_name, *_usage_cells(item["usage"], available.pop(node_name, {})), ""])
+    for missing in sorted(available):  # nodes metrics-server cannot scrape (Go prints them in map order)
+        writer.write_row([missing, *(["<unknown>"] * 4), ""])
+    return _result(writer.flush())
+
+
+def top(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    """`kubectl top node` / `kubectl top pod`."""
+    return (top_node if parsed.path[-1] == "node" else top_pod)(parsed, client, session)
+
+
+def _pod_age_error(pod: dict[str, Any], now: float) -> str | None:
+    """checkPodAge: a pod older than metricsCreationDelay should have metrics by now."""
+    meta = pod["metadata"]
+    created = meta.get("creationTimestamp")
+    age = now - parse_rfc3339(created) if created else now
+    if age > metrics.METRICS_CREATION_DELAY:
+        pod_key = f"{meta.get('namespace', '')}/{meta['name']}"
+        return f"error: Metrics not available for pod {pod_key}, age: {go_duration(age)}"
+    return None
+
+
+def top_pod(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    """`kubectl top pod [NAME | -l label]` (top_pod.go RunTopPod, metricsutil.PrintPodMetrics)."""
+    name, sort_by = _top_args(parsed, "pod [NAME | -l label]")
+    selector, field_selector = parsed.flag("selector"), parsed.flag("field-selector")
+    if name and (selector or field_selector):
+        raise KubectlError("error: only one of NAME or selector can be provided")
+    namespace = parsed.flag("namespace") or session.namespace
+    all_namespaces = parsed.flag("all-namespaces")
+    _check_metrics_api(client, session, "pods", name)
+    if name:
+        items = [metrics.get_pod_metrics(client, client.now, "" if all_namespaces else namespace, name)]
+    else:
+        items = metrics.list_pod_metrics(client, client.now, namespace=None if all_namespaces else namespace,
+                                         label_selector=selector, field_selector=field_selector)
+    stderr = ""
+    if not items:
+        # verifyEmptyMetrics lists the pods of the current namespace (even with -A)
+        pods = client.list("Pod", namespace, label_selector=selector, field_selector=field_selector)["items"]
+        for pod in pods:
+            if error := _pod_age_error(pod, client.now):
+                raise KubectlError(error)
+        if pods:
+            raise KubectlError("error: metrics not available yet")
+        stderr = "No resources found\n" if all_namespaces else f"No resources found in {namespace} namespace.\n"
+        return _result(stderr=stderr)
+    return _result(_format_pod_metrics(items, parsed, sort_by, all_namespaces))
+
+
+def _format_pod_metrics(items: list[dict[str, Any]], parsed: parser.ParsedCommand, sort_by: str,
+                        with_namespace: bool) -> str:
+    containers_only, no_headers = parsed.flag("containers"), parsed.flag("no-headers")
+    writer = TabWriter()
+    width = 3
+    if not no_headers:  # kubectl counts the extra columns only when it prints the headers
+        header = []
+        if with_namespace:
+            header.append("NAMESPACE")
+            width += 1
+        if containers_only:
+            header.append("POD")
+            width += 1
+        writer.write_row([*header, "NAME", "CPU(cores)", "MEMORY(bytes)", ""])
+
+    def key(usage: dict[str, str]) -> int:
+        return -_milli(usage["cpu"]) if sort_by == "cpu" else -_value(usage["memory"])
+
+    totals = [_sum_usage(item["containers"]) for item in items]
+    order = sorted(range(len(items)), key=lambda i: (items[i]["metadata"]["namespace"] if with_namespace else "",
+                                                     items[i]["metadata"]["name"]))
+    if sort_by:
+        order.sort(key=lambda i: key(totals[i]))
+    for index in order:
+        item, meta = items[index], items[index]["metadata"]
+        prefix = [meta["namespace"]] if with_namespace else []
+        if containers_only:
+            containers = sorted(item["containers"], key=lambda c: c["name"])
+            if sort_by:
+                containers.sort(key=lambda c: key(c["usage"]))
+            for container in containers:
+                cells = _usage_cells(container["usage"], None)
+                writer.write_row([*prefix, meta["name"], container["name"], *cells, ""])
+        else:
+            writer.write_row([*prefix, meta["name"], *_usage_cells(totals[index], None), ""])
+    if parsed.flag("sum"):
+        total = _sum_usage([c for item in items for c in item["containers"]])
+        writer.write_row([*([""] * (width - 2)), "________", "________", ""])
+        writer.write_row([*([""] * (width - 3)), "", *_usage_cells(total, None), ""])
+    return writer.flush()
 
 
 # ---------------------------------------------------------------- cluster-info, config view

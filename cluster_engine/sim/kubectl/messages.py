@@ -112,9 +112,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Этот симулированный кластер пока не умеет направлять HTTP-запросы из подов.",
     },
     "top_no_metrics": {
-        "en": "(The simulated cluster runs no metrics-server, as a fresh kubeadm cluster does not. "
+        "en": "(This cluster runs no metrics-server: the Metrics API comes from that add-on (its Service "
+        "kube-system/metrics-server), as a fresh kubeadm cluster has none. "
         "`kubectl describe node NAME` shows the requests and limits scheduled on a node.)",
-        "ru": "(В симулированном кластере нет metrics-server, как и в только что созданном кластере kubeadm. "
+        "ru": "(В этом кластере нет metrics-server: Metrics API предоставляет это дополнение (его Service "
+        "kube-system/metrics-server), а в только что созданном кластере kubeadm его нет. "
         "`kubectl describe node ИМЯ` показывает запросы и лимиты ресурсов подов на узле.)",
     },
     "config_raw_refused": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cluster_engine.sim.errors import Status
@@ -592,7 +593,8 @@ def describe_command(parsed: parser.ParsedCommand, client: Client, session: Sess
                 for p in client.list("Pod", None, field_selector=f"spec.nodeName={name}").get("items") or []
                 if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
             ]
-            texts.append(describe.describe_node(obj, pods, events_of(obj, None), client.now))
+            texts.append(describe.describe_node(obj, pods, events_of(obj, None), client.now,
+                                                describe.node_lease(client, name)))
         elif resource.kind == "Namespace":
             texts.append(describe.describe_namespace(obj))
         elif resource.kind == "ConfigMap":
@@ -725,6 +727,28 @@ def _first_pod_of(client: Client, resource: Resource, name: str, namespace: str)
     pods = client.list("Pod", namespace, label_selector=label_selector).get("items") or []
     if not pods:
         raise KubectlError(f"error: timed out waiting for the condition on {resource.plural}/{name}")
-    chosen = pods[0]["metadata"]["name"]
+    chosen = max(pods, key=_activity)["metadata"]["name"]  # ties: the first listed, as kubectl's sort keeps
     note = f"Found {len(pods)} pods, using pod/{chosen}\n" if len(pods) > 1 else ""
     return chosen, note
+
+
+def _seconds(timestamp: str | None) -> float:
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() if timestamp else 0.0
+
+
+def _activity(pod: dict[str, Any]) -> tuple[Any, ...]:
+    """kubectl's `sort.Reverse(podutils.ActivePods)` for logs and exec on a workload, as a key to maximise:
+    assigned, then Running over Unknown over Pending, ready, ready the longest, fewest restarts, oldest."""
+    status = pod.get("status") or {}
+    ready_since = next((c.get("lastTransitionTime") for c in status.get("conditions") or []
+                        if c.get("type") == "Ready" and c.get("status") == "True"), None)
+    restarts = max((c.get("restartCount", 0) for c in status.get("containerStatuses") or []), default=0)
+    created = pod["metadata"].get("creationTimestamp")
+    return (
+        bool((pod.get("spec") or {}).get("nodeName")),
+        {"Pending": 0, "Unknown": 1, "Running": 2}.get(status.get("phase", ""), 0),
+        ready_since is not None,
+        (1, -_seconds(ready_since)) if ready_since else (0, 0.0),
+        -restarts,
+        (1, -_seconds(created)) if created else (0, 0.0),
+    )

@@ -3,7 +3,10 @@
 The terminal cannot block, so `rollout status` prints the one line kubectl prints for the object as it is
 now (and, while it would keep watching, a note saying so). Undo sends what kubectl's DeploymentRollbacker
 sends: a JSON Patch replacing `/spec/template` (the chosen ReplicaSet's, without its pod-template-hash
-label) and `/metadata/annotations`.
+label) and `/metadata/annotations`. DaemonSets and StatefulSets keep their history in ControllerRevisions
+they control: `history` lists their revision numbers (change-cause from the revision's annotations) and
+`undo` sends the chosen revision's `data` as a strategic merge patch, as DaemonSetRollbacker and
+StatefulSetRollbacker do.
 """
 
 from __future__ import annotations
@@ -244,8 +247,7 @@ def statefulset_status(sts: dict[str, Any]) -> tuple[str, bool]:
     update_revision, current_revision = status.get("updateRevision", ""), status.get("currentRevision", "")
     if update_revision != current_revision:
         return (
-            f"waiting for statefulset rolling update to complete {updated} pods at revision "
-            f"{update_revision}...\n",
+            f"waiting for statefulset rolling update to complete {updated} pods at revision {update_revision}...\n",
             False,
         )
     return (
@@ -300,36 +302,76 @@ def _deployment_history(client: Client, deployment: dict[str, Any]) -> dict[int,
     return history
 
 
+def controller_revisions(client: Client, workload: dict[str, Any]) -> list[dict[str, Any]]:
+    """`controlledHistory`: the ControllerRevisions matching the workload's selector that it controls,
+    by revision number."""
+    meta = workload["metadata"]
+    selector = selector_string((workload.get("spec") or {}).get("selector"))
+    items = client.list("ControllerRevision", meta.get("namespace"), label_selector=selector).get("items") or []
+    owned = [
+        r
+        for r in items
+        if any(
+            ref.get("controller") and ref.get("uid") == meta.get("uid")
+            for ref in r["metadata"].get("ownerReferences") or []
+        )
+    ]
+    return sorted(owned, key=lambda r: int(r.get("revision") or 0))
+
+
+def revision_template(revision: dict[str, Any]) -> dict[str, Any]:
+    """The pod template a revision's `data` patch restores (`applyDaemonSetHistory` /
+    `applyStatefulSetHistory`: the patch replaces `spec.template` whole)."""
+    template = ((revision.get("data") or {}).get("spec") or {}).get("template") or {}
+    return {k: copy.deepcopy(v) for k, v in template.items() if k != "$patch"}
+
+
+def _revision_history(client: Client, workload: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """`printHistory`'s view of a DaemonSet or StatefulSet: revision -> (the revision's template, with the
+    revision's change-cause annotation where the table reads it)."""
+    info: dict[int, dict[str, Any]] = {}
+    for revision in controller_revisions(client, workload):
+        cause = (revision["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "")
+        info[int(revision.get("revision") or 0)] = {"template": revision_template(revision), "cause": cause}
+    return info
+
+
 def history(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
     objects, errors = _objects(parsed, client, session)
     revision = parsed.flag("revision")
     lines: list[str] = []
     for resource, obj in objects:
-        if resource.kind in ("DaemonSet", "StatefulSet"):
-            errors.append(messages.message("rollout_no_controller_revisions", session.language, kind=resource.kind))
-            continue
-        if resource.kind != "Deployment":
+        if resource.kind not in ("Deployment", "DaemonSet", "StatefulSet"):
             errors.append(f'error: no history viewer has been implemented for "{_group_kind(resource)}"')
             continue
-        info = _deployment_history(client, obj)
+        if resource.kind == "Deployment":
+            info = {
+                number: {"template": template, "cause": _cause_of(template)}
+                for number, template in _deployment_history(client, obj).items()
+            }
+        else:
+            info = _revision_history(client, obj)
         if not info:
             text = "No rollout history found."
         elif revision > 0:
-            template = info.get(revision)
-            if template is None:
+            entry = info.get(revision)
+            if entry is None:
                 errors.append("error: unable to find the specified revision")
                 continue
-            text = describe.pod_template_text_raw(template)
+            text = describe.pod_template_text_raw(entry["template"])
         else:
             writer = TabWriter(remember=False, min_width=0, padding=2)
             writer.write_row(["REVISION", "CHANGE-CAUSE"])
             for number in sorted(info):
-                cause = ((info[number].get("metadata") or {}).get("annotations") or {}).get(CHANGE_CAUSE) or "<none>"
-                writer.write_row([str(number), cause])
+                writer.write_row([str(number), info[number]["cause"] or "<none>"])
             text = writer.flush()
         with_revision = f"with revision #{revision}" if revision > 0 else ""
         lines.append(output.name_line(obj, f"{with_revision}\n{text}"))
     return _finish(lines, errors)
+
+
+def _cause_of(template: dict[str, Any]) -> str:
+    return ((template.get("metadata") or {}).get("annotations") or {}).get(CHANGE_CAUSE, "")
 
 
 # ---------------------------------------------------------------- undo
@@ -372,6 +414,40 @@ def rollback_patch(deployment: dict[str, Any], rs: dict[str, Any]) -> list[dict[
     ]
 
 
+def _undo_revision(client: Client, resource: Resource, obj: dict[str, Any], to_revision: int, dry_run: str) -> str:
+    """`DaemonSetRollbacker` / `StatefulSetRollbacker`: the operation kubectl prints after the name;
+    raises KubectlError with kubectl's message."""
+    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+    if to_revision < 0:
+        raise KubectlError(f"error: unable to find specified revision {to_revision} in history")
+    revisions = controller_revisions(client, obj)
+    if to_revision == 0 and len(revisions) <= 1:
+        raise KubectlError("error: no last revision to roll back to")
+    if to_revision == 0:
+        target = revisions[-2]  # findHistory: the second highest revision
+    else:
+        target = next((r for r in revisions if int(r.get("revision") or 0) == to_revision), None)
+        if target is None:
+            raise KubectlError(f"error: unable to find specified revision {to_revision} in history")
+    template = revision_template(target)
+    if dry_run == "client":
+        return "will roll back to " + describe.pod_template_text_raw(template) + suffix
+    if template == (obj.get("spec") or {}).get("template"):
+        return f"skipped rollback (current template already matches revision {to_revision})" + suffix
+    try:
+        client.patch(
+            resource.kind,
+            obj["metadata"]["name"],
+            target.get("data") or {},
+            namespace=obj["metadata"].get("namespace", ""),
+            patch_type="strategic",
+            dry_run=dry_run == "server",
+        )
+    except Status as status_error:
+        raise KubectlError(f"error: failed restoring revision {to_revision}: {status_error.message}") from None
+    return "rolled back" + suffix
+
+
 def undo(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
     from .commands import _dry_run
 
@@ -383,7 +459,10 @@ def undo(parsed: parser.ParsedCommand, client: Client, session: Session) -> Resu
     for resource, obj in objects:
         name = obj["metadata"]["name"]
         if resource.kind in ("DaemonSet", "StatefulSet"):
-            errors.append(messages.message("rollout_no_controller_revisions", session.language, kind=resource.kind))
+            try:
+                lines.append(output.name_line(obj, _undo_revision(client, resource, obj, to_revision, dry_run)))
+            except KubectlError as error:
+                errors.append(error.text)
             continue
         if resource.kind != "Deployment":
             errors.append(f'error: no rollbacker has been implemented for "{_group_kind(resource)}"')

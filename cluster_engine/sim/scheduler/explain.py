@@ -1,14 +1,14 @@
-"""Scheduling explanations (bounded, JSON-ready) and kube-scheduler's FailedScheduling wording."""
+"""Scheduling decision records (bounded, JSON-ready, rendered when read) and FailedScheduling wording."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     from cluster_engine.sim.scheduler.framework import Diagnosis
-    from cluster_engine.sim.scheduler.nodetable import NodeTable
 
 NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 # Bounds that keep one attempt's record small in a 5,000-node cluster (it is stored in the sandbox state).
@@ -37,11 +37,36 @@ def scheduled_message(namespace: str, name: str, node: str) -> str:
     return f"Successfully assigned {namespace}/{name} to {node}"
 
 
+class Record:
+    """One scheduling attempt's decision record, as `to_dict()` gives it to its readers (the page's "why this
+    node", the grader). Parts set to a callable (the Filter and Score summaries, kept as the cycle's arrays)
+    are rendered on the first `to_dict()`: the cluster keeps only its last few records, so most are never
+    read, and rendering per-node verdicts and scores for each of thousands of pods a second is wasted."""
+
+    __slots__ = ("_fields", "_rendered")
+
+    def __init__(self, **fields: Any) -> None:
+        self._fields: dict[str, Any] = fields
+        self._rendered: dict[str, Any] | None = None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        """Set a part: a JSON value, or a callable returning one (rendered later, so it must keep what it
+        needs, never read state that changes after the cycle)."""
+        self._fields[key] = value
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready record, parts in the order they were set; the same dict on every call (read-only)."""
+        if self._rendered is None:
+            self._rendered = {k: v() if callable(v) else v for k, v in self._fields.items()}
+            self._fields = self._rendered  # the arrays are no longer needed
+        return self._rendered
+
+
 def filter_summary(
-    diagnosis: Diagnosis, table: NodeTable, feasible: int, not_evaluated: int
+    diagnosis: Diagnosis, names: Sequence[str], feasible: int, not_evaluated: int
 ) -> dict[str, Any]:
     """Rejected nodes grouped by (plugin, reasons) with a few example names; per-node verdicts as well
-    when few nodes were evaluated."""
+    when few nodes were evaluated. `names` gives each slot's node name."""
     groups: list[dict[str, Any]] = []
     out: dict[str, Any] = {"feasible": feasible, "notEvaluated": not_evaluated, "rejected": groups}
     if diagnosis.pre_filter is not None:
@@ -60,7 +85,7 @@ def filter_summary(
                     "plugin": plugin,
                     "reasons": list(reason.texts),
                     "count": int(per_code[code]),
-                    "nodes": [table.names[s] for s in examples],
+                    "nodes": [names[s] for s in examples],
                 }
             )
     if diagnosis.absent_nodes:
@@ -79,27 +104,30 @@ def filter_summary(
                 plugin, reason = diagnosis.reasons[code - 1]
                 nodes.append(
                     {
-                        "node": table.names[slot],
+                        "node": names[slot],
                         "passed": False,
                         "plugin": plugin,
                         "reasons": list(reason.texts),
                     }
                 )
             else:
-                nodes.append({"node": table.names[slot], "passed": True})
+                nodes.append({"node": names[slot], "passed": True})
         out["nodes"] = nodes
     return out
 
 
 def score_summary(
-    table: NodeTable,
+    names: Sequence[str],
     nodes: np.ndarray,
     totals: np.ndarray,
     plugin_scores: list[tuple[str, int, np.ndarray, np.ndarray]],
+    *,
     chosen: int,
+    tied: int,
 ) -> dict[str, Any]:
     """Scores of the best nodes (the chosen one always included): per node, lists aligned with `plugins`
-    of each plugin's raw, normalized and weighted (normalized x weight) score."""
+    of each plugin's raw, normalized and weighted (normalized x weight) score; `tied` nodes had the best
+    total."""
     count = len(nodes)
     if count > SCORED_NODE_LIMIT:
         top = np.argpartition(-totals, SCORED_NODE_LIMIT - 1)[:SCORED_NODE_LIMIT]
@@ -108,7 +136,7 @@ def score_summary(
     else:
         top = np.arange(count)
     top = top[np.lexsort((top, -totals[top]))]
-    names = [p[0] for p in plugin_scores]
+    plugins = [p[0] for p in plugin_scores]
     weights = [p[1] for p in plugin_scores]
     rows = []
     if plugin_scores:
@@ -123,5 +151,5 @@ def score_summary(
             weighted.tolist(),
             strict=True,
         ):
-            rows.append({"node": table.names[slot], "total": total, "raw": r, "normalized": n, "weighted": w})
-    return {"plugins": names, "weights": weights, "scored": count, "nodes": rows}
+            rows.append({"node": names[slot], "total": total, "raw": r, "normalized": n, "weighted": w})
+    return {"plugins": plugins, "weights": weights, "scored": count, "nodes": rows, "tied": tied}

@@ -26,6 +26,8 @@ HOLDER_KINDS = (
     "preferred_anti_affinity",
 )
 _MAX_TRACKERS = 512
+_MAX_NODE_COLUMNS = 256
+_MAX_TOUCHED = 1 << 16  # a longer log is dropped: every node column is then computed afresh
 
 
 def _quantity(resource: str, text: Any) -> int:
@@ -61,7 +63,9 @@ class NodeTable:
     """Nodes by slot. Slots of deleted nodes are reused; `present` says which slots hold a node.
 
     Columns: allocatable and requested resources, non-zero requests (for scoring), pod count, unschedulable.
-    Versions (`labels_version`, `taints_version`, `nodes_version`) let plugins cache per-template arrays.
+    Versions (`labels_version`, `taints_version`, `nodes_version`, `images_version`) let plugins cache
+    per-template arrays; `node_column` keeps values that depend on each node's own resources up to date slot
+    by slot, from the log of slots whose resources changed.
     """
 
     def __init__(self) -> None:
@@ -82,6 +86,8 @@ class NodeTable:
         self.pod_count = np.zeros(self.capacity, dtype=np.int64)
         self.non_zero_cpu = np.zeros(self.capacity, dtype=np.int64)
         self.non_zero_memory = np.zeros(self.capacity, dtype=np.int64)
+        # A slot's name never changes in place once the list may be shared: removing or reusing a slot copies
+        # the list first, so a decision record may keep `names` to name its slots when it is read later.
         self.names: list[str] = []
         self.labels: list[Mapping[str, str]] = []
         self.taints: list[tuple[Taint, ...]] = []
@@ -105,6 +111,12 @@ class NodeTable:
         self.labels_version = 0
         self.taints_version = 0
         self.nodes_version = 0
+        self.images_version = 0
+        # Slots whose resources (allocatable, requested, pod count) changed, in order; `node_column` entries
+        # remember how far they have read it. Dropped when long (a new epoch), so it stays bounded.
+        self._touched: list[int] = []
+        self._touched_epoch = 0
+        self._node_columns: dict[Any, tuple[np.ndarray, int, int]] = {}
         self._tainted: set[int] = set()
         self._seq = 0
         self._cache: dict[Any, tuple[Any, int, Any]] = {}
@@ -127,6 +139,33 @@ class NodeTable:
             self._cache.clear()
         self._cache[key] = (version, self.size, value)
         return value
+
+    def node_column(self, key: Any, value_of: Callable[[int], int]) -> np.ndarray:
+        """Per slot, `value_of(slot)`: an integer that depends only on that node's own resources (allocatable,
+        requested, pod count) and on `key` (everything the caller reads besides them, such as the pod's
+        requests). Computed for every slot once per key, then only for the slots whose resources changed
+        since; so scoring a pod reads a column instead of recomputing every node it considers."""
+        entry = self._node_columns.get(key)
+        if entry is None or entry[1] != self._touched_epoch:
+            if len(self._node_columns) >= _MAX_NODE_COLUMNS:
+                self._node_columns.clear()
+            column = np.zeros(self.capacity, dtype=np.int64)
+            column[: self.size] = [value_of(slot) for slot in range(self.size)]
+        else:
+            column, _, seen = entry
+            if len(column) < self.capacity:
+                column = np.concatenate((column, np.zeros(self.capacity - len(column), dtype=np.int64)))
+            for slot in dict.fromkeys(self._touched[seen:]):
+                column[slot] = value_of(slot)
+        self._node_columns[key] = (column, self._touched_epoch, len(self._touched))
+        return column[: self.size]
+
+    def _touch(self, slot: int) -> None:
+        """The slot's resources changed: `node_column` values for it are stale."""
+        if len(self._touched) >= _MAX_TOUCHED:
+            self._touched.clear()
+            self._touched_epoch += 1
+        self._touched.append(slot)
 
     def topology(self, key: str) -> tuple[np.ndarray, list[str]]:
         """Per slot, the index of the node's value for label `key` in the returned list; -1 if it has none."""
@@ -224,6 +263,7 @@ class NodeTable:
             if column[slot] != value:
                 self._column(self.free, resource)[slot] += value - column[slot]
                 column[slot] = value
+                self._touch(slot)
                 changed = True
         labels = dict(meta.get("labels") or {})
         if labels != self.labels[slot]:
@@ -254,6 +294,7 @@ class NodeTable:
     def _new_slot(self, name: str) -> int:
         if self.free_slots:
             slot = self.free_slots.pop()
+            self.names = list(self.names)  # copy on write: see `names`
         else:
             if self.size == self.capacity:
                 self._grow()
@@ -271,6 +312,7 @@ class NodeTable:
         self.names[slot] = name
         self.slot_of[name] = slot
         self.present[slot] = True
+        self._touch(slot)
         self.nodes_version += 1
         self.labels_version += 1
         self.taints_version += 1
@@ -289,6 +331,7 @@ class NodeTable:
 
     def _set_images(self, slot: int, images: dict[str, int]) -> None:
         self._image_columns.clear()
+        self.images_version += 1
         for image in self.images[slot]:
             self.image_nodes[image] -= 1
             if not self.image_nodes[image]:
@@ -310,6 +353,8 @@ class NodeTable:
             column[slot] = 0
         self.present[slot] = False
         self.unschedulable[slot] = False
+        self._touch(slot)
+        self.names = list(self.names)  # copy on write: see `names`
         self.names[slot] = ""
         self.labels[slot] = {}
         self.taints[slot] = ()
@@ -349,6 +394,7 @@ class NodeTable:
                 self._column(self.free, resource)[slot] -= sign * amount
         self.pod_count[slot] += sign
         self.free["pods"][slot] -= sign
+        self._touch(slot)
         self.non_zero_cpu[slot] += sign * template.non_zero_cpu
         self.non_zero_memory[slot] += sign * template.non_zero_memory
         if template.host_ports:

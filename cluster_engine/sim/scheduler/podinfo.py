@@ -288,7 +288,7 @@ class TemplateCache:
         self._templates: dict[str, PodTemplate] = {}
 
     def template_for(self, spec: Mapping[str, Any], namespace: str) -> PodTemplate:
-        signature = namespace + "|" + _canonical({k: v for k, v in spec.items() if k not in _PER_POD_FIELDS})
+        signature = template_signature(spec, namespace)
         template = self._templates.get(signature)
         if template is None:
             if len(self._templates) >= _MAX_TEMPLATES:
@@ -298,8 +298,23 @@ class TemplateCache:
 
 
 _MAX_TEMPLATES = 4096
-# Fields that differ between pods of one template without changing how they are scheduled.
-_PER_POD_FIELDS = frozenset({"nodeName", "hostname", "subdomain"})
+# Fields that differ between pods of one template without changing how they are scheduled: names, and the
+# volumes (each pod's service account token volume has a random name; a StatefulSet pod has its own claims).
+_PER_POD_FIELDS = frozenset({"nodeName", "hostname", "subdomain", "volumes"})
+_PER_POD_CONTAINER_FIELDS = frozenset({"volumeMounts"})
+
+
+def template_signature(spec: Mapping[str, Any], namespace: str) -> str:
+    """The key pods of one template share: the spec without its per-pod fields. Volumes and volume mounts
+    cannot change on an existing pod, so leaving them out never hides an update of a pod's own spec."""
+    shared = {k: v for k, v in spec.items() if k not in _PER_POD_FIELDS}
+    for field_name in ("containers", "initContainers"):
+        if shared.get(field_name):
+            shared[field_name] = [
+                {k: v for k, v in container.items() if k not in _PER_POD_CONTAINER_FIELDS}
+                for container in shared[field_name]
+            ]
+    return namespace + "|" + _canonical(shared)
 
 
 def spread_selectors(template: PodTemplate, labels: Mapping[str, str]) -> tuple[LabelSelector, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -30,11 +31,12 @@ DEFAULT_PREEMPTION_POLICY = "PreemptLowerPriority"
 
 
 class SchedulerHost(Protocol):
-    """What the scheduler asks of the cluster (implemented by `cluster.py`)."""
+    """What the scheduler asks of the cluster (implemented by `cluster.py`). `explanation` is the attempt's
+    decision record: keep the object, call its `to_dict()` when it is read."""
 
-    def bind(self, namespace: str, name: str, node_name: str, explanation: dict[str, Any]) -> None: ...
+    def bind(self, namespace: str, name: str, node_name: str, explanation: explain.Record) -> None: ...
     def mark_unschedulable(
-        self, namespace: str, name: str, message: str, explanation: dict[str, Any]
+        self, namespace: str, name: str, message: str, explanation: explain.Record
     ) -> None: ...
     def nominate(self, namespace: str, name: str, node_name: str) -> None: ...
     def evict_for_preemption(self, namespace: str, name: str, preemptor: str) -> None: ...
@@ -237,13 +239,13 @@ class Scheduler:
         table = self.table
         framework = self.framework
         total_nodes = table.node_count
-        record: dict[str, Any] = {
-            "pod": pod.key,
-            "time": now,
-            "attempt": queued.attempts + 1,
-            "schedulerName": self.profile.scheduler_name,
-            "nodes": total_nodes,
-        }
+        record = explain.Record(
+            pod=pod.key,
+            time=now,
+            attempt=queued.attempts + 1,
+            schedulerName=self.profile.scheduler_name,
+            nodes=total_nodes,
+        )
         if total_nodes == 0:
             record["result"] = {"message": explain.NO_NODES_AVAILABLE}
             self.queue.errored(queued, now)
@@ -257,7 +259,7 @@ class Scheduler:
             diagnosis = Diagnosis(
                 total_nodes, order[:0], np.zeros(0, dtype=np.int16), [], pre_filter=rejected
             )
-            record["filter"] = explain.filter_summary(diagnosis, table, 0, 0)
+            record["filter"] = partial(explain.filter_summary, diagnosis, table.names, 0, 0)
             self._fail(host, queued, pod, diagnosis, state=state, record=record, now=now)
             return
         absent = 0
@@ -281,7 +283,7 @@ class Scheduler:
         count = len(order)
         to_find = num_feasible_nodes_to_find(self.profile.percentage_of_nodes_to_score, count)
         start = self.next_start_node_index % count if count else 0
-        if codes.any():
+        if np.count_nonzero(codes):
             rotated = np.concatenate((order[start:], order[:start])) if start else order
             rotated_codes = codes[rotated]
             feasible_at = np.flatnonzero(rotated_codes == 0)
@@ -312,7 +314,9 @@ class Scheduler:
             "startIndex": start,
             "evaluated": processed,
         }
-        record["filter"] = explain.filter_summary(diagnosis, table, len(feasible), count - processed)
+        record["filter"] = partial(
+            explain.filter_summary, diagnosis, table.names, len(feasible), count - processed
+        )
         if not len(feasible):
             self._fail(host, queued, pod, diagnosis, state=state, record=record, now=now)
             return
@@ -326,8 +330,9 @@ class Scheduler:
                 totals += normalized * weight
             best = np.flatnonzero(totals == totals.max())
             chosen = int(best[rng.randrange(len(best))]) if len(best) > 1 else int(best[0])
-            record["score"] = explain.score_summary(table, feasible, totals, plugin_scores, chosen)
-            record["score"]["tied"] = len(best)
+            record["score"] = partial(
+                explain.score_summary, table.names, feasible, totals, plugin_scores, chosen=chosen, tied=len(best)
+            )
         self._bind(host, queued, pod, table.names[int(feasible[chosen])], record=record, now=now)
 
     def _bind(
@@ -337,7 +342,7 @@ class Scheduler:
         pod: PodInfo,
         node: str,
         *,
-        record: dict[str, Any],
+        record: explain.Record,
         now: float,
     ) -> None:
         """Assume the pod on `node` (so the next cycle sees it there), then bind it through the host."""
@@ -376,7 +381,7 @@ class Scheduler:
         diagnosis: Diagnosis,
         *,
         state: CycleState,
-        record: dict[str, Any],
+        record: explain.Record,
         now: float,
     ) -> None:
         outcome = PostFilterOutcome()

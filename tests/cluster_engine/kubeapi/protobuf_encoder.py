@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 from typing import Any
 
 from cluster_engine.kubeapi.protobuf import MAGIC, MESSAGES, parse_type
@@ -48,6 +49,8 @@ def _single(base: str, value: Any) -> int | bytes:
         return field(1, str(value))
     if base == "IntOrString":
         return field(1, 1) + field(3, value) if isinstance(value, str) else field(1, 0) + field(2, value)
+    if base == "FieldsV1":
+        return field(1, json.dumps(value, separators=(",", ":")))
     if base == "Time":
         moment = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         return field(1, int(moment.timestamp()))

@@ -139,25 +139,40 @@ def set_image(kube: Kube) -> None:
     step(kube, 120)
 
 
-LEASE = re.compile(r"^Lease:.*\n(?:  .*\n)*", re.MULTILINE)
+def let_metrics_arrive(kube: Kube) -> None:
+    """metrics-server reports a container once two scrapes (15 s apart) have seen it running."""
+    step(kube, 60)
 
 
-def without_lease(text: str) -> str:
-    """`describe node` without its Lease section (see the describe-node-lease case)."""
-    return LEASE.sub("Lease: <masked>\n", text)
+def stop_metrics_server(kube: Kube) -> None:
+    """No ready metrics-server behind the APIService: every metrics read is the aggregator's 503."""
+    assert kube("-n", "kube-system", "scale", "deployment/metrics-server", "--replicas=0").strip() == \
+        "deployment.apps/metrics-server scaled"
+    step(kube, 60)
 
 
-LEASE_REASON = (
-    "the sandbox API serves no coordination.k8s.io/v1 Lease: the real kubectl's GET "
-    "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker-1 is a 404, so it prints "
-    "'Lease:  Failed to get lease: the server could not find the requested resource' where the in-page "
-    "kubectl prints the node's Lease (HolderIdentity worker-1, AcquireTime <unset>, RenewTime = the Ready "
-    "condition's lastHeartbeatTime)"
-)
+def stop_kubelet(kube: Kube) -> None:
+    """worker-2's kubelet stops: its Lease is not renewed, the node turns Unknown, metrics-server cannot scrape it."""
+    services.sandbox_control(sandbox_id=kube.sandbox_id, user=kube.learner,
+                             request={"action": "stop-component", "component": "kubelet/worker-2"})
+    step(kube, 60)
 
 
-def case(command: str, *, prepare=None, mask=None, write: bool = False, marks=(), id: str):
-    return pytest.param(prepare, tuple(command.split()), mask, write, marks=marks, id=id)
+def remove_metrics_server(kube: Kube) -> None:
+    """Without the Service the APIService points at, discovery has no metrics.k8s.io."""
+    assert kube("-n", "kube-system", "delete", "service", "metrics-server").strip() == \
+        'service "metrics-server" deleted'
+
+
+def without_note(text: str) -> str:
+    """The in-page kubectl's explanatory note after an error (a line in parentheses) is Podlab's own."""
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("("))
+
+
+def case(command: str, *, prepare=None, mask=None, write: bool = False, exact: bool = False, marks=(), id: str):
+    """`exact`: compare the texts as printed, padding included (for output without ages, such as `top`'s
+    CPU column, whose `45m` would otherwise be masked as an age)."""
+    return pytest.param(prepare, tuple(command.split()), mask, write, exact, marks=marks, id=id)
 
 
 CASES = [
@@ -167,9 +182,22 @@ CASES = [
     case("get nodes -o wide", id="get-nodes-wide"),
     case("describe deployment web", id="describe-deployment"),
     case("describe pod {pod}", id="describe-pod"),
-    case("describe node worker-1", mask=without_lease, id="describe-node"),
-    case("describe node worker-1", id="describe-node-lease",
-         marks=pytest.mark.xfail(strict=True, reason=LEASE_REASON)),
+    case("describe node worker-1", id="describe-node-lease"),
+    case("get leases -n kube-node-lease", id="get-leases"),
+    case("top node", prepare=let_metrics_arrive, exact=True, id="top-node"),
+    case("top node worker-1 --sort-by=cpu --show-capacity", prepare=let_metrics_arrive, exact=True,
+         id="top-node-name"),
+    case("top pod", prepare=let_metrics_arrive, exact=True, id="top-pod"),
+    case("top pod -A --sort-by=memory", prepare=let_metrics_arrive, exact=True, id="top-pod-all"),
+    case("top pod -l app=web --containers --sum", prepare=let_metrics_arrive, exact=True,
+         id="top-pod-containers-sum"),
+    case("top pod -n kube-system --no-headers --sum", prepare=let_metrics_arrive, exact=True,
+         id="top-pod-no-headers-sum"),
+    case("top pod nope", prepare=let_metrics_arrive, id="top-pod-missing"),
+    case("top node", prepare=stop_kubelet, exact=True, id="top-node-unreachable"),
+    case("describe node worker-2", prepare=stop_kubelet, id="describe-node-unreachable"),
+    case("top node", prepare=stop_metrics_server, id="top-node-unavailable"),
+    case("top pod", prepare=remove_metrics_server, mask=without_note, id="top-pod-no-metrics-api"),
     case("rollout history deployment/web", id="rollout-history"),
     case("set image deployment/web nginx=nginx:1.27.1", write=True, id="set-image"),
     case("rollout history deployment/web --revision=2", prepare=set_image, id="rollout-history-revision"),
@@ -194,8 +222,8 @@ def diff(expected: str, got: str) -> str:
                                           lineterm=""))
 
 
-@pytest.mark.parametrize(("prepare", "command", "mask", "write"), CASES)
-def test_same_text(session, prepare, command, mask, write):
+@pytest.mark.parametrize(("prepare", "command", "mask", "write", "exact"), CASES)
+def test_same_text(session, prepare, command, mask, write, exact):
     if prepare is not None:
         prepare(session)
     args = tuple(arg.format(pod=first_pod(session)) for arg in command)
@@ -206,7 +234,9 @@ def test_same_text(session, prepare, command, mask, write):
     assert expected[0] or expected[1], f"kubectl {' '.join(args)} printed nothing"
     mask = mask or (lambda text: text)
     for stream, real_raw, page_raw in (("stdout", expected[0], got[0]), ("stderr", expected[1], got[1])):
-        real_text, page_text = normalise(mask(real_raw)), normalise(mask(page_raw))
+        real_text, page_text = mask(real_raw), mask(page_raw)
+        if not exact:
+            real_text, page_text = normalise(real_text), normalise(page_text)
         assert page_text == real_text, f"{stream} of kubectl {' '.join(args)} differs:\n{diff(real_text, page_text)}"
     assert got[2] == expected[2], f"exit code of kubectl {' '.join(args)}: real {expected[2]}, in-page {got[2]}"
     if write:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ def balanced_score(fractions: list[float]) -> int:
         std = abs(capped[0] - capped[1]) / 2
     elif len(capped) > 2:
         mean = sum(capped) / len(capped)
-        std = (sum((f - mean) ** 2 for f in capped) / len(capped)) ** 0.5
+        std = math.sqrt(sum((f - mean) * (f - mean) for f in capped) / len(capped))
     else:
         std = 0.0
     return int((1 - std) * MAX_NODE_SCORE)
@@ -42,24 +43,18 @@ class NodeResourcesBalancedAllocation:
         return any(pod.template.requests.get(r, 0) > 0 for r in self.resources)
 
     def score(self, state: CycleState, pod: PodInfo, table: NodeTable, nodes: np.ndarray) -> np.ndarray:
+        wanted = tuple(pod.template.requests.get(resource, 0) for resource in self.resources)
+        column = table.node_column((NAME, self.resources, wanted), lambda slot: self.node_score(table, slot, wanted))
+        return column[nodes]
+
+    def node_score(self, table: NodeTable, slot: int, wanted: tuple[int, ...]) -> int:
+        """One node: `balanced_score` of the fractions of each resource it has that its pods' requests plus
+        the pod's (`wanted`) would use."""
         fractions = []
-        valid = []
-        for resource in self.resources:
-            alloc = table.allocatable.get(resource)
-            capacity = alloc[nodes] if alloc is not None else np.zeros(len(nodes), dtype=np.int64)
-            used = table.requested.get(resource)
-            requested = (used[nodes] if used is not None else 0) + pod.template.requests.get(resource, 0)
-            fractions.append(np.minimum(requested / np.maximum(capacity, 1), 1.0))
-            valid.append(capacity > 0)
-        if len(fractions) == 2 and valid[0].all() and valid[1].all():
-            std = np.abs(fractions[0] - fractions[1]) / 2
-        else:
-            fractions = [np.where(v, f, 0.0) for f, v in zip(fractions, valid, strict=True)]
-            count = np.sum(valid, axis=0)
-            mean = np.sum(fractions, axis=0) / np.maximum(count, 1)
-            variance = np.sum(
-                [np.where(v, (f - mean) ** 2, 0.0) for f, v in zip(fractions, valid, strict=True)], axis=0
-            ) / np.maximum(count, 1)
-            # Two resources: |a - b| / 2, which is also the population standard deviation.
-            std = np.where(count > 1, np.sqrt(variance), 0.0)
-        return ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
+        for resource, amount in zip(self.resources, wanted, strict=True):
+            column = table.allocatable.get(resource)
+            capacity = int(column[slot]) if column is not None else 0
+            if capacity > 0:
+                used = table.requested.get(resource)
+                fractions.append(((int(used[slot]) if used is not None else 0) + amount) / capacity)
+        return balanced_score(fractions)

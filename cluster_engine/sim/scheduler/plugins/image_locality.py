@@ -29,9 +29,21 @@ class ImageLocality:
     name = NAME
 
     def score(self, state: CycleState, pod: PodInfo, table: NodeTable, nodes: np.ndarray) -> np.ndarray:
+        template = pod.template
+        # Every node's score changes only with the nodes' images and their number: one column per image list.
+        column = table.cached(
+            (NAME, template.images, template.container_count),
+            (table.images_version, table.nodes_version),
+            lambda: self.scores(template.images, template.container_count, table, np.arange(table.size)),
+        )
+        return column[nodes]
+
+    @staticmethod
+    def scores(images: tuple[str, ...], containers: int, table: NodeTable, nodes: np.ndarray) -> np.ndarray:
+        """The score of each node in `nodes` for a pod with `images` in `containers` containers."""
         total_nodes = max(table.node_count, 1)
         sums = np.zeros(len(nodes), dtype=np.int64)
-        for image in pod.template.images:
+        for image in images:
             spread = table.image_nodes.get(image)
             if not spread:
                 continue
@@ -39,4 +51,4 @@ class ImageLocality:
             sums += (sizes * (spread / total_nodes)).astype(np.int64)
         if not sums.any():
             return sums  # no image present anywhere: every node scores 0
-        return image_score(sums, pod.template.container_count)
+        return image_score(sums, containers)

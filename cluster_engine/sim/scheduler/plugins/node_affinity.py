@@ -39,12 +39,34 @@ def preferred_weight(template: PodTemplate, name: str, labels: Mapping[str, str]
     return sum(w for w, term in template.preferred_node_terms if term.matches(name, labels))
 
 
+def named_nodes(template: PodTemplate) -> frozenset[str] | None:
+    """The only nodes the required terms can match when every term has a `metadata.name In` field (a
+    DaemonSet pod's pin); None when some term is not about node names."""
+    names: frozenset[str] | None = None
+    for term in template.required_node_terms or ():
+        term_names: frozenset[str] | None = None
+        for field in term.fields:
+            if field.key == "metadata.name" and field.operator == "In":
+                term_names = field.values if term_names is None else term_names & field.values
+        if term_names is None:
+            return None
+        names = term_names if names is None else names | term_names
+    return names
+
+
 def required_mask(template: PodTemplate, table: NodeTable) -> np.ndarray:
-    """Per slot, whether the node satisfies the pod's required node affinity (cached per template)."""
+    """Per slot, whether the node satisfies the pod's required node affinity (cached per template; a pod
+    pinned to named nodes only has those evaluated)."""
 
     def compute() -> np.ndarray:
         mask = np.zeros(table.size, dtype=bool)
-        for slot in range(table.size):
+        named = named_nodes(template)
+        slots = (
+            range(table.size)
+            if named is None
+            else sorted(s for n in named if (s := table.slot_of.get(n)) is not None and s < table.size)
+        )
+        for slot in slots:
             if table.present[slot]:
                 mask[slot] = required_match(template, table.names[slot], table.labels[slot])
         return mask
@@ -62,17 +84,9 @@ class NodeAffinity:
         terms = template.required_node_terms
         if not template.node_selector and terms is None:
             return SKIP
-        names: set[str] | None = None
-        for term in terms or ():
-            term_names: set[str] | None = None
-            for field in term.fields:
-                if field.key == "metadata.name" and field.operator == "In":
-                    term_names = set(field.values) if term_names is None else term_names & field.values
-            if term_names is None:
-                return None  # some term is not about node names: every node may match
-            names = term_names if names is None else names | term_names
+        names = named_nodes(template)
         if names is None:
-            return None
+            return None  # some term is not about node names: every node may match
         if not names:
             return PreFilterResult(reject=Reason((REASON_CONFLICT,), unresolvable=True))
         return PreFilterResult(node_names=frozenset(names))

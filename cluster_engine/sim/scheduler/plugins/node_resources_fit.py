@@ -12,7 +12,7 @@ from cluster_engine.sim.scheduler.framework import MAX_NODE_SCORE, CycleState, F
 
 if TYPE_CHECKING:
     from cluster_engine.sim.scheduler.nodetable import NodeTable
-    from cluster_engine.sim.scheduler.podinfo import PodInfo
+    from cluster_engine.sim.scheduler.podinfo import PodInfo, PodTemplate
 
 NAME = "NodeResourcesFit"
 TOO_MANY_PODS = "Too many pods"
@@ -43,39 +43,49 @@ def insufficient_resources(
     return reasons
 
 
-def least_requested(requested: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """(capacity - requested) * 100 / capacity; 0 when over-requested or without capacity."""
-    return np.maximum(capacity - requested, 0) * MAX_NODE_SCORE // np.maximum(capacity, 1)
+def fit_failures(
+    table: NodeTable, slot: int, wanted: tuple[tuple[str, int], ...], reserved: Mapping[str, int] | None = None
+) -> int:
+    """What the node in `slot` cannot hold (`fitsRequest`) as bits: bit 0 one more pod, bit k the k-th of the
+    pod's positive requests `wanted`; `reserved` is held there for nominated pods. 0 when the pod fits."""
+    reserved = reserved or {}
+    free_pods = int(table.free["pods"][slot]) - reserved.get("pods", 0)
+    failures = 1 if free_pods < 1 else 0
+    for bit, (resource, amount) in enumerate(wanted, 1):
+        column = table.free.get(resource)
+        free = (int(column[slot]) if column is not None else 0) - reserved.get(resource, 0)
+        if amount > free:
+            failures |= 1 << bit
+    return failures
 
 
-def most_requested(requested: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """requested * 100 / capacity, requested capped at capacity; 0 without capacity."""
-    return np.minimum(requested, capacity) * MAX_NODE_SCORE // np.maximum(capacity, 1)
+def least_requested(requested: int, capacity: int) -> int:
+    """One resource of one node: (capacity - requested) * 100 / capacity; 0 when over-requested."""
+    return max(capacity - requested, 0) * MAX_NODE_SCORE // max(capacity, 1)
 
 
-def scoring_requested(table: NodeTable, pod: PodInfo, resource: str, nodes: np.ndarray) -> np.ndarray:
-    """What the node would request with the pod, request-less containers counting as 100m cpu / 200Mi."""
-    template = pod.template
+def most_requested(requested: int, capacity: int) -> int:
+    """One resource of one node: requested * 100 / capacity, requested capped at capacity."""
+    return min(requested, capacity) * MAX_NODE_SCORE // max(capacity, 1)
+
+
+def scoring_request(template: PodTemplate, resource: str) -> int:
+    """What the pod asks of `resource` when scoring: request-less containers count as 100m cpu / 200Mi."""
     if resource == "cpu":
-        return table.non_zero_cpu[nodes] + template.non_zero_cpu
+        return template.non_zero_cpu
     if resource == "memory":
-        return table.non_zero_memory[nodes] + template.non_zero_memory
+        return template.non_zero_memory
+    return template.requests.get(resource, 0)
+
+
+def scoring_requested(table: NodeTable, slot: int, resource: str) -> int:
+    """What the pods on the node in `slot` ask of `resource`, in the same terms."""
+    if resource == "cpu":
+        return int(table.non_zero_cpu[slot])
+    if resource == "memory":
+        return int(table.non_zero_memory[slot])
     column = table.requested.get(resource)
-    base = column[nodes] if column is not None else np.zeros(len(nodes), dtype=np.int64)
-    return base + template.requests.get(resource, 0)
-
-
-def resource_allocation_score(per_resource: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
-    """Weighted mean over resources the node has (`resourceAllocationScorer.score`), integer division."""
-    if all(capacity.all() for _, capacity, _ in per_resource):
-        return sum(score * weight for score, _, weight in per_resource) // sum(w for _, _, w in per_resource)
-    total = np.zeros(len(per_resource[0][0]), dtype=np.int64)
-    weights = np.zeros_like(total)
-    for score, capacity, weight in per_resource:
-        has = capacity > 0
-        total += np.where(has, score * weight, 0)
-        weights += np.where(has, weight, 0)
-    return np.where(weights > 0, total // np.maximum(weights, 1), 0)
+    return int(column[slot]) if column is not None else 0
 
 
 class NodeResourcesFit:
@@ -91,39 +101,32 @@ class NodeResourcesFit:
 
     def pre_filter(self, state: CycleState, pod: PodInfo, table: NodeTable) -> None:
         """Reserve room for nominated pods at least as important as this one
-        (`RunFilterPluginsWithNominatedPods`)."""
-        extra: dict[str, np.ndarray] = {}
+        (`RunFilterPluginsWithNominatedPods`): per slot, what they request."""
+        reserved: dict[int, dict[str, int]] = {}
         for key, (slot, other) in table.nominated.items():
             if key == pod.key or other.priority < pod.priority:
                 continue
+            held = reserved.setdefault(slot, {})
             for resource, amount in (*other.template.requests.items(), ("pods", 1)):
-                column = extra.setdefault(resource, np.zeros(table.size, dtype=np.int64))
-                column[slot] += amount
-        state[NAME] = extra
+                held[resource] = held.get(resource, 0) + amount
+        state[NAME] = reserved
 
     def filter(self, state: CycleState, pod: PodInfo, table: NodeTable) -> FilterResult | None:
-        size = table.size
-        extra: dict[str, np.ndarray] = state.get(NAME) or {}
-        free_pods = table.free["pods"][:size]
-        if "pods" in extra:
-            free_pods = free_pods - extra["pods"]
-        failures = [(TOO_MANY_PODS, free_pods < 1)]
         requests = pod.template.requests
-        for resource in sorted(requests, key=lambda r: (_RESOURCE_ORDER.get(r, 3), r)):
-            amount = requests[resource]
-            if resource == "pods" or amount <= 0:
-                continue
-            column = table.free.get(resource)
-            free = column[:size] if column is not None else np.zeros(size, dtype=np.int64)
-            if resource in extra:
-                free = free - extra[resource]
-            failures.append((insufficient(resource), amount > free))
-        if not any(failed.any() for _, failed in failures):
+        wanted = tuple(
+            (resource, requests[resource])
+            for resource in sorted(requests, key=lambda r: (_RESOURCE_ORDER.get(r, 3), r))
+            if resource != "pods" and requests[resource] > 0
+        )
+        codes = table.node_column((NAME, wanted), lambda slot: fit_failures(table, slot, wanted))
+        reserved: dict[int, dict[str, int]] = state.get(NAME) or {}
+        if reserved:
+            codes = codes.copy()
+            for slot, held in reserved.items():
+                codes[slot] = fit_failures(table, slot, wanted, held)
+        if not np.count_nonzero(codes):
             return None
-        codes = np.zeros(size, dtype=np.int16)
-        for bit, (_, failed) in enumerate(failures):
-            codes |= failed.astype(np.int16) << bit
-        texts = [text for text, _ in failures]
+        texts = [TOO_MANY_PODS, *(insufficient(resource) for resource, _ in wanted)]
         reasons = tuple(
             Reason(tuple(t for bit, t in enumerate(texts) if combo >> bit & 1))
             for combo in range(1, 1 << len(texts))
@@ -134,14 +137,22 @@ class NodeResourcesFit:
         return True
 
     def score(self, state: CycleState, pod: PodInfo, table: NodeTable, nodes: np.ndarray) -> np.ndarray:
+        wanted = tuple(scoring_request(pod.template, resource) for resource, _ in self.resources)
+        column = table.node_column(
+            (NAME, self.strategy, self.resources, wanted), lambda slot: self.node_score(table, slot, wanted)
+        )
+        return column[nodes]
+
+    def node_score(self, table: NodeTable, slot: int, wanted: tuple[int, ...]) -> int:
+        """`resourceAllocationScorer.score` on one node: the weighted mean, over the resources the node has,
+        of LeastAllocated (or MostAllocated) for its pods' requests plus the pod's (`wanted`), rounded down."""
         scorer = most_requested if self.strategy == MOST_ALLOCATED else least_requested
-        per_resource = []
-        for resource, weight in self.resources:
-            capacity = (
-                table.allocatable[resource][nodes]
-                if resource in table.allocatable
-                else np.zeros(len(nodes), dtype=np.int64)
-            )
-            requested = scoring_requested(table, pod, resource, nodes)
-            per_resource.append((scorer(requested, capacity), capacity, weight))
-        return resource_allocation_score(per_resource)
+        total = weights = 0
+        for (resource, weight), amount in zip(self.resources, wanted, strict=True):
+            column = table.allocatable.get(resource)
+            capacity = int(column[slot]) if column is not None else 0
+            if capacity == 0:
+                continue
+            total += scorer(scoring_requested(table, slot, resource) + amount, capacity) * weight
+            weights += weight
+        return total // weights if weights else 0

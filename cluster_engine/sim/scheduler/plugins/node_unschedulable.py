@@ -27,6 +27,6 @@ class NodeUnschedulable:
 
     def filter(self, state: CycleState, pod: PodInfo, table: NodeTable) -> FilterResult | None:
         cordoned = table.unschedulable[: table.size]
-        if not cordoned.any() or tolerates_unschedulable(pod.template.tolerations):
+        if not np.count_nonzero(cordoned) or tolerates_unschedulable(pod.template.tolerations):
             return None
         return FilterResult(cordoned.astype(np.int16), (Reason((REASON,), unresolvable=True),))

@@ -118,3 +118,160 @@ def test_property_status_matches_spec_when_satisfiable(cluster: Cluster, replica
     assert status["replicas"] == replicas
     assert status.get("readyReplicas", 0) == replicas
     assert _pods(cluster) == [f"web-{i}" for i in range(replicas)]
+
+
+# --- ControllerRevisions ------------------------------------------------------------------------------
+def _revisions(cluster: Cluster, app: str = "web") -> list[tuple[str, int]]:
+    items = cluster.list("controllerrevisions", label_selector=f"app={app}")["items"]
+    return sorted((r["metadata"]["name"], r["revision"]) for r in items)
+
+
+def _set_image(cluster: Cluster, image: str) -> None:
+    cluster.patch(
+        "statefulsets", "web", {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": image}]}}}}
+    )
+
+
+def test_each_template_becomes_a_controller_revision_owned_by_the_set(cluster: Cluster) -> None:
+    cluster.create(statefulset(replicas=1))
+    cluster.step(30)
+    sts = cluster.get("statefulsets", "web")
+    (revision,) = cluster.list("controllerrevisions", label_selector="app=web")["items"]
+    name = revision["metadata"]["name"]
+    assert name == f"web-{revision['metadata']['labels']['controller.kubernetes.io/hash']}"
+    assert revision["revision"] == 1
+    assert revision["data"]["spec"]["template"]["$patch"] == "replace"
+    assert revision["metadata"]["ownerReferences"][0]["uid"] == sts["metadata"]["uid"]
+    assert revision["metadata"]["ownerReferences"][0]["controller"] is True
+    assert sts["status"]["currentRevision"] == sts["status"]["updateRevision"] == name
+    assert sts["status"]["collisionCount"] == 0
+    assert cluster.get("pods", "web-0")["metadata"]["labels"]["controller-revision-hash"] == name
+
+
+def test_a_template_change_adds_a_revision_and_the_rollout_moves_current_to_it(cluster: Cluster) -> None:
+    cluster.create(statefulset(replicas=2))
+    cluster.step(60)
+    first = cluster.get("statefulsets", "web")["status"]["currentRevision"]
+    _set_image(cluster, "nginx:1.26")
+    cluster.step(0.1)
+    status = cluster.get("statefulsets", "web")["status"]
+    assert status["currentRevision"] == first
+    assert status["updateRevision"] != first
+    assert [n for _name, n in _revisions(cluster)] in ([1, 2], [2, 1])
+    cluster.step(300)
+    status = cluster.get("statefulsets", "web")["status"]
+    assert status["currentRevision"] == status["updateRevision"] != first
+
+
+def test_partition_recreates_a_deleted_old_pod_from_the_current_revision(cluster: Cluster) -> None:
+    cluster.create(statefulset(updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"partition": 2}}))
+    cluster.step(60)
+    old = cluster.get("statefulsets", "web")["status"]["currentRevision"]
+    _set_image(cluster, "nginx:1.26")
+    cluster.step(120)
+    cluster.delete("pods", "web-0")
+    cluster.step(120)
+    pod = cluster.get("pods", "web-0")
+    assert pod["spec"]["containers"][0]["image"] == "nginx:1.27"
+    assert pod["metadata"]["labels"]["controller-revision-hash"] == old
+    assert _images(cluster) == {"web-0": "nginx:1.27", "web-1": "nginx:1.27", "web-2": "nginx:1.26"}
+
+
+def test_a_deleted_pod_at_or_above_the_partition_comes_back_from_the_update_revision(cluster: Cluster) -> None:
+    cluster.create(statefulset(updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"partition": 1}}))
+    cluster.step(60)
+    _set_image(cluster, "nginx:1.26")
+    cluster.step(300)
+    assert _images(cluster) == {"web-0": "nginx:1.27", "web-1": "nginx:1.26", "web-2": "nginx:1.26"}
+    cluster.delete("pods", "web-1")
+    cluster.step(120)
+    assert _images(cluster)["web-1"] == "nginx:1.26"
+
+
+def test_on_delete_recreates_deleted_pods_from_the_update_revision(cluster: Cluster) -> None:
+    cluster.create(statefulset(replicas=2, updateStrategy={"type": "OnDelete"}))
+    cluster.step(60)
+    first = cluster.get("statefulsets", "web")["status"]["currentRevision"]
+    _set_image(cluster, "nginx:1.26")
+    cluster.step(60)
+    assert set(_images(cluster).values()) == {"nginx:1.27"}
+    cluster.delete("pods", "web-0")
+    cluster.step(120)
+    assert _images(cluster) == {"web-0": "nginx:1.26", "web-1": "nginx:1.27"}
+    # upstream completes a rollout (current := update revision) only under RollingUpdate
+    assert cluster.get("statefulsets", "web")["status"]["currentRevision"] == first
+
+
+def test_going_back_to_an_old_template_renumbers_its_revision(cluster: Cluster) -> None:
+    cluster.create(statefulset(replicas=1))
+    cluster.step(60)
+    _set_image(cluster, "nginx:1.26")
+    cluster.step(120)
+    names = dict(_revisions(cluster))
+    _set_image(cluster, "nginx:1.27")
+    cluster.step(120)
+    renumbered = dict(_revisions(cluster))
+    assert set(renumbered) == set(names)  # no new revision
+    oldest = min(names, key=names.__getitem__)
+    assert renumbered[oldest] == 3
+    assert cluster.get("statefulsets", "web")["status"]["updateRevision"] == oldest
+
+
+def test_revisions_beyond_the_history_limit_are_deleted_oldest_first(cluster: Cluster) -> None:
+    cluster.create(statefulset(replicas=1, revisionHistoryLimit=1))
+    cluster.step(60)
+    for image in ("nginx:1.26", "nginx:1.25", "nginx:1.24"):
+        _set_image(cluster, image)
+        cluster.step(120)
+    # the live revision (pods, current and update) plus one unused one
+    assert [n for _name, n in sorted(_revisions(cluster), key=lambda r: r[1])] == [3, 4]
+
+
+def test_a_taken_revision_name_bumps_the_collision_count(cluster: Cluster) -> None:
+    cluster.create(statefulset(replicas=1))
+    cluster.step(30)
+    (first,) = cluster.list("controllerrevisions", label_selector="app=web")["items"]
+    cluster.delete("statefulsets", "web", propagation_policy="Orphan")
+    cluster.delete("controllerrevisions", first["metadata"]["name"])
+    cluster.step(5)
+    squatter = {
+        "apiVersion": "apps/v1",
+        "kind": "ControllerRevision",
+        "metadata": {"name": first["metadata"]["name"], "labels": {"app": "other"}},
+        "data": {"something": "else"},
+        "revision": 1,
+    }
+    cluster.create(squatter)
+    cluster.create(statefulset(replicas=1))
+    cluster.step(30)
+    status = cluster.get("statefulsets", "web")["status"]
+    assert status["collisionCount"] == 1
+    assert status["updateRevision"] != first["metadata"]["name"]
+    assert cluster.get("controllerrevisions", status["updateRevision"])["revision"] == 1
+
+
+def test_revisions_go_with_their_statefulset(cluster: Cluster) -> None:
+    cluster.create(statefulset(replicas=1))
+    cluster.step(30)
+    assert _revisions(cluster)
+    cluster.delete("statefulsets", "web")
+    cluster.step(30)
+    assert _revisions(cluster) == []
+
+
+def test_orphaned_pods_are_adopted_by_a_new_set_of_the_same_name(cluster: Cluster) -> None:
+    cluster.create(statefulset(replicas=2))
+    cluster.step(60)
+    uids = {
+        p["metadata"]["name"]: p["metadata"]["uid"] for p in cluster.list("pods", label_selector="app=web")["items"]
+    }
+    cluster.delete("statefulsets", "web", propagation_policy="Orphan")
+    cluster.step(5)
+    assert not cluster.get("pods", "web-0")["metadata"].get("ownerReferences")
+    cluster.create(statefulset(replicas=2))
+    cluster.step(5)
+    sts_uid = cluster.get("statefulsets", "web")["metadata"]["uid"]
+    for name, uid in uids.items():
+        pod = cluster.get("pods", name)
+        assert pod["metadata"]["uid"] == uid
+        assert pod["metadata"]["ownerReferences"][0]["uid"] == sts_uid

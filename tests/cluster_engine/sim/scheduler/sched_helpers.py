@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 from cluster_engine.sim.scheduler import Profile, Scheduler
+from cluster_engine.sim.scheduler.explain import Record
 
 
 def node_object(
@@ -127,22 +128,22 @@ class Harness:
         return self.explanations[f"{namespace}/{name}"][-1]
 
     # SchedulerHost
-    def bind(self, namespace: str, name: str, node_name: str, explanation: dict[str, Any]) -> None:
+    def bind(self, namespace: str, name: str, node_name: str, explanation: Record) -> None:
         key = f"{namespace}/{name}"
         obj = self.pods[key]
         obj = {**obj, "spec": {**obj["spec"], "nodeName": node_name}, "status": {"phase": "Running"}}
         self.pods[key] = obj
         self.bindings[key] = node_name
         self.failures.pop(key, None)
-        self.explanations.setdefault(key, []).append(explanation)
+        self.explanations.setdefault(key, []).append(explanation.to_dict())
         self.scheduler.observe("MODIFIED", obj)
 
     def mark_unschedulable(
-        self, namespace: str, name: str, message: str, explanation: dict[str, Any]
+        self, namespace: str, name: str, message: str, explanation: Record
     ) -> None:
         key = f"{namespace}/{name}"
         self.failures[key] = message
-        self.explanations.setdefault(key, []).append(explanation)
+        self.explanations.setdefault(key, []).append(explanation.to_dict())
 
     def nominate(self, namespace: str, name: str, node_name: str) -> None:
         key = f"{namespace}/{name}"
