@@ -235,7 +235,7 @@ def main() -> None:
                                "INFO", "--concurrency", "2", "--without-gossip", "--without-mingle", "-Q", prefix],
                               cwd=ROOT, env=child_env, stdout=worker_log, stderr=subprocess.STDOUT)
     server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                               "config.asgi:application"], cwd=ROOT, env=child_env,
+                               "--websocket_connect_timeout", "30", "config.asgi:application"], cwd=ROOT, env=child_env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows = []
     try:

@@ -288,7 +288,8 @@ def test_dockerfile_shape():
     assert "compile_catalogues" in text
     assert "\nEXPOSE 8000\n" in text
     assert "\nUSER 10001:10001\n" in text
-    assert 'CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]' in text
+    assert ('CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket_connect_timeout", "30", '
+            '"config.asgi:application"]') in text
 
 
 # --- docker-compose.yml ------------------------------------------------------------------

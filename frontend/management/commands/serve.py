@@ -54,7 +54,10 @@ class Command(BaseCommand):
                 self._start("worker", [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
                                        "--loglevel", "INFO", "--concurrency", "2", "--without-gossip",
                                        "--without-mingle"])
-            web = [sys.executable, "-m", "daphne", "-b", str(options["host"]), "-p", str(options["port"])]
+            # A WebSocket handshake authenticates in the thread pool, where under load it can wait behind
+            # learners' commands for longer than daphne's 5 s default: new pages were dropped at 300 learners.
+            web = [sys.executable, "-m", "daphne", "-b", str(options["host"]), "-p", str(options["port"]),
+                   "--websocket_connect_timeout", "30"]
             kube_port = int(options["kube_port"])
             if kube_port:
                 # kubectl sends tokens only over TLS: the same app also listens with the local CA's certificate.
