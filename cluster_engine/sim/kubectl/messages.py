@@ -83,12 +83,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "(kubectl продолжил бы наблюдать, пока выкатка не закончится; выполните команду ещё раз, чтобы "
         "увидеть, как она идёт)",
     },
-    "rollout_no_controller_revisions": {
-        "en": "The simulated cluster keeps no ControllerRevision objects, so the rollout history of a {kind} "
-        "is not recorded here. Deployments keep theirs in ReplicaSets: `kubectl rollout history deployment/NAME`.",
-        "ru": "Симулированный кластер не хранит объекты ControllerRevision, поэтому история выкаток {kind} "
-        "здесь не ведётся. У Deployment она хранится в ReplicaSet: `kubectl rollout history deployment/NAME`.",
-    },
     "exec_interactive": {
         "en": "Interactive sessions (-i / -t) are not available in this terminal: it runs one command per line. "
         "Run a single command instead, e.g. `kubectl exec {pod} -- env`.",
