@@ -67,6 +67,20 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def services_cpu() -> dict[str, float]:
+    """CPU seconds of every PostgreSQL and Redis process on the machine (they serve the platform's load too),
+    counting backends that exited since the last reading only through their parent's cutime."""
+    totals = {"postgres": 0.0, "redis": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            text = stat.read_text()
+            name = text[text.index("(") + 1:text.rindex(")")]
+            service = "postgres" if name.startswith("postgres") else "redis" if name.startswith("redis") else None
+            if service:
+                totals[service] += cpu_seconds(int(stat.parent.name))
+    return totals
+
+
 def count_reconciles(log: Path) -> int:
     return len(re.findall(rb"reconcile\[[^\]]+\] succeeded", log.read_bytes()))
 
@@ -250,6 +264,7 @@ def main() -> None:
                 time.monotonic()
             reconciles_before = count_reconciles(workdir / "worker.log")
             client_cpu_before = time.process_time()
+            services_before = services_cpu()
             profilers = start_profilers(args.profile_dir, count, args.seconds, server.pid, worker.pid)
             learners = asyncio.run(drive(pairs, count, f"ws://127.0.0.1:{port}", kind, args.seconds))
             client_cpu = time.process_time() - client_cpu_before
@@ -260,6 +275,7 @@ def main() -> None:
             cpu = process_tree_cpu(worker.pid) - cpu_before
             wall = time.monotonic() - wall_before
             server_busy = (cpu_seconds(server.pid) - server_cpu_before) / wall
+            services_after = services_cpu()
             latencies = [value for learner in learners for value in learner.latencies]
             errors = [error for learner in learners for error in learner.errors]
             replies = [value for learner in learners for value in learner.reply_latencies]
@@ -271,7 +287,9 @@ def main() -> None:
                    "reconciles": reconciles - reconciles_before,
                    "worker_cpu_ms_per_reconcile": round(cpu * 1000 / max(1, reconciles - reconciles_before), 2),
                    "worker_cores_busy": round(cpu / wall, 2), "server_cores_busy": round(server_busy, 2),
-                   "clients_cores_busy": round(client_cpu / wall, 2)}
+                   "clients_cores_busy": round(client_cpu / wall, 2),
+                   "postgres_cores_busy": round((services_after["postgres"] - services_before["postgres"]) / wall, 2),
+                   "redis_cores_busy": round((services_after["redis"] - services_before["redis"]) / wall, 2)}
             rows.append(row)
             print(json.dumps(row), flush=True)
             for error in sorted(set(errors))[:5]:

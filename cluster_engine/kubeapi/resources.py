@@ -473,15 +473,22 @@ def _delete_one(c: engine.Cluster, request: ApiRequest, name: str, options: dict
         return obj, False
 
 
+# Registries created with `ReturnDeletedObject: true` in kube-apiserver answer an immediate delete with the
+# deleted object, not a Status (the `kubernetes` client's delete_namespaced_pod decodes a Pod from it).
+RETURNS_DELETED_OBJECT = frozenset({"pods", "services", "serviceaccounts", "persistentvolumes",
+                                    "persistentvolumeclaims", "storageclasses"})
+
+
 def delete(request: ApiRequest) -> HttpResponse:
-    """DELETE: the object while it terminates (graceful, finalizers), else a Success Status."""
+    """DELETE: the object while it terminates (graceful, finalizers) or where kube-apiserver returns it, else a
+    Success Status."""
     options = _delete_options(request)
     dry = dry_run(request, [value for value in options.get("dryRun") or [] if value not in request.query.getlist(
         "dryRun")])
     obj, remains = write(request, lambda c: _delete_one(c, request, request.name, options, dry), dry=dry)
-    if remains:
-        return json_response(obj)
     kind = request.kind
+    if remains or kind.plural in RETURNS_DELETED_OBJECT:
+        return json_response(obj)
     details = {"name": request.name, "kind": kind.plural, "uid": obj["metadata"].get("uid", "")}
     if kind.group:
         details["group"] = kind.group

@@ -1,10 +1,10 @@
 """Streams: watch (`?watch=true`, newline-delimited events) and `pods/<name>/log?follow=true`.
 
-A watch starts from the engine (initial ADDED events, or the retained history after a resourceVersion, 410
-when it no longer reaches back), then polls the sandbox's stored change log every POLL_INTERVAL seconds: every
-write (web process or worker) records its changes there in the same transaction that stores the state, so the
-log is complete and ordered. Objects entering or leaving a selector arrive as ADDED / DELETED, as from the
-watch cache.
+A watch without a resourceVersion starts with the engine's objects as ADDED events. Then, or straight after
+the resourceVersion it was given, it replays the sandbox's stored change log and polls it every POLL_INTERVAL
+seconds: every write (web process or worker) records its changes there in the same transaction that stores the
+state, so the log is complete and ordered, and a resourceVersion the log no longer reaches ends the watch with
+410 Gone. Objects entering or leaving a selector arrive as ADDED / DELETED, as from the watch cache.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from cluster_engine import engine
 from cluster_engine.kubeapi import tables
 from cluster_engine.kubeapi.state import load
 from cluster_engine.models import Sandbox, SandboxChange
-from cluster_engine.sim.errors import Status, gone
+from cluster_engine.sim.errors import Status, bad_request, gone
 from cluster_engine.sim.objects import Kind
 from cluster_engine.sim.selectors import parse_field_selector, parse_label_selector
 
@@ -60,8 +60,8 @@ def _key(obj: dict[str, Any]) -> Key:
 
 
 def start(cluster: engine.Cluster, spec: WatchSpec, resource_version: str) -> WatchStart:
-    """Where the watch begins. Raises Status for bad selectors; a too-old resourceVersion is reported in the
-    stream (an ERROR event with a 410 Expired Status), as kube-apiserver's watch cache does."""
+    """Where the watch begins. Raises Status for bad selectors or resourceVersions; a too-old resourceVersion
+    is reported in the stream (an ERROR event with a 410 Expired Status), as kube-apiserver's watch cache does."""
     listing = cluster.list(spec.kind.kind, namespace=spec.namespace, label_selector=spec.label_selector,
                            field_selector=spec.field_selector)
     current = engine.resource_version(cluster)
@@ -69,13 +69,58 @@ def start(cluster: engine.Cluster, spec: WatchSpec, resource_version: str) -> Wa
     if resource_version in ("", "0"):
         return WatchStart([("ADDED", item, cluster.now) for item in listing["items"]], current, members)
     try:
-        events = cluster.watch_events(resource_version, kind=spec.kind.kind, namespace=spec.namespace,
-                                      label_selector=spec.label_selector, field_selector=spec.field_selector)
-    except Status as error:
-        if error.code != 410:
-            raise
-        return WatchStart([], current, members, expired=error)
-    return WatchStart([(event["type"], event["object"], cluster.now) for event in events], current, members)
+        since = int(resource_version)
+    except ValueError as error:
+        raise bad_request(f'invalid resource version "{resource_version}"') from error
+    if since >= current:
+        return WatchStart([], since, members)
+    oldest = _oldest_logged(spec.sandbox_id)
+    if oldest is None or since < oldest - 1:
+        expired = Status(410, "Expired", f"too old resource version: {since} ({(oldest or current + 1) - 1})")
+        return WatchStart([], current, members, expired=expired)
+    return WatchStart([], since, _members_at(spec, since, members))
+
+
+def _oldest_logged(sandbox_id: uuid.UUID) -> int | None:
+    return (SandboxChange.objects.filter(sandbox_id=sandbox_id).order_by("resource_version")
+            .values_list("resource_version", flat=True).first())
+
+
+def _members_at(spec: WatchSpec, since: int, members_now: set[Key]) -> set[Key]:
+    """The objects of the watched kind that matched the selectors at resourceVersion `since`, so that the
+    replayed log reports each later change as ADDED, MODIFIED or DELETED as the watch cache would have.
+
+    Objects the log shows unchanged since then match now as they did then. For one that changed, its last
+    logged version up to `since` decides; when the log no longer holds one, it is judged by the version after
+    (kube-apiserver's watch cache makes the same guess for an object older than its window)."""
+    labels = parse_label_selector(spec.label_selector)
+    fields = parse_field_selector(spec.field_selector, spec.kind)
+    rows = SandboxChange.objects.filter(sandbox_id=spec.sandbox_id, kind=spec.kind.kind)
+    if spec.namespace is not None:
+        rows = rows.filter(namespace=spec.namespace)
+
+    def matches(obj: dict[str, Any]) -> bool:
+        return labels.matches(obj["metadata"].get("labels")) and fields.matches(spec.kind, obj)
+
+    first_after: dict[Key, tuple[str, dict[str, Any]]] = {}
+    for namespace, name, event_type, obj in (rows.filter(resource_version__gt=since).order_by("resource_version")
+                                             .values_list("namespace", "name", "event_type", "object")):
+        first_after.setdefault((namespace, name), (event_type, obj))
+    members = members_now - first_after.keys()
+    existing = {key for key, (event_type, _obj) in first_after.items() if event_type != "ADDED"}
+    before: dict[Key, tuple[str, dict[str, Any]]] = {}
+    if existing:
+        names = {name for _namespace, name in existing}
+        for namespace, name, event_type, obj in (rows.filter(resource_version__lte=since, name__in=names)
+                                                 .order_by("-resource_version")
+                                                 .values_list("namespace", "name", "event_type", "object")):
+            if (namespace, name) in existing:
+                before.setdefault((namespace, name), (event_type, obj))
+    for key in existing:
+        event_type, obj = before.get(key, first_after[key])
+        if event_type != "DELETED" and matches(obj):
+            members.add(key)
+    return members
 
 
 def _changes_after(sandbox_id: uuid.UUID, last: int) -> list[tuple[Any, ...]] | None:

@@ -180,16 +180,17 @@ class Cluster:
         )
 
     # --- serialisation --------------------------------------------------------------------------
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, drained_logs: bool = True) -> dict[str, Any]:
         """The whole sandbox as one JSON-serialisable document (objects, counters, clock, timers, seed).
-        It shares structure with the live cluster: serialise it before the cluster changes again."""
+        It shares structure with the live cluster: serialise it before the cluster changes again.
+        `drained_logs=False` leaves out the watch history and change log already drained (Store.to_json)."""
         return {
             "version": STATE_VERSION,
             "seed": self.seed,
             "draws": self.draws.counter,
             "clock": self.clock.to_json(),
             "timers": self.timers.to_json(),
-            "store": self.store.to_json(),
+            "store": self.store.to_json(drained_logs=drained_logs),
             "kubelets": self.kubelets.to_json(),
             "components": dict(self.components),
             "limits": quota.limits_to_json(self.api.limits),

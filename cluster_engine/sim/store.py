@@ -239,15 +239,26 @@ class Store:
         self.compacted_rv = self.rv
 
     # --- serialisation --------------------------------------------------------------------------
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, drained_logs: bool = True) -> dict[str, Any]:
         """Objects by kind, counters, the change log and the watch history (older versions as merge
-        patches against the next newer version of the same object, which keeps the document small)."""
+        patches against the next newer version of the same object, which keeps the document small).
+
+        Without `drained_logs` both logs keep only what was not drained yet and the document says it was
+        compacted up to the last drain: for an owner that keeps every drained change elsewhere (the
+        platform's database), which then need not be decoded and re-encoded with the state on every save."""
         newer: dict[tuple[str, str, str], dict[str, Any]] = {}
         for kind, bucket in self.objects.items():
             for (ns, name), obj in bucket.items():
                 newer[(kind, ns, name)] = obj
+        kept_history: Iterable[tuple[int, str, str, dict[str, Any]]] = self.history
+        kept_changes: Iterable[Change] = self.changes
+        compacted_rv = self.compacted_rv
+        if not drained_logs:
+            kept_history = [entry for entry in self.history if entry[0] > self.drained_rv]
+            kept_changes = [change for change in self.changes if change.rv > self.drained_rv]
+            compacted_rv = max(compacted_rv, self.drained_rv)
         history: list[list[Any]] = []
-        for rv, event, kind, obj in reversed(self.history):
+        for rv, event, kind, obj in reversed(kept_history):
             key = (kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
             base = newer.get(key)
             if base is obj:
@@ -262,12 +273,12 @@ class Store:
         return {
             "rv": self.rv,
             "drainedRv": self.drained_rv,
-            "compactedRv": self.compacted_rv,
+            "compactedRv": compacted_rv,
             "historyLimit": self.history_limit,
             "changeLimit": self.change_limit,
             "objects": {kind: list(bucket.values()) for kind, bucket in self.objects.items() if bucket},
             "history": history,
-            "changes": [c.to_list() for c in self.changes],
+            "changes": [c.to_list() for c in kept_changes],
         }
 
     @classmethod

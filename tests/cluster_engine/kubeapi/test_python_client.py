@@ -59,6 +59,42 @@ def test_list_create_patch_and_watch(kube):
     assert ("ADDED", "two") in seen
 
 
+def _watch_from(api, resource_version: str, **kwargs) -> list[tuple[str, str, str]]:
+    """Every event of a watch of pods in "default" after `resource_version`, until the stream falls quiet."""
+    response = api.list_namespaced_pod("default", watch=True, resource_version=resource_version, timeout_seconds=2,
+                                       _preload_content=False, **kwargs)
+    import json
+
+    events = []
+    for line in response.read().decode().splitlines():
+        event = json.loads(line)
+        if event["type"] == "ERROR":
+            events.append(("ERROR", str(event["object"]["code"]), event["object"]["reason"]))
+        else:
+            events.append((event["type"], event["object"]["metadata"]["name"],
+                           event["object"]["metadata"]["labels"].get("tier", "")))
+    return events
+
+
+def test_watch_from_an_earlier_resource_version_replays_the_log_through_the_selector(kube):
+    api = _api(kube)
+    api.create_namespaced_pod("default", _pod("kept", app="kept", tier="front"))
+    api.create_namespaced_pod("default", _pod("leaves", app="leaves", tier="front"))
+    since = api.list_namespaced_pod("default").metadata.resource_version
+    api.patch_namespaced_pod("kept", "default", {"metadata": {"labels": {"tier": "back"}}})
+    api.create_namespaced_pod("default", _pod("late", app="late", tier="back"))
+    api.delete_namespaced_pod("leaves", "default", grace_period_seconds=0)
+
+    front = [event for event in _watch_from(api, since, label_selector="tier=front") if event[1] != "late"]
+    assert front[0] == ("DELETED", "kept", "back")  # stopped matching: leaves the selection
+    assert ("DELETED", "leaves", "front") in front
+    back = _watch_from(api, since, label_selector="tier=back")
+    assert back[:2] == [("ADDED", "kept", "back"), ("ADDED", "late", "back")]  # started matching, created
+    everything = _watch_from(api, since)
+    assert everything[:2] == [("MODIFIED", "kept", "back"), ("ADDED", "late", "back")]
+    assert _watch_from(api, "1") == [("ERROR", "410", "Expired")]
+
+
 def test_errors_arrive_as_api_exceptions_with_their_codes(kube):
     api = _api(kube)
     with pytest.raises(ApiException) as missing:
