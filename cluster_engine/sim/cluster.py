@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import weakref
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import objects, proxy, quota
@@ -86,6 +88,18 @@ def flow_of(change: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+
+def _weak(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`method`, called without keeping its cluster alive. The parts call back into the cluster that owns them;
+    with plain bound methods every cluster was a reference cycle, so its whole state (thousands of dicts) stayed
+    in memory until a garbage collection, and those collections stalled the web process for 100 ms and more."""
+    reference = weakref.WeakMethod(method)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return reference()(*args, **kwargs)  # type: ignore[misc]
+
+    return call
+
 class Cluster:
     """One sandbox's simulated Kubernetes cluster. Requests raise only `Status`."""
 
@@ -115,10 +129,10 @@ class Cluster:
             self.recorder,
             timers=self.timers,
             draws=self.draws,
-            delete_pod=self._kubelet_delete,
+            delete_pod=_weak(self._kubelet_delete),
             state=state.get("kubelets"),
         )
-        self.nodes = NodeLifecycle(self.store, self.kubelets, self.timers, self.recorder, self._evict_delete)
+        self.nodes = NodeLifecycle(self.store, self.kubelets, self.timers, self.recorder, _weak(self._evict_delete))
         self.gc = GarbageCollector(self.store, self.api)
         self.namespaces = NamespaceController(self.store, self.api)
         self.ctx = Context(self.store, self.api, self.recorder, self.draws)
@@ -152,7 +166,7 @@ class Cluster:
                     for kind in ("Namespace", "PriorityClass", "Node", "Pod")
                     for obj in self.store.items(kind)
                 ]
-        self.store.listener = self._on_change
+        self.store.listener = _weak(self._on_change)
 
     def _scheduler_ready(self) -> Any:
         """The scheduler with every observation delivered (replaying a loaded state on first use)."""
