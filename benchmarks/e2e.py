@@ -211,7 +211,8 @@ def start_profilers(folder: Path | None, learners: int, seconds: float, server_p
     folder.mkdir(parents=True, exist_ok=True)
     py_spy = Path(sys.executable).with_name("py-spy")
     common = [str(py_spy), "record", "--nonblocking", "-r", "50", "-f", "raw", "-d", str(max(1, int(seconds) - 2))]
-    return [subprocess.Popen([*common, "--threads", "--idle", "-o", str(folder / f"server-{learners}.txt"),
+    server_mode = ["--gil"] if os.environ.get("BENCH_PROFILE_GIL") else ["--threads", "--idle"]
+    return [subprocess.Popen([*common, *server_mode, "-o", str(folder / f"server-{learners}.txt"),
                               "-p", str(server_pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
             subprocess.Popen([*common, "-s", "-o", str(folder / f"worker-{learners}.txt"), "-p", str(worker_pid)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]

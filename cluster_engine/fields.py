@@ -9,6 +9,10 @@ import orjson
 from django.db import models
 
 
+class EncodedJSON(bytes):
+    """What `CompressedJSONField.encode` returned, stored as it is: a writer can encode before it takes a lock."""
+
+
 class CompressedJSONField(models.BinaryField):
     """A JSON document stored zlib-compressed.
 
@@ -40,7 +44,9 @@ class CompressedJSONField(models.BinaryField):
         return self.decode(value) if isinstance(value, bytes | memoryview) else value
 
     def get_prep_value(self, value: Any) -> Any:
-        return None if value is None else self.encode(value)
+        if value is None or isinstance(value, EncodedJSON):
+            return value
+        return self.encode(value)
 
     def value_to_string(self, obj: models.Model) -> str:
         return orjson.dumps(self.value_from_object(obj), option=orjson.OPT_NON_STR_KEYS).decode()

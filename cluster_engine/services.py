@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cluster_engine import engine, realtime, selectors
+from cluster_engine.fields import CompressedJSONField, EncodedJSON
 from cluster_engine.models import Sandbox, SandboxChange
 from cluster_engine.sim.errors import Status, conflict, too_many_requests
 from cluster_engine.sim.manifests import parse_objects
@@ -82,7 +83,7 @@ def sandbox_get_or_create(*, owner: AbstractBaseUser, lesson: Lesson | None = No
     try:
         with transaction.atomic():
             sandbox.save()
-            _record_changes(sandbox, engine.drain_changes(cluster))
+            _record_changes(sandbox, _change_rows(sandbox.pk, engine.drain_changes(cluster)))
     except IntegrityError:  # a concurrent request created it first
         return Sandbox.objects.get(owner=owner, lesson=lesson)
     transaction.on_commit(lambda: reconcile_soon(sandbox.id))
@@ -102,7 +103,7 @@ def sandbox_reset(*, sandbox: Sandbox) -> Sandbox:
     locked.last_active_at = timezone.now()
     locked.save()
     changes = engine.drain_changes(cluster)
-    _record_changes(locked, changes)
+    _record_changes(locked, _change_rows(locked.pk, changes))
     snapshot = engine.snapshot(cluster)
     transaction.on_commit(lambda: (realtime.publish_batch(locked.id, {"reset": True, **snapshot}),
                                    reconcile_soon(locked.id)))
@@ -186,21 +187,24 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
                 return WriteResult(value, sandbox.resource_version, [])
             old_version = sandbox.version
             sandbox_previous_rv = sandbox.resource_version
-            state = engine.dump(cluster)
+            # Everything that takes CPU is prepared before the UPDATE takes the row lock (a reconcile runs
+            # at a lower priority: whatever it does while holding the lock, a learner's request waits for).
+            state = CompressedJSONField.encode(engine.dump(cluster))
+            change_rows = _change_rows(sandbox.pk, changes)
+            batch = engine.batch(cluster, changes, previous_resource_version=sandbox_previous_rv) if changes else None
             speed, paused = engine.speed_and_paused(cluster)
             new_rv = engine.resource_version(cluster)
             updated = Sandbox.objects.filter(pk=sandbox.pk, version=old_version).update(
-                state=state, version=F("version") + 1, resource_version=new_rv, speed=speed, paused=paused,
-                hibernating=False, last_active_at=timezone.now() if touch else sandbox.last_active_at)
+                state=EncodedJSON(state), version=F("version") + 1, resource_version=new_rv, speed=speed,
+                paused=paused, hibernating=False, last_active_at=timezone.now() if touch else sandbox.last_active_at)
             if updated != 1:
                 continue  # somebody else stored first: start again from their state
             sandbox.resource_version = new_rv
-            _record_changes(sandbox, changes)
+            _record_changes(sandbox, change_rows)
             if not lock:
                 transaction.on_commit(lambda cluster=cluster, version=old_version + 1:
                                       _kept_engines.keep(sandbox_id, version, cluster))
-            if changes:
-                batch = engine.batch(cluster, changes, previous_resource_version=sandbox_previous_rv)
+            if batch is not None:
                 transaction.on_commit(lambda batch=batch: (realtime.publish_batch(sandbox_id, batch),
                                                reconcile_soon(sandbox_id)))
             return WriteResult(value, new_rv, changes)
@@ -217,8 +221,20 @@ CHANGE_COLUMNS = ("sandbox", "resource_version", "sim_time", "event_type", "acto
                   "namespace", "name", "object")
 
 
-def _record_changes(sandbox: Sandbox, changes: list[dict[str, Any]]) -> None:
+def _change_rows(sandbox_pk: Any, changes: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The change log's rows for `changes`, values ready for the database (objects compressed)."""
     if not changes:
+        return []
+    columns = [SandboxChange._meta.get_field(name) for name in CHANGE_COLUMNS]
+    sandbox_key = columns[0].get_db_prep_save(sandbox_pk, connection)
+    object_column = columns[-1]
+    return [(sandbox_key, int(change["resourceVersion"]), change["time"], change["type"], change["actor"],
+             change["verb"], change["reason"][:200], change["kind"], change["namespace"], change["name"],
+             object_column.get_db_prep_save(change["object"], connection)) for change in changes]
+
+
+def _record_changes(sandbox: Sandbox, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
         return
     # One prepared INSERT run for every row (psycopg pipelines it): `bulk_create` assembled the SQL value by
     # value in Python, a quarter of a reconcile's time when a reconcile records a few dozen changes.
@@ -227,14 +243,9 @@ def _record_changes(sandbox: Sandbox, changes: list[dict[str, Any]]) -> None:
         connection.ops.quote_name(SandboxChange._meta.db_table),
         ", ".join(connection.ops.quote_name(column.column) for column in columns),
         ", ".join(["%s"] * len(columns)))
-    sandbox_key = columns[0].get_db_prep_save(sandbox.pk, connection)
-    object_column = columns[-1]
-    rows = [(sandbox_key, int(change["resourceVersion"]), change["time"], change["type"], change["actor"],
-             change["verb"], change["reason"][:200], change["kind"], change["namespace"], change["name"],
-             object_column.get_db_prep_save(change["object"], connection)) for change in changes]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
-    first, last = int(changes[0]["resourceVersion"]), int(changes[-1]["resourceVersion"])
+    first, last = rows[0][1], rows[-1][1]
     # Prune in bulk each time the log grows past another HISTORY_LIMIT versions, not on every write.
     if first // HISTORY_LIMIT != (last + 1) // HISTORY_LIMIT and last > HISTORY_LIMIT:
         cutoff = (SandboxChange.objects.filter(sandbox=sandbox).order_by("-resource_version")
