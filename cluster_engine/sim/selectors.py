@@ -4,11 +4,13 @@ parsed and matched as apimachinery does, failing with its error texts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Status, bad_request
-from .objects import Kind
 from .validation import label_value, qualified_name
+
+if TYPE_CHECKING:  # only annotations: objects imports the kinds, whose modules import this one
+    from .objects import Kind
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from cluster_engine.sim import managedfields
+from cluster_engine.sim.errors import Cause, Status
+
 from .commands import Result, Session, run
 
 
@@ -29,6 +32,7 @@ class ClusterFacade(Protocol):
         namespace: str | None = None,
         actor: str = ...,
         dry_run: bool = False,
+        field_manager: str | None = None,
     ) -> dict[str, Any]: ...
 
     def apply(
@@ -51,7 +55,21 @@ class ClusterFacade(Protocol):
         actor: str = ...,
         dry_run: bool = False,
         subresource: str = "",
+        field_manager: str | None = None,
     ) -> dict[str, Any]: ...
+
+    def server_side_apply(
+        self,
+        kind: str,
+        name: str,
+        manifest: dict[str, Any],
+        *,
+        namespace: str = "default",
+        field_manager: str,
+        force: bool = False,
+        actor: str = ...,
+        dry_run: bool = False,
+    ) -> tuple[dict[str, Any], bool]: ...
 
     def delete(
         self,
@@ -83,10 +101,24 @@ class ClusterFacade(Protocol):
 DEFAULT_SERVER_VERSION = "v1.32.2"
 
 
+def _check_manager(manager: str | None, options: str, *, required: bool = False) -> None:
+    """What kube-apiserver answers for a `fieldManager` it refuses (ValidateFieldManager, and none for an
+    apply patch): 422 Invalid."""
+    problem = managedfields.manager_problem(manager) if manager else ""
+    if required and not manager:
+        problem = "Required value: is required for apply patch"
+    if problem:
+        reason = {"Too": "FieldValueTooLong", "Req": "FieldValueRequired"}.get(problem[:3], "FieldValueInvalid")
+        raise Status(422, "Invalid", f'{options}.meta.k8s.io "" is invalid: fieldManager: {problem}',
+                     {"group": "meta.k8s.io", "kind": options}, (Cause(reason, problem, "fieldManager"),))
+
+
 class ClusterClient:
     """kubectl's `Client` over a `Cluster`: every write is made by `actor` (`user:<name>`) at the cluster's
-    simulated `now`. Reads return copies; every failure is the api-server's `Status`. The client never runs
-    the controllers: as with a real api-server, a write returns at once and the engine reacts later."""
+    simulated `now`, recorded in managedFields under the field manager the command names (None: `kubectl`,
+    what the api-server derives from kubectl's User-Agent). Reads return copies; every failure is the
+    api-server's `Status`. The client never runs the controllers: as with a real api-server, a write returns
+    at once and the engine reacts later."""
 
     def __init__(self, cluster: ClusterFacade, *, actor: str) -> None:
         self.cluster = cluster
@@ -106,13 +138,42 @@ class ClusterClient:
             kind, namespace=namespace, label_selector=label_selector, field_selector=field_selector
         )
 
-    def create(self, body: dict[str, Any], *, namespace: str | None, dry_run: bool) -> dict[str, Any]:
-        return self.cluster.create(body, namespace=namespace, actor=self.actor, dry_run=dry_run)
+    def create(
+        self, body: dict[str, Any], *, namespace: str | None, dry_run: bool, field_manager: str | None = None
+    ) -> dict[str, Any]:
+        _check_manager(field_manager, "CreateOptions")
+        return self.cluster.create(
+            body, namespace=namespace, actor=self.actor, dry_run=dry_run, field_manager=field_manager
+        )
 
     def apply(
         self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool
     ) -> tuple[dict[str, Any], str]:
+        """Client-side apply, recorded under kubectl's manager for it, `kubectl-client-side-apply`."""
         return self.cluster.apply(manifest, namespace=namespace, actor=self.actor, dry_run=dry_run)
+
+    def server_side_apply(
+        self,
+        kind: str,
+        name: str,
+        manifest: dict[str, Any],
+        *,
+        namespace: str,
+        field_manager: str,
+        force: bool,
+        dry_run: bool,
+    ) -> tuple[dict[str, Any], bool]:
+        _check_manager(field_manager, "PatchOptions", required=True)
+        return self.cluster.server_side_apply(
+            kind,
+            name,
+            manifest,
+            namespace=namespace,
+            field_manager=field_manager,
+            force=force,
+            actor=self.actor,
+            dry_run=dry_run,
+        )
 
     def patch(
         self,
@@ -123,8 +184,10 @@ class ClusterClient:
         namespace: str,
         patch_type: str,
         dry_run: bool,
+        field_manager: str | None = None,
         subresource: str = "",
     ) -> dict[str, Any]:
+        _check_manager(field_manager, "PatchOptions")
         return self.cluster.patch(
             kind,
             name,
@@ -134,6 +197,7 @@ class ClusterClient:
             actor=self.actor,
             dry_run=dry_run,
             subresource=subresource,
+            field_manager=field_manager,
         )
 
     def delete(

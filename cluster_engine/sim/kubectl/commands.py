@@ -9,17 +9,19 @@ from typing import Any, Protocol
 from cluster_engine.sim import printers
 from cluster_engine.sim.errors import Status
 
-from . import drain, execute, generators, info, messages, mutations, output, parser, rollout
+from . import apply, drain, execute, generators, info, messages, metrics_api, mutations, output, parser, rollout
 from .errors import KubectlError
-from .resources import RESOURCES, Resource, Target, lookup, parse_targets
-from .table import TableOptions, TablePrinter
+from .resources import Resource, Target, discovery, lookup, parse_targets, served
+from .table import TableOptions, TablePrinter, TabWriter
 
 CLIENT_VERSION = "v1.32.4"
 KUSTOMIZE_VERSION = "v5.5.0"
 
 
 class Client(Protocol):
-    """What kubectl needs from the api-server (reads return copies; errors are `Status`)."""
+    """What kubectl needs from the api-server (reads return copies; errors are `Status`). `field_manager` is
+    the `fieldManager` a write sends (None: none, and the api-server records `kubectl`, from kubectl's
+    User-Agent); `subresource` `scale` writes through the scale subresource."""
 
     @property
     def now(self) -> float: ...
@@ -30,11 +32,25 @@ class Client(Protocol):
         self, kind: str, namespace: str | None = None, *, label_selector: str = "", field_selector: str = ""
     ) -> dict[str, Any]: ...
 
-    def create(self, body: dict[str, Any], *, namespace: str | None, dry_run: bool) -> dict[str, Any]: ...
+    def create(
+        self, body: dict[str, Any], *, namespace: str | None, dry_run: bool, field_manager: str | None = None
+    ) -> dict[str, Any]: ...
 
     def apply(
         self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool
     ) -> tuple[dict[str, Any], str]: ...
+
+    def server_side_apply(
+        self,
+        kind: str,
+        name: str,
+        manifest: dict[str, Any],
+        *,
+        namespace: str,
+        field_manager: str,
+        force: bool,
+        dry_run: bool,
+    ) -> tuple[dict[str, Any], bool]: ...
 
     def delete(
         self,
@@ -48,7 +64,16 @@ class Client(Protocol):
     ) -> dict[str, Any]: ...
 
     def patch(
-        self, kind: str, name: str, body: Any, *, namespace: str, patch_type: str, dry_run: bool
+        self,
+        kind: str,
+        name: str,
+        body: Any,
+        *,
+        namespace: str,
+        patch_type: str,
+        dry_run: bool,
+        field_manager: str | None = None,
+        subresource: str = "",
     ) -> dict[str, Any]: ...
 
     def logs(
@@ -109,7 +134,10 @@ def run(line: str, client: Client, session: Session | None = None) -> Result:
         parsed = parser.parse(line)
         if not parsed.supported:
             return _note("command_unsupported", session, command=" ".join(parsed.path))
-        return _dispatch(parsed, client, session)
+        # the aggregated Metrics API joins discovery (and its reads the client) while metrics-server is registered
+        client = metrics_api.MetricsClient(client)
+        with discovery(lambda: metrics_api.served(client)):
+            return _dispatch(parsed, client, session)
     except KubectlError as err:
         return Result(stderr=err.text + "\n", exit_code=err.exit_code)
     except Status as status:
@@ -267,7 +295,10 @@ def _get(parsed: parser.ParsedCommand, client: Client, session: Session) -> Resu
                 with_namespace=bool(all_namespaces) and resource.namespaced,
                 with_kind=resource.group_kind if several_types else "",
             )
-            table = printers.to_table(resource.kind, objs, client.now)
+            if resource.kind in metrics_api.KINDS:
+                table = metrics_api.to_table(objs)
+            else:
+                table = printers.to_table(resource.kind, objs, client.now)
             stdout += printer.print(table, options, key=resource.kind)
     stderr = "".join(e + "\n" for e in errors)
     watching = parsed.flag("watch") or parsed.flag("watch-only")
@@ -281,6 +312,9 @@ def _get(parsed: parser.ParsedCommand, client: Client, session: Session) -> Resu
             )
         if parsed.flag("watch-only"):
             stdout = ""
+        unwatchable = next((r for r, _ in groups if r.kind in metrics_api.KINDS), None)
+        if unwatchable is not None:  # the aggregated API answers the watch with a 405
+            return Result(stdout, stderr + metrics_api.not_allowed("watch", unwatchable).kubectl_text() + "\n", 1)
         return Result(stdout, stderr + messages.message("watch_snapshot", session.language) + "\n", 1 if errors else 0)
     if not stdout and not errors and not parsed.flag("ignore-not-found"):
         namespaced = all(r.namespaced for r, _ in groups) and not all_namespaces
@@ -296,23 +330,55 @@ def _label_columns(parsed: parser.ParsedCommand) -> list[str]:
 
 
 def _finish_generated(
-    parsed: parser.ParsedCommand, client: Client, session: Session, obj: dict[str, Any]
+    parsed: parser.ParsedCommand,
+    client: Client,
+    session: Session,
+    obj: dict[str, Any],
+    *,
+    verb: str = "created",
+    failure: str = "",
+    typed: bool = False,
 ) -> Result:
+    """Create what a generator built (create <type>, run, expose) and print it, or `<kind>/<name> <verb>`.
+    `failure` is how the command words a refused create (`failed to create deployment`), if it rewords it;
+    `typed` commands send the object as protobuf, which carries no status and no empty fields."""
     dry_run = _dry_run(parsed)
     out = parsed.flag("output")
     if dry_run == "client":
         if out:
             fmt, argument = output.check_output_format(out)
             return Result(stdout=_print_objects([obj], fmt, argument, single=True, sort_keys=False))
-        return Result(stdout=output.name_line(obj, "created (dry run)"))
-    created = client.create(
-        _without_nulls(obj), namespace=_namespace(parsed, session), dry_run=dry_run == "server"
-    )
+        return Result(stdout=output.name_line(obj, f"{verb} (dry run)"))
+    try:
+        created = client.create(
+            _protobuf_body(obj) if typed else _without_nulls(obj),
+            namespace=_namespace(parsed, session),
+            dry_run=dry_run == "server",
+            field_manager=parsed.field_manager,
+        )
+    except Status as status:
+        if failure:
+            raise KubectlError(f"error: {failure}: {status.message}") from None
+        raise
     if out:
         fmt, argument = output.check_output_format(out)
         return Result(stdout=_print_objects([created], fmt, argument, single=True))
-    suffix = "created (server dry run)" if dry_run == "server" else "created"
-    return Result(stdout=output.name_line(created, suffix))
+    return Result(stdout=output.name_line(created, f"{verb} (server dry run)" if dry_run == "server" else verb))
+
+
+def _protobuf_body(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object as kubectl's typed clients send it (protobuf): no status, and no field left at its zero
+    value (`{}`, `[]`, null), as the api-server decodes such a body."""
+
+    def prune(value: Any) -> Any:
+        if isinstance(value, dict):
+            kept = {key: prune(item) for key, item in value.items()}
+            return {key: item for key, item in kept.items() if item not in (None, {}, [])}
+        if isinstance(value, list):
+            return [prune(item) for item in value]
+        return value
+
+    return prune({key: value for key, value in obj.items() if key != "status"})
 
 
 def _without_nulls(obj: Any) -> Any:
@@ -336,6 +402,21 @@ def _one_name(parsed: parser.ParsedCommand) -> str:
     return parsed.args[0]
 
 
+def _object_namespace(parsed: parser.ParsedCommand, session: Session, doc: dict[str, Any]) -> str:
+    """The namespace of a manifest's object as kubectl's builder settles it: the manifest's own, unless
+    `--namespace` names another (an error); the current namespace when the manifest names none."""
+    own = (doc.get("metadata") or {}).get("namespace") if isinstance(doc.get("metadata"), dict) else None
+    resource = lookup(str(doc.get("kind", "")))
+    if not own or (resource is not None and not resource.namespaced):
+        return _namespace(parsed, session)
+    if parsed.given("namespace") and parsed.flag("namespace") != own:
+        raise KubectlError(
+            f'error: the namespace from the provided object "{own}" does not match the namespace '
+            f'"{parsed.flag("namespace")}". You must pass \'--namespace={own}\' to perform this operation.'
+        )
+    return own
+
+
 def _create(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
     if parsed.args:
         raise KubectlError(
@@ -347,7 +428,12 @@ def _create(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
     dry_run = _dry_run(parsed)
     lines = []
     for doc in _read_stdin_targets(parsed, session, "create"):
-        created = client.create(doc, namespace=_namespace(parsed, session), dry_run=dry_run != "none")
+        created = client.create(
+            doc,
+            namespace=_object_namespace(parsed, session, doc),
+            dry_run=dry_run != "none",
+            field_manager=parsed.field_manager,
+        )
         suffix = {"none": "created", "client": "created (dry run)", "server": "created (server dry run)"}
         lines.append(output.name_line(created if dry_run != "client" else doc, suffix[dry_run]))
     return Result(stdout="".join(lines))
@@ -363,7 +449,7 @@ def _create_deployment(parsed: parser.ParsedCommand, client: Client, session: Se
         namespace=_explicit_namespace(parsed),
         command=list(parsed.dash_args),
     )
-    return _finish_generated(parsed, client, session, obj)
+    return _finish_generated(parsed, client, session, obj, failure="failed to create deployment", typed=True)
 
 
 def _create_job(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -373,7 +459,7 @@ def _create_job(parsed: parser.ParsedCommand, client: Client, session: Session) 
         namespace=_explicit_namespace(parsed),
         command=list(parsed.dash_args),
     )
-    return _finish_generated(parsed, client, session, obj)
+    return _finish_generated(parsed, client, session, obj, failure="failed to create job", typed=True)
 
 
 def _create_cronjob(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -385,7 +471,7 @@ def _create_cronjob(parsed: parser.ParsedCommand, client: Client, session: Sessi
         namespace=_explicit_namespace(parsed),
         command=list(parsed.dash_args),
     )
-    return _finish_generated(parsed, client, session, obj)
+    return _finish_generated(parsed, client, session, obj, failure="failed to create cronjob", typed=True)
 
 
 def _create_service(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -399,11 +485,12 @@ def _create_service(parsed: parser.ParsedCommand, client: Client, session: Sessi
         external_name=parsed.flag("external-name") if "external-name" in flags else "",
         namespace=_explicit_namespace(parsed),
     )
-    return _finish_generated(parsed, client, session, obj)
+    failure = f"failed to create {obj['spec']['type']} service"
+    return _finish_generated(parsed, client, session, obj, failure=failure, typed=True)
 
 
 def _create_namespace(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
-    return _finish_generated(parsed, client, session, generators.create_namespace(_one_name(parsed)))
+    return _finish_generated(parsed, client, session, generators.create_namespace(_one_name(parsed)), typed=True)
 
 
 def _create_configmap(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -415,7 +502,7 @@ def _create_configmap(parsed: parser.ParsedCommand, client: Client, session: Ses
     obj = generators.create_configmap(
         _one_name(parsed), literals=parsed.flag("from-literal"), namespace=_explicit_namespace(parsed)
     )
-    return _finish_generated(parsed, client, session, obj)
+    return _finish_generated(parsed, client, session, obj, failure="failed to create configmap", typed=True)
 
 
 def _run(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -459,19 +546,7 @@ def _expose(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
         labels=parsed.flag("labels"),
         namespace=_explicit_namespace(parsed),
     )
-    return _finish_generated(parsed, client, session, service)
-
-
-def _apply(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
-    if not parsed.flag("filename"):
-        raise KubectlError("error: must specify one of -f and -k")
-    dry_run = _dry_run(parsed)
-    lines = []
-    for doc in _read_stdin_targets(parsed, session, "apply"):
-        obj, verb = client.apply(doc, namespace=_namespace(parsed, session), dry_run=dry_run != "none")
-        suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
-        lines.append(output.name_line(obj, verb + suffix))
-    return Result(stdout="".join(lines))
+    return _finish_generated(parsed, client, session, service, verb="exposed")
 
 
 def _delete(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -490,13 +565,14 @@ def _delete(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
         raise KubectlError(
             f'error: invalid cascade value ({cascade}). Must be "background", "foreground", or "orphan".'
         )
-    pairs: list[tuple[Resource, str]] = []
+    pairs: list[tuple[Resource, str, str]] = []
     if parsed.flag("filename"):
         for doc in _read_stdin_targets(parsed, session, "delete"):
             resource = lookup(doc.get("kind", ""))
             if resource is None:
                 raise KubectlError(f'error: the server doesn\'t have a resource type "{doc.get("kind", "")}"')
-            pairs.append((resource, (doc.get("metadata") or {}).get("name", "")))
+            name = (doc.get("metadata") or {}).get("name", "")
+            pairs.append((resource, name, _object_namespace(parsed, session, doc)))
     else:
         targets = parse_targets(parsed.args)
         if not targets:
@@ -507,7 +583,7 @@ def _delete(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
             )
         for target in targets:
             if target.names:
-                pairs.extend((target.resource, name) for name in target.names)
+                pairs.extend((target.resource, name, namespace) for name in target.names)
             elif parsed.flag("all") or parsed.flag("selector"):
                 scope = None if parsed.flag("all-namespaces") else namespace
                 listed = client.list(
@@ -517,19 +593,20 @@ def _delete(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
                     field_selector=parsed.flag("field-selector"),
                 )
                 pairs.extend(
-                    (target.resource, item["metadata"]["name"]) for item in listed.get("items") or []
+                    (target.resource, item["metadata"]["name"], item["metadata"].get("namespace", namespace))
+                    for item in listed.get("items") or []
                 )
             else:
                 raise KubectlError("error: resource(s) were provided, but no name was specified")
     lines, errors = [], []
     suffix = {"none": "deleted", "client": "deleted (dry run)", "server": "deleted (server dry run)"}[dry_run]
-    for resource, name in pairs:
+    for resource, name, scope in pairs:
         try:
             if dry_run != "client":
                 client.delete(
                     resource.kind,
                     name,
-                    namespace=namespace,
+                    namespace=scope,
                     propagation_policy=policy,
                     grace_period_seconds=grace if grace >= 0 else None,
                     dry_run=dry_run == "server",
@@ -557,20 +634,34 @@ def _version(parsed: parser.ParsedCommand, client: Client, _session: Session) ->
 
 
 def _api_resources(parsed: parser.ParsedCommand, _client: Client, _session: Session) -> Result:
-    rows = sorted(RESOURCES, key=lambda r: (r.group, r.plural))
-    if parsed.given("namespaced"):
-        rows = [r for r in rows if r.namespaced == parsed.flag("namespaced")]
-    if parsed.flag("output") == "name":
+    """`kubectl api-resources` (apiresources.go): discovery filtered by group, scope, verbs and categories,
+    sorted (stably) by group, name or kind and then by name."""
+    out, sort_by = parsed.flag("output"), parsed.flag("sort-by")
+    if out not in ("", "wide", "name"):
+        raise KubectlError(f"error: --output {out} is not available")
+    if sort_by not in ("", "name", "kind"):
+        raise KubectlError("error: --sort-by accepts only name or kind")
+    verbs = {verb for value in parsed.flag("verbs") for verb in value.split(",") if verb}
+    categories = {name for value in parsed.flag("categories") for name in value.split(",") if name}
+    rows = [
+        r for r in served()
+        if (not parsed.given("api-group") or r.group == parsed.flag("api-group"))
+        and (not parsed.given("namespaced") or r.namespaced == parsed.flag("namespaced"))
+        and verbs <= set(r.verbs) and categories <= set(r.categories)
+    ]
+    field = {"name": lambda r: r.plural, "kind": lambda r: r.kind}.get(sort_by, lambda r: r.group)
+    rows.sort(key=lambda r: (field(r), r.plural))
+    if out == "name":
         return Result(stdout="".join(f"{r.qualified_plural}\n" for r in rows))
-    from .table import TabWriter
-
     writer = TabWriter(remember=False)
+    header = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
     if not parsed.flag("no-headers"):
-        writer.write_row(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"])
+        writer.write_row([*header, "VERBS", "CATEGORIES"] if out == "wide" else header)
     for r in rows:
-        writer.write_row(
-            [r.plural, ",".join(r.short_names), r.api_version, "true" if r.namespaced else "false", r.kind]
-        )
+        cells = [r.plural, ",".join(r.short_names), r.api_version, "true" if r.namespaced else "false", r.kind]
+        if out == "wide":
+            cells += [",".join(sorted(r.verbs)), ",".join(r.categories)]
+        writer.write_row(cells)
     return Result(stdout=writer.flush())
 
 
@@ -602,7 +693,7 @@ _HANDLERS = {
     ("create", "configmap"): _create_configmap,
     ("run",): _run,
     ("expose",): _expose,
-    ("apply",): _apply,
+    ("apply",): apply.apply,
     ("delete",): _delete,
     ("version",): _version,
     ("api-resources",): _api_resources,

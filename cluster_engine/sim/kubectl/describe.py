@@ -1,7 +1,7 @@
-"""`kubectl describe` for pods, nodes, namespaces, config maps and secrets (workloads and services are in
-`describe_apps`): the layout of kubectl's
-describers (a prefix writer over a tabwriter with padding 2, flushed before the Events table), fed with
-objects read through the client."""
+"""`kubectl describe` for pods, nodes, namespaces, config maps, secrets, persistent volume claims and priority
+classes (workloads and services are in `describe_apps`, every other kind in `describe_generic`): the layout of
+kubectl's describers (a prefix writer over a tabwriter with padding 2, flushed before the Events table), fed
+with objects read through the client."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.kinds_coordination import NODE_LEASE_NAMESPACE
-from cluster_engine.sim.printers import node_roles, since
+from cluster_engine.sim.printers import format_labels, node_roles, since
 from cluster_engine.sim.quantity import (
     QUANTITY_PATTERN,
     QuantityError,
@@ -29,7 +29,6 @@ from .table import TabWriter
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
-LEVEL_PREFIX = ("", "  ", "    ", "      ")
 
 
 _QUANTITY_RE = re.compile(QUANTITY_PATTERN)
@@ -80,7 +79,7 @@ class PrefixWriter:
         self._out: list[str] = []
 
     def write(self, level: int, text: str) -> None:
-        self._pending += LEVEL_PREFIX[level] + text
+        self._pending += "  " * level + text
 
     def line(self, text: str) -> None:
         """`WriteLine`: the text and a newline, without a prefix."""
@@ -849,15 +848,14 @@ def describe_node(
 
 
 def describe_namespace(namespace: dict[str, Any]) -> str:
-    """`kubectl describe namespace` (the simulation has no ResourceQuota or LimitRange objects)."""
+    """`kubectl describe namespace`. The api-server serves no ResourceQuota or LimitRange resources, so kubectl
+    finds their lists missing (404) and prints neither section, not even `No resource quota.`."""
     meta = namespace["metadata"]
     w = PrefixWriter()
     w.write(0, f"Name:\t{meta['name']}\n")
     labels_multiline(w, "Labels", meta.get("labels"))
     annotations_multiline(w, "Annotations", meta.get("annotations"))
     w.write(0, f"Status:\t{(namespace.get('status') or {}).get('phase', '')}\n")
-    w.write(0, "\nNo resource quota.\n")
-    w.write(0, "\nNo LimitRange resource.\n")
     return w.text()
 
 
@@ -910,3 +908,106 @@ def _decoded(text: str) -> bytes:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         return text.encode()
+
+
+# ---------------------------------------------------------------- persistent volume claims, priority classes
+
+_ACCESS_MODES = (("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"),
+                 ("ReadWriteOncePod", "RWOP"))
+BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
+
+
+def access_modes_text(modes: list[str] | None) -> str:
+    """`GetAccessModesAsString`: `RWO,ROX,RWX,RWOP` in that order, each once."""
+    present = set(modes or [])
+    return ",".join(short for mode, short in _ACCESS_MODES if mode in present)
+
+
+def _go_strings(values: list[Any] | None) -> str:
+    """A `[]string` printed with `%v`: `[a b]`."""
+    return "[" + " ".join(str(v) for v in values or []) + "]"
+
+
+def describe_pvc(
+    pvc: dict[str, Any], pods: list[dict[str, Any]], events: list[dict[str, Any]] | None, now: float
+) -> str:
+    """`kubectl describe pvc`: `pods` are the namespace's pods that mount the claim or own it."""
+    meta, spec, status = pvc["metadata"], pvc.get("spec") or {}, pvc.get("status") or {}
+    w = PrefixWriter()
+    w.write(0, f"Name:\t{meta['name']}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    annotations = meta.get("annotations") or {}
+    storage_class = annotations[BETA_STORAGE_CLASS] if BETA_STORAGE_CLASS in annotations else \
+        spec.get("storageClassName") or ""
+    w.write(0, f"StorageClass:\t{storage_class}\n")
+    if meta.get("deletionTimestamp"):
+        w.write(0, f"Status:\tTerminating (lasts {since(meta['deletionTimestamp'], now)})\n")
+    else:
+        w.write(0, f"Status:\t{status.get('phase', '')}\n")
+    w.write(0, f"Volume:\t{spec.get('volumeName', '')}\n")
+    labels_multiline(w, "Labels", meta.get("labels"))
+    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    w.write(0, f"Finalizers:\t{_go_strings(meta.get('finalizers'))}\n")
+    capacity = modes = ""
+    if spec.get("volumeName"):
+        modes = access_modes_text(status.get("accessModes"))
+        stored = (status.get("capacity") or {}).get("storage")
+        capacity = quantity_string(stored) if stored is not None else "0"
+    w.write(0, f"Capacity:\t{capacity}\n")
+    w.write(0, f"Access Modes:\t{modes}\n")
+    if spec.get("volumeMode") is not None:
+        w.write(0, f"VolumeMode:\t{spec['volumeMode']}\n")
+    source = spec.get("dataSource")
+    if source is not None:
+        w.write(0, "DataSource:\n")
+        if source.get("apiGroup") is not None:
+            w.write(1, f"APIGroup:\t{source['apiGroup']}\n")
+        w.write(1, f"Kind:\t{source.get('kind', '')}\n")
+        w.write(1, f"Name:\t{source.get('name', '')}\n")
+    w.write(0, "Used By:\t")
+    names = sorted(pod["metadata"]["name"] for pod in pods)
+    if not names:
+        w.line("<none>")
+    for i, name in enumerate(names):
+        w.write(0, ("\t" if i else "") + f"{name}\n")
+    if status.get("conditions"):
+        w.write(0, "Conditions:\n")
+        w.write(1, "Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n")
+        w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
+        for c in status["conditions"]:
+            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')} \t{rfc1123z(c.get('lastProbeTime'))} \t"
+                       f"{rfc1123z(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t{c.get('message', '')}\n")
+    if events is not None:
+        describe_events(w, events, now)
+    return w.text()
+
+
+def pods_using_claim(pvc: dict[str, Any], pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`getPodsForPVC`: pods with a volume of the claim (once per such volume), then owner pods not yet found."""
+    name = pvc["metadata"]["name"]
+    found = [
+        pod for pod in pods for volume in (pod.get("spec") or {}).get("volumes") or []
+        if ((volume.get("persistentVolumeClaim") or {}).get("claimName")) == name
+    ]
+    for ref in pvc["metadata"].get("ownerReferences") or []:
+        if ref.get("kind") != "Pod":
+            continue
+        owner = next((pod for pod in pods if pod["metadata"].get("uid") == ref.get("uid")), None)
+        if owner is not None and all(pod["metadata"].get("uid") != ref.get("uid") for pod in found):
+            found.append(owner)
+    return found
+
+
+def describe_priority_class(pc: dict[str, Any], events: list[dict[str, Any]] | None, now: float) -> str:
+    """`kubectl describe priorityclass`: annotations on one line, as `labels.FormatLabels` writes them."""
+    meta = pc["metadata"]
+    w = PrefixWriter()
+    w.write(0, f"Name:\t{meta['name']}\n")
+    w.write(0, f"Value:\t{pc.get('value', 0)}\n")
+    w.write(0, f"GlobalDefault:\t{_bool(pc.get('globalDefault'))}\n")
+    w.write(0, f"PreemptionPolicy:\t{pc.get('preemptionPolicy', '')}\n")
+    w.write(0, f"Description:\t{pc.get('description', '')}\n")
+    w.write(0, f"Annotations:\t{format_labels(meta.get('annotations'))}\n")
+    if events is not None:
+        describe_events(w, events, now)
+    return w.text()

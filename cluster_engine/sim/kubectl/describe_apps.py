@@ -1,5 +1,5 @@
 """`kubectl describe` for workloads and service discovery: Deployment, ReplicaSet, DaemonSet, StatefulSet,
-Job, CronJob, Service and Endpoints, in the layouts of kubectl 1.32's describers (`pkg/describe`)."""
+Job, CronJob, Service, Endpoints and EndpointSlice, in the layouts of kubectl 1.32's describers (`pkg/describe`)."""
 
 from __future__ import annotations
 
@@ -388,4 +388,43 @@ def describe_endpoints(ep: dict[str, Any], events: Events, now: float) -> str:
             for port in subset["ports"]:
                 w.write(2, f"{port.get('name') or '<unset>'}\t{port.get('port', 0)}\t{port.get('protocol', 'TCP')}\n")
         w.write(0, "\n")
+    return _finish(w, events, now)
+
+
+def describe_endpoint_slice(eps: dict[str, Any], events: Events, now: float) -> str:
+    """`kubectl describe endpointslice` (describeEndpointSliceV1): ports as a table, each endpoint's address,
+    readiness, hostname, target, node and zone (`<unset>` where the slice says nothing)."""
+    meta = eps["metadata"]
+    w = PrefixWriter()
+    _header(w, eps)
+    labels_multiline(w, "Labels", meta.get("labels"))
+    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    w.write(0, f"AddressType:\t{eps.get('addressType', '')}\n")
+    if not eps.get("ports"):
+        w.write(0, "Ports: <unset>\n")
+    else:
+        w.write(0, "Ports:\n")
+        w.write(1, "Name\tPort\tProtocol\n")
+        w.write(1, "----\t----\t--------\n")
+        for port in eps["ports"]:
+            number = "<unset>" if port.get("port") is None else str(port["port"])
+            w.write(1, f"{port.get('name') or '<unset>'}\t{number}\t{port.get('protocol', 'TCP')}\n")
+    if not eps.get("endpoints"):
+        w.write(0, "Endpoints: <none>\n")
+    else:
+        w.write(0, "Endpoints:\n")
+        for endpoint in eps["endpoints"]:
+            w.write(1, f"- Addresses:\t{', '.join(endpoint.get('addresses') or []) or '<none>'}\n")
+            w.write(2, "Conditions:\n")
+            ready = (endpoint.get("conditions") or {}).get("ready")
+            w.write(3, f"Ready:\t{'<unset>' if ready is None else str(bool(ready)).lower()}\n")
+            hostname = endpoint.get("hostname")
+            w.write(2, f"Hostname:\t{'<unset>' if hostname is None else hostname}\n")
+            target = endpoint.get("targetRef")
+            if target is not None:
+                w.write(2, f"TargetRef:\t{target.get('kind', '')}/{target.get('name', '')}\n")
+            node = endpoint.get("nodeName")
+            w.write(2, f"NodeName:\t{'<unset>' if node is None else node}\n")
+            zone = endpoint.get("zone")
+            w.write(2, f"Zone:\t{'<unset>' if zone is None else zone}\n")
     return _finish(w, events, now)

@@ -56,11 +56,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "поддерживает.",
     },
     "autoscale_refused": {
-        "en": "The simulated cluster has no metrics server, so a HorizontalPodAutoscaler would never act. "
-        "Scale by hand instead: `kubectl scale {target} --replicas=N`.",
-        "ru": "В симулированном кластере нет сервера метрик, поэтому HorizontalPodAutoscaler ничего не "
-        "сделает. "
+        "en": "The simulated cluster runs no HorizontalPodAutoscaler controller (it serves no autoscaling API), "
+        "so an autoscaler would never act. Scale by hand instead: `kubectl scale {target} --replicas=N`.",
+        "ru": "В симулированном кластере нет контроллера HorizontalPodAutoscaler (API autoscaling не "
+        "обслуживается), поэтому автомасштабирование ничего не сделает. "
         "Масштабируйте вручную: `kubectl scale {target} --replicas=N`.",
+    },
+    "apply_field_manager_refused": {
+        "en": "This terminal records client-side apply under kubectl's own field manager, "
+        "kubectl-client-side-apply, only: `--field-manager={manager}` works here with `--server-side`.",
+        "ru": "Этот терминал записывает client-side apply только под собственным менеджером полей kubectl, "
+        "kubectl-client-side-apply: `--field-manager={manager}` здесь работает вместе с `--server-side`.",
     },
     "file_not_available": {
         "en": "There is no file system here: `-f {path}` cannot be read. Write the manifest in the editor "
@@ -68,14 +74,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run `kubectl {command} -f -`.",
         "ru": "Файловой системы здесь нет: `-f {path}` прочитать нельзя. Напишите манифест в редакторе и "
         "выполните `kubectl {command} -f -`.",
-    },
-    "describe_unsupported": {
-        "en": "This terminal describes pods, nodes, namespaces, config maps, secrets, workloads (deployments, "
-        "replica sets, daemon sets, stateful sets, jobs, cron jobs), services and endpoints only. "
-        'For {kind} "{name}" use `kubectl get {kind} {name} -o yaml`.',
-        "ru": "Этот терминал описывает только поды, узлы, пространства имён, ConfigMap, Secret, рабочие "
-        "нагрузки (Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob), Service и Endpoints. "
-        'Для {kind} "{name}" используйте `kubectl get {kind} {name} -o yaml`.',
     },
     "rollout_status_snapshot": {
         "en": "(kubectl would keep watching until the rollout finishes; run the command again to see how it "

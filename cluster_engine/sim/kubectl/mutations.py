@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.validation import label_value, qualified_name
 
-from . import describe, describe_apps, messages, output, parser
+from . import describe, describe_apps, describe_generic, messages, output, parser
 from .errors import KubectlError
 from .resources import Resource, Target, by_kind, parse_targets
 
@@ -48,16 +48,29 @@ def _objects(
 ) -> tuple[list[tuple[Resource, dict[str, Any]]], list[str]]:
     """Resolve targets to objects (by name, or every object with `--all` / `-l`); NotFound errors are
     collected in kubectl's words rather than raised, so the other objects are still handled."""
+    found, failures = _resolve(parsed, client, session, targets, selector_flags=selector_flags)
+    return found, [status.kubectl_text() for status in failures]
+
+
+def _resolve(
+    parsed: parser.ParsedCommand,
+    client: Client,
+    session: Session,
+    targets: list[Target],
+    *,
+    selector_flags: bool = True,
+) -> tuple[list[tuple[Resource, dict[str, Any]]], list[Status]]:
+    """`_objects` with the failed reads as the api-server's Statuses."""
     namespace = _namespace(parsed, session)
     found: list[tuple[Resource, dict[str, Any]]] = []
-    errors: list[str] = []
+    failures: list[Status] = []
     for target in targets:
         if target.names:
             for name in target.names:
                 try:
                     found.append((target.resource, client.get(target.resource.kind, name, namespace)))
                 except Status as status:
-                    errors.append(status.kubectl_text())
+                    failures.append(status)
             continue
         wants_all = selector_flags and (
             parsed.flag("selector") or ("all" in parser.command_flags(parsed.path) and parsed.flag("all"))
@@ -69,7 +82,7 @@ def _objects(
             scope = None
         listed = client.list(target.resource.kind, scope, label_selector=parsed.flag("selector"))
         found.extend((target.resource, item) for item in listed.get("items") or [])
-    return found, errors
+    return found, failures
 
 
 def _split_updates(args: tuple[str, ...], is_update: Callable[[str], bool]) -> tuple[list[str], list[str]]:
@@ -195,6 +208,7 @@ def _metadata_command(parsed: parser.ParsedCommand, client: Client, session: Ses
                     namespace=namespace,
                     patch_type="merge",
                     dry_run=dry_run == "server",
+                    field_manager=parsed.field_manager,
                 )
             except Status as status:
                 errors.append(status.kubectl_text())
@@ -232,39 +246,63 @@ def scale(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
             "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
             "   '<resource> <name>'\n   '<resource>'"
         )
-    objects, errors = _objects(parsed, client, session, targets)
+    objects, failures = _resolve(parsed, client, session, targets)
+    resource_version = parsed.flag("resource-version")
+    if resource_version and len(objects) > 1:
+        raise KubectlError("error: cannot use --resource-version with multiple resources")
+    if not objects:
+        # "no objects passed to scale %w" of the builder's errors (an aggregate when several)
+        messages_text = [status.message for status in failures]
+        cause = messages_text[0] if len(messages_text) == 1 else f"[{', '.join(messages_text)}]"
+        raise KubectlError("error: no objects passed to scale" + (f" {cause}" if failures else ""))
+    errors = [status.kubectl_text() for status in failures]
     dry_run = _dry_run(parsed)
     expected = parsed.flag("current-replicas")
     results: list[tuple[dict[str, Any], str]] = []
     for resource, obj in objects:
-        if resource.kind not in SCALABLE:
-            errors.append("Error from server (NotFound): the server could not find the requested resource")
-            continue
+        # kubectl prints the object as it read it before scaling; the first failure ends the command
+        if dry_run != "client":
+            try:
+                _scale_one(client, resource, obj, replicas=replicas, expected=expected,
+                           resource_version=resource_version, dry_run=dry_run == "server")
+            except Status as status:
+                errors = [status.kubectl_text()]
+                break
+            except KubectlError as error:
+                errors = [error.text]
+                break
+        results.append((_with_kind(resource, obj), "scaled" + _DRY_SUFFIX[dry_run]))
+    return _finish(parsed, results, errors)
+
+
+def _scale_one(
+    client: Client,
+    resource: Resource,
+    obj: dict[str, Any],
+    *,
+    replicas: int,
+    expected: int,
+    resource_version: str,
+    dry_run: bool,
+) -> None:
+    """kubectl's scaler: a merge patch of the `scale` subresource, or with a precondition (`--current-replicas`,
+    `--resource-version`) the Scale read, checked and written back. Scale writes name no field manager, so the
+    api-server records them under `kubectl` with subresource `scale`."""
+    meta = obj["metadata"]
+    if resource.kind not in SCALABLE:
+        raise Status(404, "NotFound", "the server could not find the requested resource", {})
+    body: dict[str, Any] = {"spec": {"replicas": replicas}}
+    if expected >= 0 or resource_version:
         current = (obj.get("spec") or {}).get("replicas", 1)
         if expected >= 0 and current != expected:
-            errors.append(f"error: Expected replicas to be {expected}, was {current}")
-            continue
-        patch: dict[str, Any] = {"spec": {"replicas": replicas}}
-        if parsed.flag("resource-version"):
-            patch["metadata"] = {"resourceVersion": parsed.flag("resource-version")}
-        if dry_run == "client":
-            new = copy.deepcopy(obj)
-            new.setdefault("spec", {})["replicas"] = replicas
-        else:
-            try:
-                new = client.patch(
-                    resource.kind,
-                    obj["metadata"]["name"],
-                    patch,
-                    namespace=obj["metadata"].get("namespace", ""),
-                    patch_type="merge",
-                    dry_run=dry_run == "server",
-                )
-            except Status as status:
-                errors.append(status.kubectl_text())
-                continue
-        results.append((_with_kind(resource, new), "scaled" + _DRY_SUFFIX[dry_run]))
-    return _finish(parsed, results, errors)
+            raise KubectlError(f"error: Expected replicas to be {expected}, was {current}")
+        if resource_version and meta.get("resourceVersion") != resource_version:
+            raise KubectlError(
+                f"error: Expected resource version to be {resource_version}, was {meta.get('resourceVersion', '')}"
+            )
+        body["metadata"] = {"resourceVersion": meta.get("resourceVersion", "")}
+    client.patch(resource.kind, meta["name"], body, namespace=meta.get("namespace", ""), patch_type="merge",
+                 dry_run=dry_run, subresource="scale")
 
 
 # ---------------------------------------------------------------- cordon, uncordon
@@ -440,6 +478,7 @@ def taint(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
                     namespace="",
                     patch_type="merge",
                     dry_run=dry_run == "server",
+                    field_manager=parsed.field_manager,
                 )
             except Status as status:
                 errors.append(status.kubectl_text())
@@ -526,6 +565,7 @@ def set_image(parsed: parser.ParsedCommand, client: Client, session: Session) ->
                     namespace=obj["metadata"].get("namespace", ""),
                     patch_type="strategic",
                     dry_run=dry_run == "server",
+                    field_manager=parsed.field_manager,
                 )
             except Status as status:
                 errors.append(status.kubectl_text())
@@ -548,6 +588,7 @@ def describe_command(parsed: parser.ParsedCommand, client: Client, session: Sess
     all_namespaces = parsed.flag("all-namespaces")
     found: list[tuple[Resource, dict[str, Any]]] = []
     errors: list[str] = []
+    by_prefix = False
     for target in targets:
         if target.names:
             for name in target.names:
@@ -557,7 +598,7 @@ def describe_command(parsed: parser.ParsedCommand, client: Client, session: Sess
                     if status.code != 404 or len(parsed.args) != 2:
                         errors.append(status.kubectl_text())
                         continue
-                    # kubectl describes every object whose name starts with the one given
+                    # DescribeMatchingResources: every object whose name starts with the one given
                     listed = client.list(
                         target.resource.kind, namespace if target.resource.namespaced else None
                     )
@@ -565,6 +606,7 @@ def describe_command(parsed: parser.ParsedCommand, client: Client, session: Sess
                     if not matches:
                         errors.append(status.kubectl_text())
                     found.extend((target.resource, o) for o in matches)
+                    by_prefix = True
         else:
             scope = None if all_namespaces or not target.resource.namespaced else namespace
             listed = client.list(target.resource.kind, scope, label_selector=parsed.flag("selector"))
@@ -582,55 +624,31 @@ def describe_command(parsed: parser.ParsedCommand, client: Client, session: Sess
 
     for resource, item in found:
         obj = _with_kind(resource, item)
-        if resource.kind == "Pod":
-            texts.append(
-                describe.describe_pod(obj, events_of(obj, obj["metadata"].get("namespace")), client.now)
-            )
-        elif resource.kind == "Node":
-            name = obj["metadata"]["name"]
-            pods = [
-                p
-                for p in client.list("Pod", None, field_selector=f"spec.nodeName={name}").get("items") or []
-                if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
-            ]
-            texts.append(describe.describe_node(obj, pods, events_of(obj, None), client.now,
-                                                describe.node_lease(client, name)))
-        elif resource.kind == "Namespace":
-            texts.append(describe.describe_namespace(obj))
-        elif resource.kind == "ConfigMap":
-            texts.append(
-                describe.describe_configmap(obj, events_of(obj, obj["metadata"].get("namespace")), client.now)
-            )
-        elif resource.kind == "Secret":
-            texts.append(describe.describe_secret(obj))
-        elif resource.kind in _APP_DESCRIBERS:
-            texts.append(
-                _APP_DESCRIBERS[resource.kind](client, obj, events_of(obj, obj["metadata"].get("namespace")))
-            )
+        scope = obj["metadata"].get("namespace") if resource.namespaced else None
+        describer = _DESCRIBERS.get(resource.kind)
+        if describer is None:  # kubectl's GenericDescriberFor
+            texts.append(describe_generic.describe_generic(obj, events_of(obj, scope), client.now))
         else:
-            errors.append(
-                messages.message(
-                    "describe_unsupported",
-                    session.language,
-                    kind=resource.plural,
-                    name=obj["metadata"]["name"],
-                )
-            )
-    if not found and not errors:
-        if all(t.resource.namespaced for t in targets) and not all_namespaces:
-            return _result(stderr=f"No resources found in {namespace} namespace.\n")
-        return _result(stderr="No resources found\n")
-    return _result("\n\n".join(texts), "".join(e + "\n" for e in errors), 1 if errors else 0)
+            texts.append(describer(client, obj, events_of(obj, scope)))
+    if not found and not errors:  # kubectl names the namespace even for cluster-scoped types
+        return _result(stderr="No resources found\n" if all_namespaces else
+                       f"No resources found in {namespace} namespace.\n")
+    # descriptions are separated by a blank line; those found by prefix each end with one
+    stdout = "".join(text + "\n" for text in texts) if by_prefix else "\n\n".join(texts)
+    return _result(stdout, "".join(e + "\n" for e in errors), 1 if errors else 0)
 
 
-def _describe_deployment(client: Client, obj: dict[str, Any], events: list[dict[str, Any]] | None) -> str:
+Events = list[dict[str, Any]] | None
+
+
+def _describe_deployment(client: Client, obj: dict[str, Any], events: Events) -> str:
     from .rollout import replica_sets
 
     old, new = replica_sets(client, obj)
     return describe_apps.describe_deployment(obj, old, new, events, client.now)
 
 
-def _describe_service(client: Client, obj: dict[str, Any], events: list[dict[str, Any]] | None) -> str:
+def _describe_service(client: Client, obj: dict[str, Any], events: Events) -> str:
     meta = obj["metadata"]
     slices = client.list(
         "EndpointSlice", meta.get("namespace"), label_selector=f"kubernetes.io/service-name={meta['name']}"
@@ -638,7 +656,30 @@ def _describe_service(client: Client, obj: dict[str, Any], events: list[dict[str
     return describe_apps.describe_service(obj, slices.get("items") or [], events, client.now)
 
 
-_APP_DESCRIBERS: dict[str, Callable[[Client, dict[str, Any], list[dict[str, Any]] | None], str]] = {
+def _describe_node(client: Client, obj: dict[str, Any], events: Events) -> str:
+    name = obj["metadata"]["name"]
+    pods = [
+        p
+        for p in client.list("Pod", None, field_selector=f"spec.nodeName={name}").get("items") or []
+        if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+    ]
+    return describe.describe_node(obj, pods, events, client.now, describe.node_lease(client, name))
+
+
+def _describe_pvc(client: Client, obj: dict[str, Any], events: Events) -> str:
+    pods = client.list("Pod", obj["metadata"].get("namespace")).get("items") or []
+    return describe.describe_pvc(obj, describe.pods_using_claim(obj, pods), events, client.now)
+
+
+# kubectl's describerMap for the kinds the simulation serves; any other kind gets the generic describer.
+_DESCRIBERS: dict[str, Callable[[Client, dict[str, Any], Events], str]] = {
+    "Pod": lambda c, o, e: describe.describe_pod(o, e, c.now),
+    "Node": _describe_node,
+    "Namespace": lambda _c, o, _e: describe.describe_namespace(o),
+    "ConfigMap": lambda c, o, e: describe.describe_configmap(o, e, c.now),
+    "Secret": lambda _c, o, _e: describe.describe_secret(o),
+    "PersistentVolumeClaim": _describe_pvc,
+    "PriorityClass": lambda c, o, e: describe.describe_priority_class(o, e, c.now),
     "Deployment": _describe_deployment,
     "ReplicaSet": lambda c, o, e: describe_apps.describe_replicaset(o, describe_apps.pod_counts(c, o), e, c.now),
     "DaemonSet": lambda c, o, e: describe_apps.describe_daemonset(o, describe_apps.pod_counts(c, o), e, c.now),
@@ -647,6 +688,7 @@ _APP_DESCRIBERS: dict[str, Callable[[Client, dict[str, Any], list[dict[str, Any]
     "CronJob": lambda c, o, e: describe_apps.describe_cronjob(o, e, c.now),
     "Service": _describe_service,
     "Endpoints": lambda c, o, e: describe_apps.describe_endpoints(o, e, c.now),
+    "EndpointSlice": lambda c, o, e: describe_apps.describe_endpoint_slice(o, e, c.now),
 }
 
 

@@ -322,6 +322,15 @@ class ParsedCommand:
         return name in self.flags
 
     @property
+    def field_manager(self) -> str | None:
+        """The `fieldManager` this command's writes send: `--field-manager` (its default is the command's own
+        manager, `kubectl-create`, `kubectl-label`, ...), None for a command that sends none (scale, cordon,
+        rollout undo), whose writes the api-server then records under kubectl's User-Agent, `kubectl`."""
+        if "field-manager" not in command_flags(self.path):
+            return None
+        return self.flag("field-manager") or None
+
+    @property
     def wants_help(self) -> bool:
         return bool(self.flags.get("help"))
 

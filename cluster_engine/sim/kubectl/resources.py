@@ -1,11 +1,22 @@
 """kubectl's view of discovery: resource names, short names and scopes, and the `TYPE NAME` / `TYPE/NAME`
-argument forms resolved the way kubectl's resource builder resolves them."""
+argument forms resolved the way kubectl's resource builder resolves them.
+
+Discovery is the kinds the simulated api-server registers, plus the aggregated APIs a sandbox serves only
+at times (metrics.k8s.io while metrics-server is registered): a command runs inside `discovery(...)`, which
+says which of those are served, so that `nodes.metrics.k8s.io` resolves exactly when the real kubectl's
+discovery would list it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 
 from cluster_engine.sim import objects
+from cluster_engine.sim.metrics import GROUP as METRICS_GROUP
+from cluster_engine.sim.metrics import VERSION as METRICS_VERSION
 
 from .errors import KubectlError
 
@@ -66,28 +77,67 @@ RESOURCES: tuple[Resource, ...] = tuple(sorted(
 # `kubectl get all` expands the `all` category in discovery order.
 ALL_CATEGORY: tuple[Resource, ...] = tuple(r for r in RESOURCES if "all" in r.categories)
 
-_ALIASES: dict[str, Resource] = {}
-for _resource in RESOURCES:
-    for _alias in (_resource.plural, _resource.singular, *_resource.short_names):
-        _ALIASES[_alias] = _resource
-        if _resource.group:
-            _ALIASES[f"{_alias}.{_resource.group}"] = _resource
-            _ALIASES[f"{_alias}.{_resource.version}.{_resource.group}"] = _resource
-        else:
-            _ALIASES[f"{_alias}.{_resource.version}"] = _resource
+# metrics-server's resources as the aggregator lists them: get and list only, no singular name (kubectl's
+# RESTMapper then guesses the lower-case kind: `nodemetrics`), no short names.
+NODE_METRICS = Resource("NodeMetrics", "nodes", "nodemetrics", METRICS_GROUP, METRICS_VERSION, False,
+                        verbs=("get", "list"))
+POD_METRICS = Resource("PodMetrics", "pods", "podmetrics", METRICS_GROUP, METRICS_VERSION, True,
+                       verbs=("get", "list"))
+METRICS_RESOURCES: tuple[Resource, ...] = (NODE_METRICS, POD_METRICS)
+
+
+def _aliases(resources: tuple[Resource, ...]) -> dict[str, Resource]:
+    """Every spelling kubectl's RESTMapper accepts for `resources`; an earlier resource keeps a shared one."""
+    found: dict[str, Resource] = {}
+    for resource in resources:
+        for alias in (resource.plural, resource.singular, *resource.short_names):
+            names = (f"{alias}.{resource.group}", f"{alias}.{resource.version}.{resource.group}") \
+                if resource.group else (f"{alias}.{resource.version}",)
+            for name in (alias, *names):
+                found.setdefault(name, resource)
+    return found
+
+
+_ALIASES = _aliases(RESOURCES)
+_AGGREGATED_ALIASES = {alias: resource for alias, resource in _aliases(METRICS_RESOURCES).items()
+                       if alias not in _ALIASES}  # `nodes`, `pods`: the core group comes first
+_served_aggregated: ContextVar[Callable[[], tuple[Resource, ...]]] = ContextVar("served_aggregated",
+                                                                                default=tuple)
+
+
+@contextmanager
+def discovery(aggregated: Callable[[], tuple[Resource, ...]]) -> Iterator[None]:
+    """Within the block, lookups also find the aggregated resources `aggregated()` returns; it is called at
+    most once, and only when a name is not one of the registered kinds'."""
+    token = _served_aggregated.set(cache(aggregated))
+    try:
+        yield
+    finally:
+        _served_aggregated.reset(token)
+
+
+def served() -> tuple[Resource, ...]:
+    """What discovery lists: the registered kinds, then the aggregated resources served now."""
+    return RESOURCES + _served_aggregated.get()()
 
 
 def by_kind(kind: str) -> Resource:
-    """The resource of kind `kind` (`Pod`); KeyError when kubectl's discovery view lacks it."""
-    for resource in RESOURCES:
+    """The resource of kind `kind` (`Pod`, `NodeMetrics`); KeyError when kubectl's discovery view lacks it."""
+    for resource in RESOURCES + METRICS_RESOURCES:
         if resource.kind == kind:
             return resource
     raise KeyError(kind)
 
 
 def lookup(text: str) -> Resource | None:
-    """Resolve `po`, `pods`, `Pod`, `deploy.apps`, `deployments.v1.apps` to a resource, or None."""
-    return _ALIASES.get(text.lower())
+    """Resolve `po`, `pods`, `Pod`, `deploy.apps`, `deployments.v1.apps`, `nodes.metrics.k8s.io` (while that
+    API is served) to a resource, or None."""
+    key = text.lower()
+    found = _ALIASES.get(key)
+    if found is None and key in _AGGREGATED_ALIASES:
+        candidate = _AGGREGATED_ALIASES[key]
+        return candidate if candidate in _served_aggregated.get()() else None
+    return found
 
 
 def resolve_types(text: str) -> list[Resource]:
@@ -98,8 +148,8 @@ def resolve_types(text: str) -> list[Resource]:
             candidates: tuple[Resource, ...] = ALL_CATEGORY
         else:
             resource = lookup(part)
-            if resource is None:
-                raise KubectlError(f'error: the server doesn\'t have a resource type "{part}"')
+            if resource is None:  # the builder names the resource part of `<resource>.<group>`
+                raise KubectlError(f'error: the server doesn\'t have a resource type "{part.split(".")[0]}"')
             candidates = (resource,)
         found.extend(r for r in candidates if r not in found)
     return found

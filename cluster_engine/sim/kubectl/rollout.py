@@ -548,6 +548,7 @@ def _patch_command(parsed: parser.ParsedCommand, client: Client, session: Sessio
                 namespace=meta.get("namespace", ""),
                 patch_type="strategic",
                 dry_run=False,
+                field_manager=parsed.field_manager,
             )
         except Status as status_error:
             errors.append(f"failed to patch: {status_error.message}")

@@ -326,6 +326,6 @@ def test_the_in_page_kubectl_hides_managed_fields_unless_asked(cluster: Cluster)
     assert "managedFields" not in plain
     managers = run_command(cluster, "kubectl get pod web -o jsonpath={.metadata.managedFields[*].manager}",
                            actor="user:ada").stdout
-    assert managers == "kubectl"  # jsonpath sees them, as kubectl's
+    assert managers == "kubectl-run"  # jsonpath sees them; `kubectl run` records kubectl-run, as kubectl does
     assert "managedFields:" in shown
     assert "f:run: {}" in shown

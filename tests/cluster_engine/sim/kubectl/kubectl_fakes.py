@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from cluster_engine.sim.errors import not_found
+from cluster_engine.sim.errors import Status, not_found
 from cluster_engine.sim.kubectl.resources import by_kind
 from cluster_engine.sim.patch import merge_patch
 from cluster_engine.sim.util import parse_rfc3339
@@ -26,6 +26,8 @@ class FakeClient:
         self.created: list[dict[str, Any]] = []
         self.deleted: list[tuple[str, str, str]] = []
         self.patches: list[tuple[str, str, str, Any, str]] = []
+        # (verb, kind, name, field manager, subresource) of every write that reached the server
+        self.managers: list[tuple[str, str, str, str | None, str]] = []
 
     @property
     def now(self) -> float:
@@ -61,16 +63,43 @@ class FakeClient:
             "items": items,
         }
 
-    def create(self, body: dict[str, Any], *, namespace: str | None, dry_run: bool) -> dict[str, Any]:
+    def create(
+        self, body: dict[str, Any], *, namespace: str | None, dry_run: bool, field_manager: str | None = None
+    ) -> dict[str, Any]:
         obj = copy.deepcopy(body)
         obj["metadata"].setdefault("namespace", namespace)
         obj["metadata"]["creationTimestamp"] = "2026-11-26T12:00:00Z"
         if not dry_run:
             self.created.append(obj)
+            self.managers.append(("create", obj.get("kind", ""), obj["metadata"].get("name", ""), field_manager, ""))
         return obj
 
     def apply(self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool) -> tuple[dict[str, Any], str]:
-        return self.create(manifest, namespace=namespace, dry_run=dry_run), "created"
+        return self.create(
+            manifest, namespace=namespace, dry_run=dry_run, field_manager="kubectl-client-side-apply"
+        ), "created"
+
+    def server_side_apply(
+        self,
+        kind: str,
+        name: str,
+        manifest: dict[str, Any],
+        *,
+        namespace: str,
+        field_manager: str,
+        force: bool,
+        dry_run: bool,
+    ) -> tuple[dict[str, Any], bool]:
+        """Creates a missing object, else merges the configuration (no managedFields bookkeeping here)."""
+        try:
+            current = self.get(kind, name, namespace)
+        except Status:
+            return self.create(manifest, namespace=namespace, dry_run=dry_run, field_manager=field_manager), True
+        merged = merge_patch(current, manifest)
+        if not dry_run:
+            self._replace(kind, current, merged)
+            self.managers.append(("apply", kind, name, field_manager, ""))
+        return merged, False
 
     def delete(
         self,
@@ -88,22 +117,35 @@ class FakeClient:
         return obj
 
     def patch(
-        self, kind: str, name: str, body: Any, *, namespace: str, patch_type: str, dry_run: bool
+        self,
+        kind: str,
+        name: str,
+        body: Any,
+        *,
+        namespace: str,
+        patch_type: str,
+        dry_run: bool,
+        field_manager: str | None = None,
+        subresource: str = "",
     ) -> dict[str, Any]:
         """A JSON merge patch, whatever the type (the patches kubectl sends here merge the same way)."""
         current = self.get(kind, name, namespace)
         patched = merge_patch(current, body)
         if not dry_run:
             self.patches.append((kind, namespace, name, copy.deepcopy(body), patch_type))
-            for index, obj in enumerate(self.objects):
-                if (
-                    obj is not None
-                    and obj["kind"] == kind
-                    and obj["metadata"]["name"] == name
-                    and (obj["metadata"].get("namespace", "") == current["metadata"].get("namespace", ""))
-                ):
-                    self.objects[index] = copy.deepcopy(patched)
+            self.managers.append(("patch", kind, name, field_manager, subresource))
+            self._replace(kind, current, patched)
         return patched
+
+    def _replace(self, kind: str, current: dict[str, Any], new: dict[str, Any]) -> None:
+        for index, obj in enumerate(self.objects):
+            if (
+                obj is not None
+                and obj["kind"] == kind
+                and obj["metadata"]["name"] == current["metadata"]["name"]
+                and (obj["metadata"].get("namespace", "") == current["metadata"].get("namespace", ""))
+            ):
+                self.objects[index] = copy.deepcopy(new)
 
     def logs(
         self,

@@ -62,13 +62,35 @@ def test_label_sends_a_merge_patch_of_the_changed_keys(client: FakeClient) -> No
     assert client.patches[0][4] == "merge"
 
 
-def test_describe_of_other_kinds_says_what_to_use_instead(client: FakeClient) -> None:
-    client.objects.append(
-        {"kind": "PersistentVolumeClaim", "apiVersion": "v1", "metadata": {"name": "data", "namespace": "default"}}
+def test_describe_of_a_kind_without_a_describer_prints_the_generic_description(client: FakeClient) -> None:
+    client.objects.append({
+        "kind": "Lease", "apiVersion": "coordination.k8s.io/v1",
+        "metadata": {"name": "lock", "namespace": "default", "uid": "u-1", "resourceVersion": "7",
+                     "labels": {"app": "web"}, "managedFields": [{"manager": "x"}]},
+        "spec": {"holderIdentity": "web-1", "leaseDurationSeconds": 15, "ownerRefs": [{"podIPs": "10.0.0.1"}],
+                 "preferredHolder": None, "strategy": ["a", ["b", 1.5]]},
+    })
+    assert _out("kubectl describe lease lock", client) == (
+        "Name:         lock\n"
+        "Namespace:    default\n"
+        "Labels:       app=web\n"
+        "Annotations:  <none>\n"
+        "API Version:  coordination.k8s.io/v1\n"
+        "Kind:         Lease\n"
+        "Metadata:\n"
+        "  Resource Version:  7\n"
+        "  UID:               u-1\n"
+        "Spec:\n"
+        "  Holder Identity:         web-1\n"
+        "  Lease Duration Seconds:  15\n"
+        "  Owner Refs:\n"
+        "    Pod I Ps:        10.0.0.1\n"
+        "  Preferred Holder:  <nil>\n"
+        "  Strategy:\n"
+        "    a\n"
+        "    [b 1.5]\n"
+        "Events:  <none>\n"
     )
-    result = run("kubectl describe pvc data", client, Session(language="ru"))
-    assert result.exit_code == 1
-    assert "kubectl get persistentvolumeclaims data -o yaml" in result.stderr
 
 
 def _event(reason: str, message: str, first: float, last: float, count: int, rv: int) -> dict[str, Any]:
