@@ -1,6 +1,7 @@
 """The ASGI entry point: Django for HTTP, Channels consumers for WebSockets (sessions authenticate both)."""
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
@@ -15,6 +16,9 @@ from cluster_engine import engine  # noqa: E402
 from config.websocket_urls import KUBE_PREFIX, kube_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
 engine.warm_up()  # before the first learner's request, not during it
+# Request threads mostly wait on PostgreSQL and Redis; a thread whose answer has arrived gets the GIL back after
+# at most 1 ms of another thread's decoding instead of the default 5 ms (measured: p99 of a write under load).
+sys.setswitchinterval(0.001)
 
 page_websockets = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 kube_websockets = URLRouter(kube_websocket_urlpatterns)  # bearer tokens; kubectl sends no Origin
