@@ -706,10 +706,15 @@ class ApiServer:
         actor: str,
         now: float,
         dry_run: bool = False,
-        field_manager: str = CLIENT_SIDE_APPLY,
+        field_manager: str | None = CLIENT_SIDE_APPLY,
     ) -> tuple[dict[str, Any], str]:
         """`kubectl apply` (client-side): create with the last-applied annotation, or three-way merge
-        over the live object. Returns (object, "created" | "configured" | "unchanged")."""
+        over the live object; `field_manager` owns what the write changes (kubectl's `--field-manager`).
+        Returns (object, "created" | "configured" | "unchanged").
+
+        The annotation is the text kubectl 1.32 computes (GetModifiedConfiguration): the manifest with its
+        namespace filled in and its annotations minus the last-applied one, `"annotations":{}` when none are
+        left, encoded as Go's encoding/json does."""
 
         def run() -> tuple[dict[str, Any], str]:
             kind = objects.kind_of(manifest) if isinstance(manifest, dict) else objects.kind_of({})
@@ -721,11 +726,13 @@ class ApiServer:
             annotations = dict(modified["metadata"].get("annotations") or {})
             annotations.pop(LAST_APPLIED, None)
             recorded = clone(manifest)
-            if annotations:
-                recorded.setdefault("metadata", {})["annotations"] = annotations
-            elif isinstance(recorded.get("metadata"), dict):
-                recorded["metadata"].pop("annotations", None)
-            annotations[LAST_APPLIED] = json.dumps(recorded, sort_keys=True, separators=(",", ":")) + "\n"
+            recorded_meta = recorded["metadata"]  # decode refused a manifest without metadata
+            if kind.namespaced and not recorded_meta.get("namespace"):
+                recorded_meta["namespace"] = ns  # kubectl's builder sets the namespace it resolved
+            # kubectl reads the manifest's annotations into a map (nil becomes empty), drops its own and sets
+            # the map back: an empty map stays in the recorded configuration as `{}`.
+            recorded_meta["annotations"] = dict(annotations)
+            annotations[LAST_APPLIED] = managedfields.encode_last_applied(recorded)
             modified["metadata"]["annotations"] = annotations
             live = self.store.get(kind.kind, ns, name)
             if live is None:

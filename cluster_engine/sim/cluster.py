@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import objects, proxy, quota
-from .apiserver import FOREGROUND, ORPHAN, ApiServer
+from .apiserver import CLIENT_SIDE_APPLY, FOREGROUND, ORPHAN, ApiServer
 from .clock import Clock, Timers
 from .controllers import Context
 from .controllers.registry import CONTROLLERS, watchers
@@ -677,9 +677,12 @@ class Cluster:
         namespace: str | None = None,
         actor: str = "user:admin",
         dry_run: bool = False,
+        field_manager: str | None = CLIENT_SIDE_APPLY,
     ) -> tuple[dict[str, Any], str]:
-        """`kubectl apply`: returns (object, "created" | "configured" | "unchanged")."""
-        return self.api.apply(manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run)
+        """`kubectl apply` (client-side), recorded under `field_manager` (None: the actor's default): returns
+        (object, "created" | "configured" | "unchanged")."""
+        return self.api.apply(manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run,
+                              field_manager=field_manager)
 
     def create(
         self,

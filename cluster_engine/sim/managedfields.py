@@ -21,8 +21,10 @@ are not normalised; the status subresource owns `status` only and the scale subr
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
@@ -1061,5 +1063,49 @@ def _sync_last_applied(obj: dict[str, Any], config: dict[str, Any]) -> None:
     if "annotations" in config_meta:
         config_meta["annotations"] = {k: v for k, v in config_meta["annotations"].items() if k != LAST_APPLIED}
     recorded["metadata"] = config_meta
-    text = json.dumps(recorded, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-    obj["metadata"] = {**meta, "annotations": {**annotations, LAST_APPLIED: text}}
+    obj["metadata"] = {**meta, "annotations": {**annotations, LAST_APPLIED: encode_last_applied(recorded)}}
+
+
+# Go's encoding/json escapes these inside strings (HTML-safe output, its default); Python's json does not.
+_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                             "\u2029": "\\u2029"})
+
+
+def encode_last_applied(obj: Any) -> str:
+    """The text of a last-applied-configuration annotation, byte for byte as kubectl's client-side apply and
+    the api-server's lastappliedupdater write it (`unstructured.UnstructuredJSONScheme`, i.e. Go's
+    encoding/json): keys sorted, no spaces, `<` `>` `&` U+2028 U+2029 escaped, other text as UTF-8, integral
+    numbers without a fraction (`1.0` is `1`), a trailing newline. Raises a 400 Status for NaN or infinity,
+    which Go cannot encode."""
+    return _go_json(obj).translate(_GO_ESCAPES) + "\n"
+
+
+def _go_json(value: Any) -> str:
+    if isinstance(value, dict):
+        items = sorted(((_go_key(key), item) for key, item in value.items()), key=lambda pair: pair[0])
+        return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{_go_json(item)}" for key, item in items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_go_json(item) for item in value) + "]"
+    if value is None or isinstance(value, bool | int):
+        return json.dumps(value)
+    if isinstance(value, float):
+        return _go_float(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a YAML date or the like: its text
+
+
+def _go_key(key: Any) -> str:
+    """A map key as sigs.k8s.io/yaml turns it into a JSON key."""
+    if isinstance(key, str):
+        return key
+    return _go_json(key) if isinstance(key, bool | int | float) or key is None else str(key)
+
+
+def _go_float(number: float) -> str:
+    """encoding/json's float64: what the JSON decoder reads as an integer is one; otherwise the shortest
+    digits, positional from 1e-6 up to 1e21 and exponential outside (`1.5e-7`, `2.5e+22`)."""
+    if not math.isfinite(number):
+        raise bad_request(f"json: unsupported value: {'NaN' if math.isnan(number) else f'{number:+}'.title()}")
+    if number.is_integer() and abs(number) < 1e21:
+        return str(int(number))
+    digits = Decimal(repr(number))
+    return format(digits, "e" if abs(number) < 1e-6 or abs(number) >= 1e21 else "f")

@@ -13,7 +13,7 @@ from cluster_engine.sim import managedfields
 from cluster_engine.sim.apiserver import CLIENT_SIDE_APPLY
 from cluster_engine.sim.errors import Status
 
-from . import messages, output, parser
+from . import output, parser
 from .errors import KubectlError
 from .resources import lookup
 
@@ -69,8 +69,6 @@ def apply(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
         )
     manager = parsed.flag("field-manager") if parsed.given("field-manager") else (
         SERVER_SIDE_MANAGER if server_side else CLIENT_SIDE_APPLY)
-    if not server_side and manager != CLIENT_SIDE_APPLY:
-        raise KubectlError(messages.message("apply_field_manager_refused", session.language, manager=manager))
     out = parsed.flag("output")
     suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
     lines, warnings, applied = [], [], []
@@ -83,7 +81,8 @@ def apply(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
             verb = "serverside-applied"
         else:
             notes = _missing_annotation_warning(client, doc, namespace) if dry_run != "client" else ""
-            obj, verb = client.apply(doc, namespace=namespace, dry_run=dry_run != "none")
+            obj, verb = client.apply(doc, namespace=namespace, dry_run=dry_run != "none",
+                                     field_manager=manager or None)
         warnings.append(notes)
         applied.append(obj)
         lines.append(output.name_line(obj, "" if out == "name" else verb + suffix))

@@ -42,6 +42,7 @@ class ClusterFacade(Protocol):
         namespace: str | None = None,
         actor: str = ...,
         dry_run: bool = False,
+        field_manager: str | None = ...,
     ) -> tuple[dict[str, Any], str]: ...
 
     def patch(
@@ -147,10 +148,24 @@ class ClusterClient:
         )
 
     def apply(
-        self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool
+        self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool, field_manager: str | None
     ) -> tuple[dict[str, Any], str]:
-        """Client-side apply, recorded under kubectl's manager for it, `kubectl-client-side-apply`."""
-        return self.cluster.apply(manifest, namespace=namespace, actor=self.actor, dry_run=dry_run)
+        """Client-side apply, recorded under `field_manager` (None: kubectl sent none). A manager the api-server
+        refuses fails as kubectl's POST (a new object) or PATCH (an existing one) would."""
+        if field_manager and managedfields.manager_problem(field_manager):
+            _check_manager(field_manager, "PatchOptions" if self._exists(manifest, namespace) else "CreateOptions")
+        return self.cluster.apply(
+            manifest, namespace=namespace, actor=self.actor, dry_run=dry_run, field_manager=field_manager
+        )
+
+    def _exists(self, manifest: dict[str, Any], namespace: str | None) -> bool:
+        meta = manifest.get("metadata") if isinstance(manifest.get("metadata"), dict) else {}
+        try:
+            self.cluster.get(str(manifest.get("kind", "")), str(meta.get("name", "")),
+                             namespace=namespace or meta.get("namespace") or "default")
+        except Status:
+            return False
+        return True
 
     def server_side_apply(
         self,

@@ -37,7 +37,7 @@ class Client(Protocol):
     ) -> dict[str, Any]: ...
 
     def apply(
-        self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool
+        self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool, field_manager: str | None
     ) -> tuple[dict[str, Any], str]: ...
 
     def server_side_apply(

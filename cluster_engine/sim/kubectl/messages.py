@@ -62,12 +62,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "обслуживается), поэтому автомасштабирование ничего не сделает. "
         "Масштабируйте вручную: `kubectl scale {target} --replicas=N`.",
     },
-    "apply_field_manager_refused": {
-        "en": "This terminal records client-side apply under kubectl's own field manager, "
-        "kubectl-client-side-apply, only: `--field-manager={manager}` works here with `--server-side`.",
-        "ru": "Этот терминал записывает client-side apply только под собственным менеджером полей kubectl, "
-        "kubectl-client-side-apply: `--field-manager={manager}` здесь работает вместе с `--server-side`.",
-    },
     "file_not_available": {
         "en": "There is no file system here: `-f {path}` cannot be read. Write the manifest in the editor "
         "and "

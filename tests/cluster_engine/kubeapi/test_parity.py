@@ -214,6 +214,14 @@ CASES = [
     case("rollout history deployment/web --revision=7", id="rollout-history-missing-revision"),
     case("describe svc web", id="describe-svc"),
     case("get events --field-selector involvedObject.kind=Deployment", id="get-events-deployment"),
+    case("api-resources", exact=True, id="api-resources"),
+    case("get nodes.metrics.k8s.io", prepare=let_metrics_arrive, id="get-node-metrics"),
+    case("get pods.metrics.k8s.io -A", prepare=let_metrics_arrive, id="get-pod-metrics-all"),
+    case("get nodes.metrics.k8s.io", prepare=stop_metrics_server, id="get-node-metrics-unavailable"),
+    case("describe lease -n kube-node-lease worker-1", id="describe-lease"),
+    case("describe controllerrevisions -n kube-system", id="describe-controllerrevisions"),
+    case("describe endpointslices", id="describe-endpointslices"),
+    case("describe pod web", id="describe-pod-prefix"),
 ]
 
 

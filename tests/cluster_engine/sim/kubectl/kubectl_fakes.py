@@ -74,10 +74,10 @@ class FakeClient:
             self.managers.append(("create", obj.get("kind", ""), obj["metadata"].get("name", ""), field_manager, ""))
         return obj
 
-    def apply(self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool) -> tuple[dict[str, Any], str]:
-        return self.create(
-            manifest, namespace=namespace, dry_run=dry_run, field_manager="kubectl-client-side-apply"
-        ), "created"
+    def apply(
+        self, manifest: dict[str, Any], *, namespace: str | None, dry_run: bool, field_manager: str | None
+    ) -> tuple[dict[str, Any], str]:
+        return self.create(manifest, namespace=namespace, dry_run=dry_run, field_manager=field_manager), "created"
 
     def server_side_apply(
         self,

@@ -58,11 +58,12 @@ def test_create_and_apply_from_the_editor_name_their_managers(client: FakeClient
     assert _writes("kubectl apply --server-side --field-manager=lesson -f -", client, MANIFEST)[-1][3] == "lesson"
 
 
-def test_client_side_apply_under_another_manager_is_refused_with_a_note(client: FakeClient) -> None:
-    result = run("kubectl apply --field-manager=lesson -f -", client, Session(stdin=MANIFEST))
-    assert result.exit_code == 1
-    assert "`--field-manager=lesson` works here with `--server-side`" in result.stderr
-    assert client.managers == []
+def test_client_side_apply_sends_the_field_manager_given(client: FakeClient) -> None:
+    assert _writes("kubectl apply --field-manager=lesson -f -", client, MANIFEST) == [
+        ("create", "ConfigMap", "applied", "lesson", "")
+    ]
+    # An empty --field-manager sends none: the api-server then records kubectl's User-Agent.
+    assert _writes("kubectl apply --field-manager= -f -", client, MANIFEST.replace("applied", "other"))[-1][3] is None
 
 
 def test_scale_prints_the_object_it_read_before_scaling(client: FakeClient) -> None:
