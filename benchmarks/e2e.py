@@ -58,6 +58,10 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def servers_cpu(servers: list[subprocess.Popen]) -> float:
+    return sum(cpu_seconds(server.pid) for server in servers)
+
+
 def process_tree_cpu(pid: int) -> float:
     total = cpu_seconds(pid)
     for child in Path(f"/proc/{pid}/task").glob("*/children"):
@@ -221,6 +225,7 @@ def start_profilers(folder: Path | None, learners: int, seconds: float, server_p
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--learners", type=int, nargs="+", default=[10, 100, 300])
+    parser.add_argument("--web-processes", type=int, default=1, help="ASGI server processes (one socket)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--profile-dir", type=Path, help="record py-spy profiles (raw stacks) of the server and "
                                                          "the worker during each run into this folder")
@@ -249,9 +254,17 @@ def main() -> None:
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--loglevel",
                                "INFO", "--concurrency", "2", "--without-gossip", "--without-mingle", "-Q", prefix],
                               cwd=ROOT, env=child_env, stdout=worker_log, stderr=subprocess.STDOUT)
-    server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                               "--websocket_connect_timeout", "30", "config.asgi:application"], cwd=ROOT, env=child_env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Several server processes share one listening socket, as `manage.py serve --web-processes` runs them.
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(1024)
+    listener.set_inheritable(True)
+    servers = [subprocess.Popen([sys.executable, "-m", "daphne", "--fd", str(listener.fileno()),
+                                 "--websocket_connect_timeout", "30", "config.asgi:application"], cwd=ROOT,
+                                env=child_env, pass_fds=(listener.fileno(),), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL) for _ in range(args.web_processes)]
+    server = servers[0]
     rows = []
     try:
         deadline = time.monotonic() + 30
@@ -261,7 +274,7 @@ def main() -> None:
             time.sleep(0.1)
         time.sleep(2)  # let the worker drain the sandboxes' first reconciles
         for count in args.learners:
-            cpu_before, server_cpu_before, wall_before = process_tree_cpu(worker.pid), cpu_seconds(server.pid), \
+            cpu_before, server_cpu_before, wall_before = process_tree_cpu(worker.pid), servers_cpu(servers), \
                 time.monotonic()
             reconciles_before = count_reconciles(workdir / "worker.log")
             client_cpu_before = time.process_time()
@@ -275,7 +288,7 @@ def main() -> None:
             reconciles = count_reconciles(workdir / "worker.log")
             cpu = process_tree_cpu(worker.pid) - cpu_before
             wall = time.monotonic() - wall_before
-            server_busy = (cpu_seconds(server.pid) - server_cpu_before) / wall
+            server_busy = (servers_cpu(servers) - server_cpu_before) / wall
             services_after = services_cpu()
             latencies = [value for learner in learners for value in learner.latencies]
             errors = [error for learner in learners for error in learner.errors]
@@ -296,9 +309,9 @@ def main() -> None:
             for error in sorted(set(errors))[:5]:
                 print(f"  error: {error}", flush=True)
     finally:
-        for process in (server, worker):
+        for process in (*servers, worker):
             process.send_signal(signal.SIGTERM)
-        for process in (server, worker):
+        for process in (*servers, worker):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

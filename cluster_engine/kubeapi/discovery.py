@@ -7,15 +7,18 @@ from typing import Any
 
 from cluster_engine.sim import objects
 from cluster_engine.sim.objects import Kind
+from cluster_engine.sim.scenario import KUBERNETES_VERSION
 from cluster_engine.sim.schema import list_field
 
+# The version the simulated control plane runs (scenario.KUBERNETES_VERSION: what its kubelets report, and what
+# the in-page `kubectl version` prints as the server's).
 KUBE_VERSION = {
     "major": "1",
     "minor": "32",
-    "gitVersion": "v1.32.4",
+    "gitVersion": KUBERNETES_VERSION,
     "gitCommit": "podlab-simulated",
     "gitTreeState": "clean",
-    "buildDate": "2025-04-22T00:00:00Z",
+    "buildDate": "2025-02-12T00:00:00Z",
     "goVersion": "go1.23.6",
     "compiler": "gc",
     "platform": "linux/amd64",

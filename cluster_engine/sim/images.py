@@ -82,7 +82,7 @@ CATALOGUE: dict[str, Image] = {
     for image in (
         Image(
             "docker.io/library/nginx",
-            r"latest|stable|mainline|alpine|1\.(1[4-9]|2[0-7])(\.\d{1,2})?(-alpine)?",
+            r"latest|stable|mainline|alpine|1\.(1[4-9]|2[0-9])(\.\d{1,2})?(-alpine)?",  # 1.14 to 1.29
             71_000_000,
             ports=(80,),
             paths=("/", "/index.html"),
