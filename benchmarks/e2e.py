@@ -317,8 +317,10 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
     if env["DATABASE_URL"].startswith("postgres://") and not os.environ.get("BENCH_DATABASE_URL"):
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", env["DATABASE_URL"].rsplit("/", 1)[1]],
-                       capture_output=True, check=False)
+        # --force: the stopped processes' sessions may not have ended yet, and plain dropdb then left the
+        # database behind.
+        subprocess.run(["dropdb", "--force", "-h", "127.0.0.1", "-U", "postgres",
+                        env["DATABASE_URL"].rsplit("/", 1)[1]], capture_output=True, check=False)
     print(json.dumps({"runs": rows}))
 
 
