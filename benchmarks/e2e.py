@@ -4,7 +4,7 @@ Starts the real ASGI server (daphne) and one Celery worker against a throwaway d
 for every write, the time from sending it to the first `batch` event for that object (apply-to-first-event),
 plus errors and the worker's CPU time per reconcile. Run on its own:
 
-    .venv/bin/python benchmarks/e2e.py [--learners 10 100 300] [--seconds 20]
+    .venv/bin/python benchmarks/e2e.py [--learners 10 100 300] [--seconds 20] [--web-processes 1]
 
 PostgreSQL is used when `BENCH_DATABASE_URL` is set (or the local server accepts `createdb`), else SQLite.
 The last line is one JSON object with a row per N.
