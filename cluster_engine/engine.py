@@ -17,6 +17,7 @@ import yaml
 from cluster_engine.sim import objects, scenario, schema
 from cluster_engine.sim.cluster import Cluster
 from cluster_engine.sim.errors import bad_request
+from cluster_engine.sim.events import EVENT_TTL
 from cluster_engine.sim.util import rfc3339
 
 __all__ = ["Cluster"]
@@ -49,6 +50,12 @@ def new_cluster(spec: dict[str, Any], *, seed: int, wall_now: float, first_resou
     # The database keeps every change with its object (SandboxChange), so the engine's own logs only need to
     # hold one write's or reconcile's changes until they are drained and stored (`dump` drops the rest).
     spec = {"historyLimit": SANDBOX_LOG_LIMIT, "changeLimit": SANDBOX_LOG_LIMIT, **copy.deepcopy(spec), "seed": seed}
+    if "start" not in spec:
+        # Simulated time begins where the wall clock is once the scenario has settled (and aged), so that the
+        # real kubectl, which ages some things by its own clock (describe's Events, `--since`), agrees with
+        # the page. A scenario that names its start keeps it.
+        build_seconds = float(spec.get("settle", 120)) + (EVENT_TTL if spec.get("age", True) else 0.0)
+        spec["start"] = rfc3339(float(int(wall_now - build_seconds)))
     cluster = scenario.build(spec)
     cluster.clock.sync(wall_now)
     if first_resource_version:

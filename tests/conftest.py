@@ -9,6 +9,20 @@ import pytest
 from tests import processes
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """pytest-django's test database, whose removal at the end no stopped server or worker may block: workers
+    keep their connection between tasks, and PostgreSQL may not have ended a killed process's session yet."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 @pytest.fixture(autouse=True)
 def _forget_redis_keys() -> Iterator[None]:
     """Rate-limit and de-duplication keys must not leak from one test into the next."""
