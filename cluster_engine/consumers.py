@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,6 +48,12 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         since = self._since_from_query()
         await self.send_json(await in_worker_thread(services.sandbox_catch_up)(
             sandbox_id=self.sandbox_id, since=since, read_only=self.read_only))
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        # Batches and snapshots are the largest messages the server sends: orjson encodes them several times
+        # faster than the standard library, on the event loop every page shares.
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS).decode()
 
     def _authorize(self, user: Any) -> bool:
         _sandbox, read_only = selectors.sandbox_for_viewer(sandbox_id=self.sandbox_id, user=user)
