@@ -23,7 +23,6 @@ from cluster_engine.kubeapi.resources import json_response, not_found_resource, 
 from cluster_engine.kubeapi.state import load
 from cluster_engine.sim import metrics
 from cluster_engine.sim.errors import Status, internal_error
-from cluster_engine.sim.quantity import parse_quantity
 
 logger = logging.getLogger(__name__)
 
@@ -131,43 +130,12 @@ def _metrics(request: HttpRequest, sandbox_id: str, rest: str) -> HttpResponse:
                              "items": items})
 
 
-def _quantity(value: Any, unit: str) -> str:
-    """Quantity.String() of a sum in the unit metrics-server writes (`n` for CPU, `Ki` for memory)."""
-    if unit == "n":
-        return f"{int(value * 10**9)}n"
-    number = int(value)
-    return f"{number // 1024}Ki" if number % 1024 == 0 else str(number)
-
-
-def _usage(item: dict[str, Any]) -> dict[str, str]:
-    if "usage" in item:
-        return item["usage"]
-    totals = {"cpu": parse_quantity("0"), "memory": parse_quantity("0")}
-    for container in item.get("containers") or []:
-        for resource in totals:
-            totals[resource] += parse_quantity(container["usage"].get(resource, "0"))
-    return {"cpu": _quantity(totals["cpu"], "n"), "memory": _quantity(totals["memory"], "Ki")}
-
-
 def _render(request: HttpRequest, body: dict[str, Any], *, single: bool = False) -> HttpResponse:
     """The object or list, or metrics-server's Table (Name, cpu, memory, Window) when asked for one."""
     if tables.conversion(request.headers.get("Accept", "")) != tables.TABLE:
         return json_response(body)
     items = [body] if single else body["items"]
-    # metrics-server names the columns after the first item's resources: none without items
-    columns = [
-        {"name": "Name", "type": "string", "format": "name", "description": "Name of the resource", "priority": 0},
-        *({"name": name, "type": "string", "format": "quantity", "description": "", "priority": 0}
-          for name in ("cpu", "memory")),
-        {"name": "Window", "type": "string", "format": "duration", "description": "", "priority": 0},
-    ] if items else []
-    rows = []
-    for item in items:
-        usage = _usage(item)
-        rows.append({"cells": [item["metadata"]["name"], usage["cpu"], usage["memory"], item["window"]],
-                     "object": tables.partial(item)})
-    return json_response({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {},
-                          "columnDefinitions": columns, "rows": rows})
+    return json_response(metrics.table(items, row_object=tables.partial))
 
 
 apis_root = _guarded(_apis)

@@ -21,11 +21,12 @@ from __future__ import annotations
 import hashlib
 import math
 import shlex
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from . import images
 from .errors import Status, not_found
-from .quantity import QuantityError, cpu_millis, memory_bytes
+from .quantity import QuantityError, cpu_millis, memory_bytes, parse_quantity
 from .selectors import parse_label_selector
 from .util import parse_rfc3339, rfc3339
 
@@ -321,3 +322,41 @@ def get_node_metrics(reader: Reader, now: float, name: str) -> dict[str, Any]:
     pods = [p for p in reader.list("Pod", field_selector=f"spec.nodeName={name}").get("items") or []
             if _running_since(p)]
     return _node_metrics(node, pods, now, scrape_time(now))
+
+
+# --- metrics-server's Table (what `kubectl get nodes.metrics.k8s.io` prints) ------------------------------
+def _quantity(value: Any, unit: str) -> str:
+    """Quantity.String() of a sum in the unit metrics-server writes (`n` for CPU, `Ki` for memory)."""
+    if unit == "n":
+        return f"{int(value * 10**9)}n"
+    number = int(value)
+    return f"{number // 1024}Ki" if number % 1024 == 0 else str(number)
+
+
+def _usage(item: dict[str, Any]) -> dict[str, str]:
+    """A NodeMetrics' usage, or a PodMetrics' containers summed (as metrics-server's table does)."""
+    if "usage" in item:
+        return item["usage"]
+    totals = {"cpu": parse_quantity("0"), "memory": parse_quantity("0")}
+    for container in item.get("containers") or []:
+        for resource in totals:
+            totals[resource] += parse_quantity(container["usage"].get(resource, "0"))
+    return {"cpu": _quantity(totals["cpu"], "n"), "memory": _quantity(totals["memory"], "Ki")}
+
+
+def table(items: list[dict[str, Any]], row_object: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """metrics-server's Table (Name, cpu, memory, Window); `row_object` gives each row's `object`."""
+    # metrics-server names the columns after the first item's resources: none without items
+    columns = [
+        {"name": "Name", "type": "string", "format": "name", "description": "Name of the resource", "priority": 0},
+        *({"name": name, "type": "string", "format": "quantity", "description": "", "priority": 0}
+          for name in ("cpu", "memory")),
+        {"name": "Window", "type": "string", "format": "duration", "description": "", "priority": 0},
+    ] if items else []
+    rows = []
+    for item in items:
+        usage = _usage(item)
+        rows.append({"cells": [item["metadata"]["name"], usage["cpu"], usage["memory"], item.get("window", "")],
+                     "object": row_object(item)})
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {}, "columnDefinitions": columns,
+            "rows": rows}

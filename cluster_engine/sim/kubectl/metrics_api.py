@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from cluster_engine.sim import metrics
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.quantity import parse_quantity
 
 from .resources import METRICS_RESOURCES, NODE_METRICS, Resource
 
@@ -82,36 +81,6 @@ class MetricsClient:
         return self.inner.delete(kind, name, **options)
 
 
-def _quantity(value: Any, unit: str) -> str:
-    """Quantity.String() of a sum in the unit metrics-server writes (`n` for CPU, `Ki` for memory)."""
-    if unit == "n":
-        return f"{int(value * 10**9)}n"
-    number = int(value)
-    return f"{number // 1024}Ki" if number % 1024 == 0 else str(number)
-
-
-def _usage(item: dict[str, Any]) -> dict[str, str]:
-    """A NodeMetrics' usage, or a PodMetrics' containers summed (as metrics-server's table does)."""
-    if "usage" in item:
-        return item["usage"]
-    totals = {"cpu": parse_quantity("0"), "memory": parse_quantity("0")}
-    for container in item.get("containers") or []:
-        for resource in totals:
-            totals[resource] += parse_quantity(container["usage"].get(resource, "0"))
-    return {"cpu": _quantity(totals["cpu"], "n"), "memory": _quantity(totals["memory"], "Ki")}
-
-
 def to_table(items: list[dict[str, Any]]) -> dict[str, Any]:
     """metrics-server's Table (Name, cpu, memory, Window), as the API serves it for `kubectl get`."""
-    columns = [
-        {"name": "Name", "type": "string", "format": "name", "priority": 0},
-        *({"name": name, "type": "string", "format": "quantity", "priority": 0} for name in ("cpu", "memory")),
-        {"name": "Window", "type": "string", "format": "duration", "priority": 0},
-    ] if items else []
-    rows = []
-    for item in items:
-        usage = _usage(item)
-        rows.append({"cells": [item["metadata"]["name"], usage["cpu"], usage["memory"], item.get("window", "")],
-                     "object": {"metadata": item["metadata"]}})
-    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {}, "columnDefinitions": columns,
-            "rows": rows}
+    return metrics.table(items, row_object=lambda item: {"metadata": item["metadata"]})
