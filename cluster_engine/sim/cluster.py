@@ -222,7 +222,7 @@ class Cluster:
         return cls(seed=data["seed"], _state=data)
 
     def dumps(self) -> str:
-        """`to_json()` as compact JSON text (what the sandbox row stores)."""
+        """`to_json()` as compact JSON text (the platform stores `to_json(drained_logs=False)`, compressed)."""
         return json.dumps(self.to_json(), separators=(",", ":"))
 
     @classmethod
