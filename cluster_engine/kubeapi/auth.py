@@ -41,6 +41,18 @@ def authenticate(request: HttpRequest, sandbox_id: uuid.UUID) -> Caller:
     return authenticate_header(request.headers.get("Authorization", ""), sandbox_id)
 
 
+def token_sandbox(request: HttpRequest) -> uuid.UUID:
+    """The sandbox the request's bearer token opens (401 Status without a valid one)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized()
+    found = (SandboxToken.objects.filter(key_hash=services.token_hash(token.strip()), revoked_at__isnull=True)
+             .values_list("sandbox_id", flat=True).first())
+    if found is None:
+        raise unauthorized()
+    return found
+
+
 def authenticate_header(header: str, sandbox_id: uuid.UUID) -> Caller:
     """`authenticate` for the value of an `Authorization` header (the exec WebSocket reads it from the scope)."""
     scheme, _, token = header.partition(" ")

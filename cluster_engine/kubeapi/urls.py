@@ -13,4 +13,8 @@ urlpatterns = [
     re_path(SANDBOX + r"/apis/?$", metrics.apis_root, name="kube-api-groups"),
     re_path(SANDBOX + r"/apis/metrics\.k8s\.io(?P<rest>/.*)?$", metrics.metrics_api, name="kube-api-metrics"),
     re_path(SANDBOX + r"(?P<rest>/.*)?$", views.kube_api, name="kube-api"),
+    # The same API at the site root for the sandbox the bearer token opens: kubectl 1.32's `get --raw PATH`
+    # drops the path of the kubeconfig's server URL (docs/kubeapi.md). `api/sandboxes/` stays the REST API's.
+    re_path(r"^(?P<rest>(api/?|api/v1(/.*)?|apis(/.*)?|openapi/v[23](/.*)?|version/?))$", views.kube_api_by_token,
+            name="kube-api-by-token"),
 ]

@@ -10,6 +10,7 @@ import logging
 import uuid
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 
 from cluster_engine import selectors, services, tls
 from cluster_engine.kubeapi import discovery, openapi, resources, tables
-from cluster_engine.kubeapi.auth import authenticate
+from cluster_engine.kubeapi.auth import authenticate, token_sandbox
 from cluster_engine.kubeapi.resources import ApiRequest, json_response, not_found_resource, status_response
 from cluster_engine.models import Sandbox
 from cluster_engine.sim.errors import Status, internal_error
@@ -41,6 +42,18 @@ def kube_api(request: HttpRequest, sandbox_id: str, rest: str | None = None) -> 
     except Exception:
         logger.exception("Kubernetes API request failed: %s %s", request.method, request.path)
         return status_response(internal_error("an error on the server prevented the request from succeeding"))
+
+
+@csrf_exempt
+def kube_api_by_token(request: HttpRequest, rest: str) -> HttpResponse:
+    """`/api/v1/...`, `/apis/...`, `/openapi/...`, `/version` at the site root: answered as under
+    `/k8s/<id>/` for the sandbox the bearer token opens (whatever answers there answers here)."""
+    try:
+        sandbox_id = token_sandbox(request)
+    except Status as error:
+        return status_response(error)
+    match = resolve(f"/k8s/{sandbox_id}/{rest}")
+    return match.func(request, *match.args, **match.kwargs)
 
 
 def _route(request: HttpRequest, caller: resources.Caller, segments: list[str]) -> HttpResponse:

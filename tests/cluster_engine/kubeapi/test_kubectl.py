@@ -29,6 +29,25 @@ def test_version_nodes_and_api_resources(kube):
     assert "namespaces" in kube("api-resources", "--namespaced=false")
 
 
+def test_get_raw_reaches_the_sandbox_its_token_opens(kube, kube_server, django_user_model, tmp_path):
+    from tests.cluster_engine.kubeapi.conftest import make_kube
+
+    kube("apply", "-f", "-", stdin=POD)
+    # kubectl 1.32 sends `--raw` paths to the site root, not under the kubeconfig's /k8s/<id>
+    pods = json.loads(kube("get", "--raw", "/api/v1/namespaces/default/pods"))
+    assert [pod["metadata"]["name"] for pod in pods["items"]] == ["web"]
+    assert json.loads(kube("get", "--raw", "/version"))["gitVersion"].startswith("v1.32.")
+    assert json.loads(kube("get", "--raw", "/apis/apps/v1"))["groupVersion"] == "apps/v1"
+    assert json.loads(kube("get", "--raw", f"/k8s/{kube.sandbox_id}/api/v1/namespaces/default/pods/web"))[
+        "metadata"]["name"] == "web"
+    other = make_kube(django_user_model.objects.create_user(username="bob", password="x-9-horse-battery"),
+                      kube_server, tmp_path / "bob")
+    assert json.loads(other("get", "--raw", "/api/v1/namespaces/default/pods"))["items"] == []  # bob's own
+    missing = other.run("get", "--raw", f"/k8s/{kube.sandbox_id}/api/v1/namespaces/default/pods", check=False)
+    assert missing.returncode != 0
+    assert "Forbidden" in missing.stderr or "forbidden" in missing.stderr
+
+
 def test_apply_describe_logs_watch_and_graceful_delete(kube, kube_worker):
     assert kube("apply", "-f", "-", stdin=POD).strip() == "pod/web created"
     assert kube("apply", "-f", "-", stdin=POD).strip() == "pod/web unchanged"

@@ -90,6 +90,17 @@ def test_version_needs_no_token_but_everything_else_does(client, playground, tok
     assert _get(client, playground, "/api", token).json()["kind"] == "APIVersions"
 
 
+def test_the_site_root_serves_the_api_of_the_sandbox_the_token_opens(client, playground, token):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api", **headers).json()["kind"] == "APIVersions"
+    assert client.get("/api/v1/namespaces/default/pods", **headers).json()["kind"] == "PodList"
+    anonymous = client.get("/api/v1/namespaces/default/pods")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["reason"] == "Unauthorized"
+    assert client.get("/api/v1/pods", HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
+    assert client.get("/api/schema/").status_code == 200  # the platform's REST API keeps its paths
+
+
 def test_aggregated_and_legacy_discovery(client, playground, token):
     accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
     response = _get(client, playground, "/api", token, HTTP_ACCEPT=accept)
