@@ -133,6 +133,8 @@ def run(line: str, client: Client, session: Session | None = None) -> Result:
     try:
         parsed = parser.parse(line)
         if not parsed.supported:
+            if parsed.path == ("edit",):  # the page's editor stands in for $EDITOR
+                return _note("edit_in_editor", session)
             return _note("command_unsupported", session, command=" ".join(parsed.path))
         # the aggregated Metrics API joins discovery (and its reads the client) while metrics-server is registered
         client = metrics_api.MetricsClient(client)

@@ -55,6 +55,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "`kubectl {command}` — настоящая команда kubectl, но симулированный кластер её не "
         "поддерживает.",
     },
+    "edit_in_editor": {
+        "en": "This terminal has no text editor for `kubectl edit`: use the editor beside it. Print the object "
+        "with `kubectl get TYPE NAME -o yaml`, copy it into the editor, change it and apply it with "
+        "`kubectl apply -f -`.",
+        "ru": "Для `kubectl edit` в этом терминале нет текстового редактора: используйте редактор рядом. "
+        "Выведите объект командой `kubectl get TYPE NAME -o yaml`, скопируйте его в редактор, измените и "
+        "примените через `kubectl apply -f -`.",
+    },
     "autoscale_refused": {
         "en": "The simulated cluster runs no HorizontalPodAutoscaler controller (it serves no autoscaling API), "
         "so an autoscaler would never act. Scale by hand instead: `kubectl scale {target} --replicas=N`.",

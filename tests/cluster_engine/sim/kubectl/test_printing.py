@@ -174,6 +174,16 @@ def test_autoscale_is_refused_with_a_note() -> None:
     assert "kubectl scale deployment/web --replicas=N" in result.stderr
 
 
+def test_edit_points_to_the_editor_and_other_missing_commands_say_so() -> None:
+    edit = run("kubectl edit deployment web", FakeClient([]))
+    assert edit.exit_code == 1
+    assert "`kubectl apply -f -`" in edit.stderr
+    russian = run("kubectl edit deployment web", FakeClient([]), Session(language="ru"))
+    assert russian.stderr.startswith("Для `kubectl edit` в этом терминале нет текстового редактора")
+    patch = run("kubectl patch pod web -p {}", FakeClient([]))
+    assert patch.stderr.startswith("`kubectl patch` is a real kubectl command, but this simulated cluster")
+
+
 def test_apply_reads_the_editor_text() -> None:
     client = FakeClient([])
     manifest = (
