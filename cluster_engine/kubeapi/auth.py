@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,18 +43,11 @@ def authenticate(request: HttpRequest, sandbox_id: uuid.UUID) -> Caller:
 
 def token_sandbox(request: HttpRequest) -> uuid.UUID:
     """The sandbox the request's bearer token opens (401 Status without a valid one)."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise unauthorized()
-    found = (SandboxToken.objects.filter(key_hash=services.token_hash(token.strip()), revoked_at__isnull=True)
-             .values_list("sandbox_id", flat=True).first())
-    if found is None:
-        raise unauthorized()
-    return found
+    return _valid_token(request.headers.get("Authorization", ""))[1]
 
 
-def authenticate_header(header: str, sandbox_id: uuid.UUID) -> Caller:
-    """`authenticate` for the value of an `Authorization` header (the exec WebSocket reads it from the scope)."""
+def _valid_token(header: str) -> tuple[int, uuid.UUID, str, datetime | None]:
+    """(pk, sandbox id, owner's username, last used) of the live token in a `Bearer` header, else 401."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized()
@@ -62,7 +55,12 @@ def authenticate_header(header: str, sandbox_id: uuid.UUID) -> Caller:
              .values_list("pk", "sandbox_id", "sandbox__owner__username", "last_used_at").first())
     if found is None:
         raise unauthorized()
-    pk, token_sandbox, username, last_used = found
+    return found
+
+
+def authenticate_header(header: str, sandbox_id: uuid.UUID) -> Caller:
+    """`authenticate` for the value of an `Authorization` header (the exec WebSocket reads it from the scope)."""
+    pk, token_sandbox, username, last_used = _valid_token(header)
     if token_sandbox != sandbox_id:
         raise Status(403, "Forbidden", f'forbidden: User "{username}" cannot access sandbox "{sandbox_id}": '
                                        "this token opens another sandbox only", {})
