@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -83,6 +84,31 @@ def services_cpu() -> dict[str, float]:
             if service:
                 totals[service] += cpu_seconds(int(stat.parent.name))
     return totals
+
+
+def wait_until_ready(port: int, servers: list[subprocess.Popen], worker_log: Path, timeout: float = 120.0) -> None:
+    """Wait until the server answers HTTP, every server process has finished starting (its CPU is quiet) and
+    the worker reports ready.
+
+    The listening socket exists before the servers do (they inherit it), so a connection is accepted into
+    its backlog while they are still importing: waiting for a connection alone measured their start-up."""
+    deadline = time.monotonic() + timeout
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                pass
+        except OSError:
+            return False
+        before = [cpu_seconds(server.pid) for server in servers]
+        time.sleep(0.5)
+        quiet = all(cpu_seconds(server.pid) - used < 0.1 for server, used in zip(servers, before, strict=True))
+        return quiet and b" ready." in worker_log.read_bytes()
+
+    while not ready():
+        if time.monotonic() > deadline:
+            raise SystemExit("the server or the worker did not start")
+        time.sleep(0.2)
 
 
 def count_reconciles(log: Path) -> int:
@@ -267,11 +293,7 @@ def main() -> None:
     server = servers[0]
     rows = []
     try:
-        deadline = time.monotonic() + 30
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-            if time.monotonic() > deadline:
-                raise SystemExit("daphne did not start")
-            time.sleep(0.1)
+        wait_until_ready(port, servers, workdir / "worker.log")
         time.sleep(2)  # let the worker drain the sandboxes' first reconciles
         for count in args.learners:
             cpu_before, server_cpu_before, wall_before = process_tree_cpu(worker.pid), servers_cpu(servers), \
