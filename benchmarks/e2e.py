@@ -111,6 +111,17 @@ def wait_until_ready(port: int, servers: list[subprocess.Popen], worker_log: Pat
         time.sleep(0.2)
 
 
+def forget_redis_keys(prefix: str) -> None:
+    """Delete what the run left in Redis under its prefix: the queue with wake-ups still waiting, rate
+    limits, wake-up claims."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(f"{prefix}*", count=1000):
+        client.delete(key)
+
+
 def count_reconciles(log: Path) -> int:
     return len(re.findall(rb"reconcile\[[^\]]+\] succeeded", log.read_bytes()))
 
@@ -338,6 +349,7 @@ def main() -> None:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+    forget_redis_keys(prefix)
     if env["DATABASE_URL"].startswith("postgres://") and not os.environ.get("BENCH_DATABASE_URL"):
         # --force: the stopped processes' sessions may not have ended yet, and plain dropdb then left the
         # database behind.

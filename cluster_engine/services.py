@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import redis
@@ -129,6 +129,11 @@ class KeptEngines:
         self._engines: OrderedDict[str, tuple[int, engine.Cluster]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def version_of(self, sandbox_id: Any) -> int | None:
+        with self._lock:
+            kept = self._engines.get(str(sandbox_id))
+        return kept[0] if kept is not None else None
+
     def take(self, sandbox_id: Any, version: int | None) -> engine.Cluster | None:
         with self._lock:
             kept = self._engines.pop(str(sandbox_id), None)
@@ -141,7 +146,7 @@ class KeptEngines:
                 self._engines.popitem(last=False)
 
 
-_kept_engines = KeptEngines(size=int(getattr(settings, "SANDBOX_KEPT_ENGINES", 16)))
+_kept_engines = KeptEngines(size=settings.SANDBOX_KEPT_ENGINES)
 
 
 @dataclass
@@ -151,10 +156,12 @@ class WriteResult:
     value: Any
     resource_version: int
     changes: list[dict[str, Any]] = field(default_factory=list)
+    last_active_at: datetime | None = None  # as the row holds it after the write
 
 
 def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], dry_run: bool = False,
-                  touch: bool = True, always_store: bool = False, lock: bool = True) -> WriteResult:
+                  touch: bool = True, always_store: bool = False, lock: bool = True,
+                  wake_worker: bool = True) -> WriteResult:
     """Run `operation` on the sandbox's engine and store the result atomically.
 
     `operation` raises `Status` to refuse: nothing is stored then. With `dry_run` the operation runs on a
@@ -166,6 +173,9 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
     redo its work. Without it (reconciles) the state is read unlocked and only the final version-checked
     UPDATE takes the lock: a learner's request then never waits behind a reconcile's computation; the
     reconcile is the one that starts again when both wrote at once.
+
+    With `wake_worker` a write that changed objects enqueues a reconcile (controllers react to it); a
+    reconcile itself passes False: it ran until idle, and schedules its own next wake-up.
     """
     for attempt in range(WRITE_ATTEMPTS):
         with transaction.atomic():
@@ -175,16 +185,14 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
                 _kept_engines.take(sandbox_id, None)
                 cluster = engine.load(sandbox.state)
             else:
-                sandbox = Sandbox.objects.defer("scenario", "state").get(pk=sandbox_id)
-                cluster = _kept_engines.take(sandbox_id, sandbox.version) or engine.load(
-                    Sandbox.objects.filter(pk=sandbox_id).values_list("state", flat=True).get())
+                sandbox, cluster = _read_unlocked(sandbox_id)
             engine.sync_clock(cluster, wall_now())
             value = operation(cluster)  # raises Status: the transaction stores nothing
             changes = engine.drain_changes(cluster)
             if dry_run or not (changes or always_store):
                 if touch and not dry_run:
                     _touch(sandbox)
-                return WriteResult(value, sandbox.resource_version, [])
+                return WriteResult(value, sandbox.resource_version, [], sandbox.last_active_at)
             old_version = sandbox.version
             sandbox_previous_rv = sandbox.resource_version
             # Everything that takes CPU is prepared before the UPDATE takes the row lock (a reconcile runs
@@ -194,9 +202,10 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
             batch = engine.batch(cluster, changes, previous_resource_version=sandbox_previous_rv) if changes else None
             speed, paused = engine.speed_and_paused(cluster)
             new_rv = engine.resource_version(cluster)
+            last_active_at = timezone.now() if touch else sandbox.last_active_at
             updated = Sandbox.objects.filter(pk=sandbox.pk, version=old_version).update(
                 state=EncodedJSON(state), version=F("version") + 1, resource_version=new_rv, speed=speed,
-                paused=paused, hibernating=False, last_active_at=timezone.now() if touch else sandbox.last_active_at)
+                paused=paused, hibernating=False, last_active_at=last_active_at)
             if updated != 1:
                 continue  # somebody else stored first: start again from their state
             sandbox.resource_version = new_rv
@@ -205,10 +214,29 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
                 transaction.on_commit(lambda cluster=cluster, version=old_version + 1:
                                       _kept_engines.keep(sandbox_id, version, cluster))
             if batch is not None:
-                transaction.on_commit(lambda batch=batch: (realtime.publish_batch(sandbox_id, batch),
-                                               reconcile_soon(sandbox_id)))
-            return WriteResult(value, new_rv, changes)
+                transaction.on_commit(functools.partial(_after_write, sandbox_id, batch, wake_worker=wake_worker))
+            return WriteResult(value, new_rv, changes, last_active_at)
     raise conflict("sandboxes", str(sandbox_id), why="too many concurrent writes; please try again")
+
+
+def _read_unlocked(sandbox_id: Any) -> tuple[Sandbox, engine.Cluster]:
+    """A reconcile's read: the row without its state when this process still holds the engine of the stored
+    version (one query, nothing to decode), else the row with it."""
+    kept_version = _kept_engines.version_of(sandbox_id)
+    if kept_version is not None:
+        sandbox = Sandbox.objects.defer("scenario", "state").get(pk=sandbox_id)
+        cluster = _kept_engines.take(sandbox_id, sandbox.version)
+        if cluster is not None:
+            return sandbox, cluster
+        return sandbox, engine.load(Sandbox.objects.filter(pk=sandbox_id).values_list("state", flat=True).get())
+    sandbox = Sandbox.objects.defer("scenario").get(pk=sandbox_id)
+    return sandbox, engine.load(sandbox.state)
+
+
+def _after_write(sandbox_id: Any, batch: dict[str, Any], *, wake_worker: bool) -> None:
+    realtime.publish_batch(sandbox_id, batch)
+    if wake_worker:
+        reconcile_soon(sandbox_id)
 
 
 def _touch(sandbox: Sandbox) -> None:
@@ -313,15 +341,38 @@ def schedule_wakeup(sandbox_id: Any, due_wall: float) -> None:
     from cluster_engine.tasks import reconcile
 
     now = wall_now()
-    # Nothing further than the hibernation horizon needs a task: the next reconcile looks again.
-    due_wall = min(due_wall, now + HIBERNATE_AFTER.total_seconds())
-    key = f"{settings.REDIS_KEY_PREFIX}:wakeup:{sandbox_id}"
-    client = _redis()
-    current = client.get(key)
-    if current is not None and now < float(current) <= due_wall + 0.01:
+    # Nothing further than the hibernation horizon needs a task: the next reconcile looks again. Nor further
+    # than half the broker's visibility timeout: Redis hands a message back to the queue when it stays
+    # unacknowledged longer, and a task held for its countdown would then run twice (or more).
+    due_wall = min(due_wall, now + HIBERNATE_AFTER.total_seconds(), now + _longest_countdown())
+    key = f"{settings.REDIS_KEY_PREFIX}:wakeups:{sandbox_id}"
+    if not _claim_wakeup(keys=[key], args=[repr(now), repr(due_wall), max(1, int(due_wall - now) + 600)]):
         return
-    client.set(key, repr(due_wall), ex=max(1, int(due_wall - now) + 600))
     reconcile.apply_async(args=[str(sandbox_id)], countdown=max(0.0, due_wall - now))
+
+
+def _longest_countdown() -> float:
+    return max(1.0, settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600) / 2)
+
+
+# One round trip: the sandbox's pending wake-ups are a sorted set of their times. A new one is needed unless
+# one is pending (still in the future) no later than the new due time; the past ones are forgotten.
+_CLAIM_WAKEUP = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], tonumber(ARGV[2]) + 0.01) > 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+
+def _claim_wakeup(*, keys: list[str], args: list[Any]) -> bool:
+    return bool(_wakeup_script(settings.REDIS_URL)(keys=keys, args=args))
+
+
+@functools.cache
+def _wakeup_script(url: str) -> Any:
+    return _redis_for(url).register_script(_CLAIM_WAKEUP)
 
 
 def asynchronous_commits(sender: Any, connection: Any, **_kwargs: Any) -> None:
@@ -346,11 +397,10 @@ def sandbox_reconcile(*, sandbox_id: Any) -> float | None:
         engine.advance(cluster, wall_now())
         return engine.next_wakeup_wall(cluster)
 
-    due = sandbox_write(sandbox_id=sandbox_id, operation=advance, touch=False, always_store=True, lock=False).value
-    last_active_at = Sandbox.objects.filter(pk=sandbox_id).values_list("last_active_at", flat=True).first()
-    if last_active_at is None:  # deleted meanwhile
-        return None
-    if timezone.now() - last_active_at > HIBERNATE_AFTER:
+    result = sandbox_write(sandbox_id=sandbox_id, operation=advance, touch=False, always_store=True, lock=False,
+                           wake_worker=False)
+    due, last_active_at = result.value, result.last_active_at
+    if last_active_at is not None and timezone.now() - last_active_at > HIBERNATE_AFTER:
         Sandbox.objects.filter(pk=sandbox_id).update(hibernating=True)
         return None
     if due is not None:
