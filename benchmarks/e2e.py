@@ -1,10 +1,11 @@
 """End-to-end load: N learners on WebSockets, each applying a Deployment and scaling it every few seconds.
 
-Starts the real ASGI server (daphne) and one Celery worker against a throwaway database, then measures,
-for every write, the time from sending it to the first `batch` event for that object (apply-to-first-event),
-plus errors and the worker's CPU time per reconcile. Run on its own:
+Starts the real ASGI server (daphne) and one Celery worker against a throwaway database, connects the
+learners (at most 50 pages opening at once; the time to the snapshot is reported as `connect_*`), then
+measures, for every write, the time from sending it to the first `batch` event for that object
+(apply-to-first-event), plus errors and the worker's CPU time per reconcile. Run on its own:
 
-    .venv/bin/python benchmarks/e2e.py [--learners 10 100 300] [--seconds 20] [--web-processes 1]
+    .venv/bin/python benchmarks/e2e.py [--learners 10 100 300] [--seconds 20] [--web-processes 2]
 
 PostgreSQL is used when `BENCH_DATABASE_URL` is set (or the local server accepts `createdb`), else SQLite.
 The last line is one JSON object with a row per N.
@@ -27,7 +28,9 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import websockets
 
@@ -151,25 +154,39 @@ class Learner:
         self.kind = workload_kind
         self.latencies: list[float] = []
         self.reply_latencies: list[float] = []
+        self.connect_latency: float | None = None
         self.errors: list[str] = []
 
-    async def run(self, seconds: float, period: float) -> None:
+    async def connect(self) -> websockets.ClientConnection | None:
+        """Open the socket and wait for the snapshot; None (with the error noted) when that failed."""
+        started = time.monotonic()
         try:
-            async with websockets.connect(self.url, additional_headers={"Cookie": self.cookie,
-                                                                        "Origin": "http://127.0.0.1"},
-                                          max_size=None, open_timeout=30) as socket_:
-                snapshot = json.loads(await asyncio.wait_for(socket_.recv(), 30))
-                if snapshot.get("type") != "snapshot":
-                    self.errors.append(f"first message was {snapshot.get('type')}")
-                    return
-                deadline = time.monotonic() + seconds
-                replicas = 2
-                while time.monotonic() < deadline:
-                    await self.one_write(socket_, replicas)
-                    replicas = 2 + (replicas - 1) % 3
-                    await asyncio.sleep(period)
+            socket_ = await websockets.connect(self.url, additional_headers={"Cookie": self.cookie,
+                                                                             "Origin": "http://127.0.0.1"},
+                                               max_size=None, open_timeout=60)
+            snapshot = json.loads(await asyncio.wait_for(socket_.recv(), 60))
+        except (OSError, websockets.WebSocketException, TimeoutError) as error:
+            self.errors.append(f"connect: {type(error).__name__}: {error}")
+            return None
+        self.connect_latency = (time.monotonic() - started) * 1000
+        if snapshot.get("type") != "snapshot":
+            self.errors.append(f"first message was {snapshot.get('type')}")
+        return socket_
+
+    async def write_every(self, socket_: websockets.ClientConnection, start_delay: float, seconds: float,
+                          period: float) -> None:
+        try:
+            await asyncio.sleep(start_delay)
+            deadline = time.monotonic() + seconds
+            replicas = 2
+            while time.monotonic() < deadline:
+                await self.one_write(socket_, replicas)
+                replicas = 2 + (replicas - 1) % 3
+                await asyncio.sleep(period)
         except (OSError, websockets.WebSocketException, TimeoutError) as error:
             self.errors.append(f"{type(error).__name__}: {error}")
+        finally:
+            await socket_.close()
 
     def shows_write(self, obj: dict, replicas: int) -> bool:
         """The event carries this write (not a controller's status update of an earlier one)."""
@@ -234,13 +251,23 @@ def prepare(learners: int, env: dict[str, str]) -> tuple[list[tuple[str, str]], 
     return pairs, kind
 
 
-async def drive(pairs: list[tuple[str, str]], count: int, base_ws: str, kind: str, seconds: float) -> list[Learner]:
+async def drive(pairs: list[tuple[str, str]], count: int, base_ws: str, kind: str, *, seconds: float,
+                writes_begin: Callable[[], None]) -> list[Learner]:
+    """Connect `count` learners, at most 50 opening at once (pages open over time, not in one instant);
+    once all are in, each writes every period, their first writes spread over one period. Opening a page
+    (a snapshot of the whole sandbox) is timed on its own, not mixed into the writes' latency."""
     learners = [Learner(base_ws, sandbox_id, cookie, kind) for sandbox_id, cookie in pairs[:count]]
     period = 3.0
-    async def staggered(index: int, learner: Learner) -> None:
-        await asyncio.sleep(period * index / max(1, count))  # spread the learners over one period
-        await learner.run(seconds, period)
-    await asyncio.gather(*(staggered(i, learner) for i, learner in enumerate(learners)))
+    opening = asyncio.Semaphore(50)
+
+    async def connect(learner: Learner) -> websockets.ClientConnection | None:
+        async with opening:
+            return await learner.connect()
+    sockets = await asyncio.gather(*(connect(learner) for learner in learners))
+    writes_begin()
+    await asyncio.gather(*(learner.write_every(socket_, period * index / max(1, count), seconds, period)
+                           for index, (learner, socket_) in enumerate(zip(learners, sockets, strict=True))
+                           if socket_ is not None))
     return learners
 
 
@@ -262,7 +289,8 @@ def start_profilers(folder: Path | None, learners: int, seconds: float, server_p
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--learners", type=int, nargs="+", default=[10, 100, 300])
-    parser.add_argument("--web-processes", type=int, default=1, help="ASGI server processes (one socket)")
+    parser.add_argument("--web-processes", type=int, default=2,
+                        help="ASGI server processes sharing one socket (platform/k8s/web.yaml runs 2 replicas)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--profile-dir", type=Path, help="record py-spy profiles (raw stacks) of the server and "
                                                          "the worker during each run into this folder")
@@ -291,7 +319,7 @@ def main() -> None:
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--loglevel",
                                "INFO", "--concurrency", "2", "--without-gossip", "--without-mingle", "-Q", prefix],
                               cwd=ROOT, env=child_env, stdout=worker_log, stderr=subprocess.STDOUT)
-    # Several server processes share one listening socket, as `manage.py serve --web-processes` runs them.
+    # Several server processes share one listening socket, as the platform's web replicas share a Service.
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", port))
@@ -307,32 +335,39 @@ def main() -> None:
         wait_until_ready(port, servers, workdir / "worker.log")
         time.sleep(2)  # let the worker drain the sandboxes' first reconciles
         for count in args.learners:
-            cpu_before, server_cpu_before, wall_before = process_tree_cpu(worker.pid), servers_cpu(servers), \
-                time.monotonic()
-            reconciles_before = count_reconciles(workdir / "worker.log")
-            client_cpu_before = time.process_time()
-            services_before = services_cpu()
-            profilers = start_profilers(args.profile_dir, count, args.seconds, server.pid, worker.pid)
-            learners = asyncio.run(drive(pairs, count, f"ws://127.0.0.1:{port}", kind, args.seconds))
-            client_cpu = time.process_time() - client_cpu_before
-            for profiler in profilers:
+            readings: dict[str, Any] = {}
+
+            def writes_begin(count: int = count, readings: dict[str, Any] = readings) -> None:
+                """Every learner is connected: from here on the machine's figures are the writes' own."""
+                readings.update(worker=process_tree_cpu(worker.pid), servers=servers_cpu(servers),
+                                wall=time.monotonic(), reconciles=count_reconciles(workdir / "worker.log"),
+                                client=time.process_time(), services=services_cpu(),
+                                profilers=start_profilers(args.profile_dir, count, args.seconds, server.pid,
+                                                          worker.pid))
+            learners = asyncio.run(drive(pairs, count, f"ws://127.0.0.1:{port}", kind, seconds=args.seconds,
+                                         writes_begin=writes_begin))
+            client_cpu = time.process_time() - readings["client"]
+            for profiler in readings["profilers"]:
                 profiler.wait(timeout=60)
             time.sleep(2)
-            reconciles = count_reconciles(workdir / "worker.log")
-            cpu = process_tree_cpu(worker.pid) - cpu_before
-            wall = time.monotonic() - wall_before
-            server_busy = (servers_cpu(servers) - server_cpu_before) / wall
-            services_after = services_cpu()
+            reconciles = count_reconciles(workdir / "worker.log") - readings["reconciles"]
+            cpu = process_tree_cpu(worker.pid) - readings["worker"]
+            wall = time.monotonic() - readings["wall"]
+            server_busy = (servers_cpu(servers) - readings["servers"]) / wall
+            services_after, services_before = services_cpu(), readings["services"]
             latencies = [value for learner in learners for value in learner.latencies]
             errors = [error for learner in learners for error in learner.errors]
             replies = [value for learner in learners for value in learner.reply_latencies]
+            connects = [learner.connect_latency for learner in learners if learner.connect_latency is not None]
             row = {"learners": count, "writes": len(latencies), "p50_ms": round(statistics.median(latencies), 1)
                    if latencies else None, "p95_ms": round(percentile(latencies, 0.95), 1),
                    "p99_ms": round(percentile(latencies, 0.99), 1), "errors": len(errors),
                    "reply_p50_ms": round(percentile(replies, 0.5), 1),
                    "reply_p99_ms": round(percentile(replies, 0.99), 1),
-                   "reconciles": reconciles - reconciles_before,
-                   "worker_cpu_ms_per_reconcile": round(cpu * 1000 / max(1, reconciles - reconciles_before), 2),
+                   "connect_p50_ms": round(percentile(connects, 0.5), 1),
+                   "connect_p99_ms": round(percentile(connects, 0.99), 1),
+                   "reconciles": reconciles,
+                   "worker_cpu_ms_per_reconcile": round(cpu * 1000 / max(1, reconciles), 2),
                    "worker_cores_busy": round(cpu / wall, 2), "server_cores_busy": round(server_busy, 2),
                    "clients_cores_busy": round(client_cpu / wall, 2),
                    "postgres_cores_busy": round((services_after["postgres"] - services_before["postgres"]) / wall, 2),

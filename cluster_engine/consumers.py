@@ -127,7 +127,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                                          read_only=self.read_only)
 
     async def sandbox_batch(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": "batch", **message["batch"]})
+        await self.send(text_data=message["text"])  # already the `batch` message's JSON (realtime.publish_batch)
 
     async def sandbox_settings(self, message: dict[str, Any]) -> None:
         await self.send_json({"type": "sandbox", "sandbox": {**message["sandbox"], "readOnly": self.read_only}})

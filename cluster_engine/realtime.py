@@ -6,6 +6,7 @@ import functools
 import uuid
 from typing import Any
 
+import orjson
 import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -41,8 +42,13 @@ def _send(sandbox_id: uuid.UUID | str, message: dict[str, Any]) -> None:
 
 
 def publish_batch(sandbox_id: uuid.UUID | str, batch: dict[str, Any]) -> None:
-    """Send one `batch` message (docs/realtime.md) to every open page of the sandbox."""
-    _send(sandbox_id, {"type": "sandbox.batch", "batch": batch})
+    """Send one `batch` message (docs/realtime.md) to every open page of the sandbox.
+
+    It travels as the WebSocket text itself, encoded once here (in the writer's thread or the worker): the
+    server's event loop, which every page shares, then only forwards it instead of decoding a nested message
+    and encoding it again for each page."""
+    text = orjson.dumps({"type": "batch", **batch}, option=orjson.OPT_NON_STR_KEYS).decode()
+    _send(sandbox_id, {"type": "sandbox.batch", "text": text})
 
 
 def publish_sandbox(sandbox_id: uuid.UUID | str, sandbox: dict[str, Any]) -> None:
