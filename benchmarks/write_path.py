@@ -49,9 +49,12 @@ def main() -> None:
     import django
 
     django.setup()
+    import orjson
     from django.contrib.auth import get_user_model
 
     from cluster_engine import engine, services
+    from cluster_engine.fields import CompressedJSONField
+    from cluster_engine.models import Sandbox
 
     engine.warm_up()
     users = [get_user_model().objects.create(username=f"writer{index}") for index in range(args.sandboxes)]
@@ -86,6 +89,9 @@ def main() -> None:
                     services.sandbox_reconcile(sandbox_id=sandbox.pk)
                     reconcile_cpu.append(time.process_time() - started)
                 time.sleep(1.0)
+        stored = Sandbox.objects.filter(pk=sandboxes[0].pk).values_list("state", flat=True).get()
+        state_kb = {"json": round(len(orjson.dumps(stored)) / 1024, 1),
+                    "stored": round(len(CompressedJSONField.encode(stored)) / 1024, 1)}
     finally:
         wall = time.monotonic() - wall_before
         services_after = services_cpu()
@@ -108,6 +114,7 @@ def main() -> None:
                                                * 1000 / (writes + reconciles), 2),
         "redis_cpu_ms_per_operation": round((services_after["redis"] - services_before["redis"])
                                             * 1000 / (writes + reconciles), 2),
+        "state_kb": state_kb,
         "full_collections": len(full_collections),
         "full_collections_cpu_ms": round(sum(full_collections) * 1000, 1),
         "wall_s": round(wall, 1),

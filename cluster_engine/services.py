@@ -327,6 +327,16 @@ def sandbox_apply_yaml(*, sandbox_id: Any, user: AbstractBaseUser, text: str, dr
 
 # ------------------------------------------------------------------ reconcile (workers)
 
+def warm_up_publishing() -> None:
+    """Load, at server start, what the first enqueued reconcile would otherwise load inside a learner's
+    request: the broker's transport and the result backend's modules (a third of a second here). Nothing
+    connects yet."""
+    from cluster_engine.tasks import reconcile
+
+    app = reconcile.app
+    _ = app.amqp.producer_pool, app.backend, app.connection_for_write().transport
+
+
 def reconcile_soon(sandbox_id: Any) -> None:
     """Enqueue one reconcile for the sandbox unless one is already waiting (de-duplicated in Redis)."""
     from cluster_engine.tasks import reconcile

@@ -12,10 +12,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from cluster_engine import engine  # noqa: E402
+from cluster_engine import engine, services  # noqa: E402
 from config.websocket_urls import KUBE_PREFIX, kube_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
-engine.warm_up()  # before the first learner's request, not during it
+services.warm_up_publishing()  # before the first learner's request, not during it
+engine.warm_up()
 # Request threads mostly wait on PostgreSQL and Redis; a thread whose answer has arrived gets the GIL back after
 # at most 1 ms of another thread's decoding instead of the default 5 ms (measured: p99 of a write under load).
 sys.setswitchinterval(0.001)
