@@ -292,6 +292,8 @@ def main() -> None:
     parser.add_argument("--web-processes", type=int, default=2,
                         help="ASGI server processes sharing one socket (platform/k8s/web.yaml runs 2 replicas)")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--worker-pool", choices=["prefork", "solo", "threads"], default="prefork",
+                        help="the Celery worker's pool (platform/k8s/worker.yaml: prefork, 2 processes)")
     parser.add_argument("--profile-dir", type=Path, help="record py-spy profiles (raw stacks) of the server and "
                                                          "the worker during each run into this folder")
     args = parser.parse_args()
@@ -317,7 +319,8 @@ def main() -> None:
     port = free_port()
     worker_log = (workdir / "worker.log").open("wb")
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--loglevel",
-                               "INFO", "--concurrency", "2", "--without-gossip", "--without-mingle", "-Q", prefix],
+                               "INFO", "--pool", args.worker_pool, "--concurrency", "2", "--without-gossip",
+                               "--without-mingle", "-Q", prefix],
                               cwd=ROOT, env=child_env, stdout=worker_log, stderr=subprocess.STDOUT)
     # Several server processes share one listening socket, as the platform's web replicas share a Service.
     listener = socket.socket()
