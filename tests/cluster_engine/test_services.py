@@ -302,3 +302,17 @@ def test_a_reconcile_enqueues_no_follow_up_of_itself(learner, playground):
     added = len(_queued_reconciles(playground)) - len(before)
     assert added == 1
     assert [countdown for countdown in _queued_reconciles(playground) if countdown > 0.05]
+
+
+def test_kept_engines_stay_within_their_memory_budget():
+    cluster = engine.new_cluster(engine.default_scenario(), seed=1, wall_now=time.time())
+    kept = services.KeptEngines(budget_bytes=3 * 1000 * services.KeptEngines.MEMORY_PER_STORED_BYTE)
+    for index in range(5):
+        kept.keep(f"sandbox-{index}", 1, cluster, stored_bytes=1000)
+    assert len(kept) == 3  # the two stored first went
+    assert kept.take("sandbox-0", 1) is None
+    assert kept.take("sandbox-4", 1) is cluster
+    kept.keep("huge", 1, cluster, stored_bytes=10_000)  # more than the whole budget: not kept at all
+    assert kept.version_of("huge") is None
+    assert len(kept) == 2
+    assert kept.take("sandbox-3", 2) is None  # another version was stored since: not this engine
