@@ -135,6 +135,20 @@ async def test_reconnect_with_resource_version_gets_only_what_was_missed(learner
     await second.disconnect()
 
 
+async def test_a_snapshot_names_the_latest_changes_and_who_made_them(learner):
+    sandbox = await sync_to_async(services.sandbox_get_or_create)(owner=learner)
+    await sync_to_async(services.sandbox_apply_yaml)(sandbox_id=sandbox.pk, user=learner, text=POD_YAML)
+    communicator = await connect(learner, sandbox.pk)
+    snapshot = await communicator.receive_json_from(timeout=10)
+    latest = snapshot["recent"][-1]
+    assert (latest["actor"], latest["verb"], latest["kind"], latest["name"]) == (
+        f"user:{learner.get_username()}", "create", "Pod", "web")
+    assert latest["resourceVersion"] == snapshot["resourceVersion"]
+    versions = [int(change["resourceVersion"]) for change in snapshot["recent"]]
+    assert versions == sorted(versions)
+    await communicator.disconnect()
+
+
 async def test_a_learner_cannot_open_another_learners_sandbox(learner, other_learner):
     sandbox = await sync_to_async(services.sandbox_get_or_create)(owner=learner)
     client = Client()
