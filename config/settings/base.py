@@ -145,14 +145,14 @@ CELERY_TASK_TIME_LIMIT = 60
 # How much lower than the web process the worker runs (os.nice): the api-server role answers learners first;
 # reconciles catch up when the CPUs are free. 0 where workers have machines of their own.
 WORKER_NICENESS = int(os.environ.get("WORKER_NICENESS", "10"))
-# Celery's Django fix-up closes the database connection around every task unless this is set, and a new
-# PostgreSQL session per reconcile cost more than the reconcile. Connections are instead recycled by Django's
-# own rules (CONN_MAX_AGE, health checks) around each task: see config/celery_app.py.
-CELERY_DB_REUSE_MAX = 1_000_000
 # Memory a worker process may use for the engines it keeps after storing them (about 0.7 MB each for a lesson's
 # cluster, 3.3 MB with 100 replicas): the next reconcile of the same sandbox skips reading and decoding its state
 # when nobody wrote in between. platform/k8s/worker.yaml's limit counts on two processes of 128 MB.
 SANDBOX_KEPT_ENGINES_MB = int(os.environ.get("SANDBOX_KEPT_ENGINES_MB", "128"))
+# Celery's Django fix-up closes the database connection around every task unless this is set, and a new
+# PostgreSQL session per reconcile cost more than the reconcile. Connections are instead recycled by Django's
+# own rules (CONN_MAX_AGE, health checks) around each task: see config/celery_app.py.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_SOFT_TIME_LIMIT = 45
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "podlab")
