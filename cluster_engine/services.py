@@ -376,7 +376,8 @@ def schedule_wakeup(sandbox_id: Any, due_wall: float) -> None:
     # unacknowledged longer, and a task held for its countdown would then run twice (or more).
     due_wall = min(due_wall, now + HIBERNATE_AFTER.total_seconds(), now + _longest_countdown())
     key = f"{settings.REDIS_KEY_PREFIX}:wakeups:{sandbox_id}"
-    if not _claim_wakeup(keys=[key], args=[repr(now), repr(due_wall), max(1, int(due_wall - now) + 600)]):
+    claim_wakeup = _wakeup_script(settings.REDIS_URL)
+    if not claim_wakeup(keys=[key], args=[repr(now), repr(due_wall), max(1, int(due_wall - now) + 600)]):
         return
     reconcile.apply_async(args=[str(sandbox_id)], countdown=max(0.0, due_wall - now))
 
@@ -394,10 +395,6 @@ redis.call('ZADD', KEYS[1], ARGV[2], ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
-
-
-def _claim_wakeup(*, keys: list[str], args: list[Any]) -> bool:
-    return bool(_wakeup_script(settings.REDIS_URL)(keys=keys, args=args))
 
 
 @functools.cache
