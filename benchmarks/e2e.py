@@ -294,6 +294,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--worker-pool", choices=["prefork", "solo", "threads"], default="prefork",
                         help="the Celery worker's pool (platform/k8s/worker.yaml: prefork, 2 processes)")
+    parser.add_argument("--worker-concurrency", type=int, default=1,
+                        help="the worker's pool processes. One here: the server, the worker, PostgreSQL and the "
+                             "clients share this machine's 2 cores, and a second process gained no reconciles "
+                             "(790 vs 758 at 300 learners) and slowed the server's answers (p99 698 vs 341 ms). "
+                             "platform/k8s/worker.yaml runs 2 per pod")
     parser.add_argument("--profile-dir", type=Path, help="record py-spy profiles (raw stacks) of the server and "
                                                          "the worker during each run into this folder")
     args = parser.parse_args()
@@ -319,8 +324,8 @@ def main() -> None:
     port = free_port()
     worker_log = (workdir / "worker.log").open("wb")
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--loglevel",
-                               "INFO", "--pool", args.worker_pool, "--concurrency", "2", "--without-gossip",
-                               "--without-mingle", "-Q", prefix],
+                               "INFO", "--pool", args.worker_pool, "--concurrency", str(args.worker_concurrency),
+                               "--without-gossip", "--without-mingle", "-Q", prefix],
                               cwd=ROOT, env=child_env, stdout=worker_log, stderr=subprocess.STDOUT)
     # Several server processes share one listening socket, as the platform's web replicas share a Service.
     listener = socket.socket()

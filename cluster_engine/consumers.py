@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
@@ -22,11 +25,17 @@ CLOSE_FORBIDDEN = 4403
 READ_ONLY_ALLOWED = {"resync", "explain"}
 
 
+@functools.cache
+def _request_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=settings.SANDBOX_REQUEST_THREADS, thread_name_prefix="sandbox-request")
+
+
 def in_worker_thread(function: Any) -> Any:
-    """Run blocking ORM/engine work in the shared thread pool, not in the one thread every consumer would
-    otherwise queue behind (`thread_sensitive=True`): each request is independent and opens its own
-    connection, so many sandboxes are served at once."""
-    return database_sync_to_async(function, thread_sensitive=False)
+    """Run blocking ORM/engine work in the sandbox requests' thread pool, not in the one thread every consumer
+    would otherwise queue behind (`thread_sensitive=True`): each request is independent and opens its own
+    connection, so several sandboxes are served at once. The pool is small (settings.SANDBOX_REQUEST_THREADS):
+    past a few threads, requests only wait longer for the GIL."""
+    return database_sync_to_async(function, thread_sensitive=False, executor=_request_threads())
 
 
 class SandboxConsumer(AsyncJsonWebsocketConsumer):

@@ -17,7 +17,7 @@ app.autodiscover_tasks()
 def prepare_worker(**_kwargs: object) -> None:
     """The worker decodes the API schemas once at start (its pool processes inherit them), not inside the first
     reconcile, commits its reconciles without waiting for the disk (see services.asynchronous_commits) and
-    yields the CPU to the web process (settings.WORKER_NICENESS)."""
+    yields the CPU to the web process (settings.WORKER_NICENESS, settings.WORKER_IDLE_PRIORITY)."""
     from django.conf import settings
     from django.db.backends.signals import connection_created
 
@@ -28,6 +28,8 @@ def prepare_worker(**_kwargs: object) -> None:
     # Learners' requests before reconciles: where the web process and the workers share CPUs, a busy worker
     # must not make the api-server answer late. The pool processes inherit the niceness.
     os.nice(settings.WORKER_NICENESS)
+    if settings.WORKER_IDLE_PRIORITY and hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 @task_prerun.connect

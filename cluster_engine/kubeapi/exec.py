@@ -14,13 +14,12 @@ from __future__ import annotations
 import abc
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from cluster_engine.consumers import in_worker_thread
 from cluster_engine.kubeapi import state
 from cluster_engine.kubeapi.auth import Caller, authenticate_header
 from cluster_engine.sim.errors import Status, internal_error
@@ -54,10 +53,6 @@ def exit_status(argv: list[str], code: int) -> dict[str, Any]:
         "reason": NON_ZERO_EXIT_CODE,
         "details": {"causes": [{"reason": EXIT_CODE_CAUSE, "message": str(code)}]},
     }
-
-
-def in_worker_thread(function: Callable[..., Any]) -> Any:
-    return database_sync_to_async(function, thread_sensitive=False)
 
 
 class _StreamConsumer(AsyncWebsocketConsumer, abc.ABC):

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import threading
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -10,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from cluster_engine import realtime, services
+from cluster_engine import consumers, realtime, services
 from config.asgi import application
 from tests.cluster_engine.conftest import DEPLOYMENT_YAML, POD_YAML
 
@@ -57,6 +58,14 @@ async def test_a_publish_from_a_thread_without_event_loop_reaches_the_group_subs
     assert message["type"] == "sandbox.batch"
     assert json.loads(message["text"]) == {"type": "batch", "resourceVersion": "7"}
     await layer.group_discard(realtime.sandbox_group("sandbox-x"), channel)
+
+
+async def test_sandbox_requests_run_on_a_small_pool_of_their_own():
+    # More threads than a few only wait longer for the GIL (settings.SANDBOX_REQUEST_THREADS).
+    names = await asyncio.gather(*(consumers.in_worker_thread(lambda: threading.current_thread().name)()
+                                   for _ in range(2 * settings.SANDBOX_REQUEST_THREADS)))
+    assert all(name.startswith("sandbox-request") for name in names)
+    assert 1 <= len(set(names)) <= settings.SANDBOX_REQUEST_THREADS
 
 
 @pytest.mark.worker
