@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from cluster_engine.sim import objects, scenario, schema
@@ -65,8 +66,9 @@ def new_cluster(spec: dict[str, Any], *, seed: int, wall_now: float, first_resou
 
 
 def load(state: dict[str, Any]) -> Cluster:
-    """The engine of a stored state. Takes ownership of `state`: pass a dict freshly read from the row."""
-    return Cluster.from_json(state)
+    """The engine of a stored state. Takes ownership of `state`: pass a dict freshly read from the row.
+    Each kind's objects are decoded when first used (`dump`)."""
+    return Cluster.from_json(state, decode=orjson.loads)
 
 
 def dump(cluster: Cluster) -> dict[str, Any]:
@@ -75,8 +77,16 @@ def dump(cluster: Cluster) -> dict[str, Any]:
 
     Changes already drained are left out of it: the same transaction records them with their objects in the
     change log (SandboxChange), where watches from a resourceVersion and the timeline read them. Keeping them
-    in the state too doubled the cost of decoding and encoding it on every write."""
-    return cluster.to_json(drained_logs=False)
+    in the state too doubled the cost of decoding and encoding it on every write.
+
+    Each kind's objects are stored as JSON text of their own, which `load` decodes only when the kind is used,
+    and a kind nobody wrote since its load is stored with the text it came with: a learner's write touches a
+    kind or two, while Events and Pods, which it does not read, are most of a state."""
+    return cluster.to_json(drained_logs=False, encode=_json_text)
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def resource_version(cluster: Cluster) -> int:

@@ -1,5 +1,6 @@
 """The Celery app: reads `CELERY_`-prefixed Django settings and finds each app's `tasks.py`."""
 
+import logging
 import os
 import socket
 
@@ -29,7 +30,10 @@ def prepare_worker(**_kwargs: object) -> None:
     # must not make the api-server answer late. The pool processes inherit the niceness.
     os.nice(settings.WORKER_NICENESS)
     if settings.WORKER_IDLE_PRIORITY and hasattr(os, "SCHED_IDLE"):
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError as error:  # a sandbox (seccomp) may forbid it; niceness still applies
+            logging.getLogger(__name__).warning("could not enter the idle scheduling class: %s", error)
 
 
 @task_prerun.connect

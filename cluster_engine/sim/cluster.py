@@ -111,6 +111,7 @@ class Cluster:
         history_limit: int = 1000,
         change_limit: int = 2000,
         _state: dict[str, Any] | None = None,
+        _decode: Callable[[str], Any] | None = None,
     ) -> None:
         state = _state or {}
         self.seed = seed
@@ -118,7 +119,7 @@ class Cluster:
         self.clock = Clock.from_json(state["clock"]) if "clock" in state else Clock(now)
         self.timers = Timers.from_json(state["timers"]) if "timers" in state else Timers()
         self.store = (
-            Store.from_json(state["store"])
+            Store.from_json(state["store"], decode=_decode)
             if "store" in state
             else Store(history_limit=history_limit, change_limit=change_limit)
         )
@@ -155,23 +156,29 @@ class Cluster:
         # Until it is needed, the objects as loaded and the events since are kept (references only)
         # and fed to it in the same order when it is, which gives exactly the eager result.
         self._replay: list[dict[str, Any]] | None = None
+        self._replay_due = False  # a loaded scheduler not yet fed the loaded objects (`_replay_objects`)
         self._pending_events: list[tuple[str, dict[str, Any]]] = []
         self._replay_unbound: bool | None = None
         if scheduler_class is not None:
             saved = state.get("scheduler")
             self.scheduler = scheduler_class.from_json(saved) if saved is not None else scheduler_class()
-            if saved is not None:
-                self._replay = [
-                    obj
-                    for kind in ("Namespace", "PriorityClass", "Node", "Pod")
-                    for obj in self.store.items(kind)
-                ]
+            self._replay_due = saved is not None
         self.store.listener = _weak(self._on_change)
+
+    def _replay_objects(self) -> list[dict[str, Any]]:
+        """The objects a loaded scheduler is fed, as loaded; read on first need, as the store decodes a kind only
+        when used (a write in the web process usually touches neither Pods nor Nodes)."""
+        if self._replay is None:
+            self._replay = [
+                obj for kind in ("Namespace", "PriorityClass", "Node", "Pod") for obj in self.store.loaded_items(kind)
+            ]
+        return self._replay
 
     def _scheduler_ready(self) -> Any:
         """The scheduler with every observation delivered (replaying a loaded state on first use)."""
-        if self._replay is not None:
-            replay, self._replay = self._replay, None
+        if self._replay_due:
+            replay, self._replay, self._replay_due = self._replay_objects(), None, False
+            self.store.forget_loaded()
             for obj in replay:
                 self.scheduler.observe("ADDED", obj)
             events, self._pending_events = self._pending_events, []
@@ -180,7 +187,7 @@ class Cluster:
         return self.scheduler
 
     def _scheduler_has_work(self, now: float) -> bool:
-        if self._replay is None:
+        if not self._replay_due:
             return True
         if len(self.scheduler.queue) or len(self._pending_events) > PENDING_EVENTS_MAX:
             return True
@@ -188,23 +195,24 @@ class Cluster:
         if due is not None and due <= now:
             return True
         if self._replay_unbound is None:
-            self._replay_unbound = any(_unbound(obj) for obj in self._replay)
+            self._replay_unbound = any(_unbound(obj) for obj in self._replay_objects())
         return self._replay_unbound or any(
             event != DELETED and _unbound(obj) for event, obj in self._pending_events
         )
 
     # --- serialisation --------------------------------------------------------------------------
-    def to_json(self, *, drained_logs: bool = True) -> dict[str, Any]:
+    def to_json(self, *, drained_logs: bool = True, encode: Callable[[Any], str] | None = None) -> dict[str, Any]:
         """The whole sandbox as one JSON-serialisable document (objects, counters, clock, timers, seed).
         It shares structure with the live cluster: serialise it before the cluster changes again.
-        `drained_logs=False` leaves out the watch history and change log already drained (Store.to_json)."""
+        `drained_logs=False` leaves out the watch history and change log already drained; with `encode` each
+        kind's objects are saved as JSON text, decoded by a loaded cluster only when used (Store.to_json)."""
         return {
             "version": STATE_VERSION,
             "seed": self.seed,
             "draws": self.draws.counter,
             "clock": self.clock.to_json(),
             "timers": self.timers.to_json(),
-            "store": self.store.to_json(drained_logs=drained_logs),
+            "store": self.store.to_json(drained_logs=drained_logs, encode=encode),
             "kubelets": self.kubelets.to_json(),
             "components": dict(self.components),
             "limits": quota.limits_to_json(self.api.limits),
@@ -214,12 +222,12 @@ class Cluster:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Cluster:
+    def from_json(cls, data: dict[str, Any], *, decode: Callable[[str], Any] | None = None) -> Cluster:
         """A cluster that continues exactly where the saved one stood. Takes ownership of `data`
-        (pass a fresh `json.loads` result, or a copy)."""
+        (pass a fresh `json.loads` result, or a copy). `decode` reads kinds saved as text (Store.from_json)."""
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported state version {data.get('version')!r}")
-        return cls(seed=data["seed"], _state=data)
+        return cls(seed=data["seed"], _state=data, _decode=decode)
 
     def dumps(self) -> str:
         """`to_json()` as compact JSON text (the platform stores `to_json(drained_logs=False)`, compressed)."""
@@ -346,7 +354,7 @@ class Cluster:
     def _on_change(self, event: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
         """Store listener: route every change to the components that watch it (as informers do)."""
         if self.scheduler is not None and kind in SCHEDULER_KINDS:
-            if self._replay is None:
+            if not self._replay_due:
                 self.scheduler.observe(event, obj)
             else:
                 self._pending_events.append((event, obj))
@@ -930,7 +938,7 @@ class Cluster:
     def snapshot(self) -> dict[str, Any]:
         """Every object (copies), the resourceVersion, simulated time and component states."""
         items = []
-        for kind in self.store.objects:
+        for kind in self.store.kinds():
             items += [clone(obj) for obj in self.store.items(kind)]
         components = self.component_states()
         return {

@@ -34,9 +34,16 @@ class Recorder:
     def __init__(self, store: Store, draws: Draws) -> None:
         self.store = store
         self.draws = draws
-        self._index: dict[tuple[str, ...], tuple[str, str]] = {}
-        for event in store.items("Event"):
-            self._index[self._key_of(event)] = (event["metadata"]["namespace"], event["metadata"]["name"])
+        self._by_key: dict[tuple[str, ...], tuple[str, str]] | None = None  # built on first use (see `_index`)
+
+    @property
+    def _index(self) -> dict[tuple[str, ...], tuple[str, str]]:
+        """Events by what they are about. Built when first needed: a learner's write records no Event, and
+        reading every Event of a loaded state would cost it more than the write itself."""
+        if self._by_key is None:
+            self._by_key = {self._key_of(event): (event["metadata"]["namespace"], event["metadata"]["name"])
+                            for event in self.store.items("Event")}
+        return self._by_key
 
     @staticmethod
     def _key_of(event: dict[str, Any]) -> tuple[str, ...]:

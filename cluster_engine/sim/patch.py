@@ -55,17 +55,19 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def merge_diff(source: Any, target: Any) -> Any:
-    """A merge patch that turns `source` into `target` (inverse of `merge_patch`, objects without nulls)."""
+    """A merge patch that turns `source` into `target` (inverse of `merge_patch`, objects without nulls).
+
+    Its keys are sorted: an object rebuilt with `merge_patch` holds its keys in another order than the
+    original, and the patch must not depend on that (a reloaded store saves its history exactly as before)."""
     if not isinstance(source, dict) or not isinstance(target, dict):
         return clone(target)
     diff: dict[str, Any] = {}
-    for key in source:
+    for key in sorted(source.keys() | target.keys()):
         if key not in target:
             diff[key] = None
-    for key, value in target.items():
-        if key not in source:
-            diff[key] = clone(value)
-        elif source[key] != value:
+        elif key not in source:
+            diff[key] = clone(target[key])
+        elif source[key] != (value := target[key]):
             if isinstance(value, dict) and isinstance(source[key], dict):
                 diff[key] = merge_diff(source[key], value)
             else:

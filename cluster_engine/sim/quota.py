@@ -74,7 +74,7 @@ def admit_create(limits: Limits | None, store: Store, kind: Kind, obj: dict[str,
     if kind.kind == "Node" and (used := store.count("Node")) >= limits.nodes:
         raise _forbidden(kind, name, "nodes", requested=1, used=used, limit=limits.nodes)
     if kind.kind not in UNCOUNTED_KINDS:
-        used = sum(len(by_key) for counted, by_key in store.objects.items() if counted not in UNCOUNTED_KINDS)
+        used = store.count_all(excluding=UNCOUNTED_KINDS)
         if used >= limits.objects:
             raise _forbidden(kind, name, "count/objects", requested=1, used=used, limit=limits.objects)
 

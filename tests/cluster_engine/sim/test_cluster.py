@@ -113,6 +113,45 @@ def test_state_round_trips_and_continues_identically(cluster):
     assert copy.dumps() == cluster.dumps()
 
 
+def _reloaded_with_kinds_as_text(cluster: Cluster) -> Cluster:
+    saved = json.loads(json.dumps(cluster.to_json(encode=json.dumps)))
+    return Cluster.from_json(saved, decode=json.loads)
+
+
+def test_a_state_with_kinds_saved_as_text_continues_identically(cluster):
+    cluster.create(pod("web", node=None))
+    cluster.create(pod("crash", image="busybox", command=["sh", "-c", "exit 1"]))
+    cluster.step(3)
+    copy = _reloaded_with_kinds_as_text(cluster)
+    assert copy.dumps() == cluster.dumps()
+    copy = _reloaded_with_kinds_as_text(cluster)
+    for each in (cluster, copy):
+        each.create(pod("late", node=None))
+        each.set_component("kubelet/worker-2", running=False)
+        each.step(400)
+    assert copy.dumps() == cluster.dumps()
+
+
+def test_a_loaded_cluster_decodes_only_the_kinds_a_write_uses(cluster):
+    cluster.create(pod("web"))
+    cluster.step(5)
+    cluster.drain_changes()  # as the platform stores it: drained changes live in its database
+    copy = Cluster.from_json(json.loads(json.dumps(cluster.to_json(drained_logs=False, encode=json.dumps))),
+                             decode=json.loads)
+    copy.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"a": "1"}},
+               namespace="default", actor="user:ada")
+    assert "Event" not in copy.store.objects and "Pod" not in copy.store.objects  # still text
+    assert copy.store.count("Pod") == cluster.store.count("Pod")
+    # what the write did not touch is saved as it was loaded, what it did is saved anew
+    saved = copy.to_json(encode=json.dumps)["store"]["encodedObjects"]
+    original = cluster.to_json(encode=json.dumps)["store"]["encodedObjects"]
+    assert saved["Event"] == original["Event"] and saved["Pod"] == original["Pod"]
+    assert saved["ConfigMap"][0] == original["ConfigMap"][0] + 1
+    # reading an index (owners' dependents) decodes the rest and finds every object
+    web = copy.get("pods", "web")
+    assert copy.store.by_uid(web["metadata"]["uid"])["metadata"]["name"] == "web"
+
+
 def test_same_seed_same_cluster():
     assert scenario.build(SMALL).dumps() == scenario.build(SMALL).dumps()
     other = dict(SMALL, seed=8)

@@ -4,6 +4,7 @@ nothing, resourceVersions strictly increase, and a reloaded cluster continues ex
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -173,9 +174,11 @@ def test_reloaded_cluster_continues_exactly_as_the_original(first, second):
         with contextlib.suppress(Status):
             _perform(cluster, op, arg)
     copy = Cluster.loads(cluster.dumps())
-    for each in (cluster, copy):
+    copy_of_text = Cluster.from_json(json.loads(json.dumps(cluster.to_json(encode=json.dumps))), decode=json.loads)
+    for each in (cluster, copy, copy_of_text):
         for op, arg in second:
             with contextlib.suppress(Status):
                 _perform(each, op, arg)
         each.step(120)
     assert copy.dumps() == cluster.dumps()
+    assert copy_of_text.dumps() == cluster.dumps()
