@@ -21,6 +21,6 @@ def test_the_worker_runs_only_on_cpu_the_web_process_leaves(celery_worker_proces
     """Reconciles yield to learners' requests: niced, and in the idle class, which a waking request preempts."""
     assert settings.WORKER_IDLE_PRIORITY
     assert os.sched_getscheduler(celery_worker_process.pid) == os.SCHED_IDLE
-    own_niceness = os.getpriority(os.PRIO_PROCESS, 0)
-    assert os.getpriority(os.PRIO_PROCESS, celery_worker_process.pid) == min(19, own_niceness + settings.WORKER_NICENESS)
+    expected_niceness = min(19, os.getpriority(os.PRIO_PROCESS, 0) + settings.WORKER_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, celery_worker_process.pid) == expected_niceness
     assert os.sched_getscheduler(0) != os.SCHED_IDLE  # the test process, like the web process, stays normal
