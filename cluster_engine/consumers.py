@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -57,6 +58,16 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         since = self._since_from_query()
         await self.send_json(await in_worker_thread(services.sandbox_catch_up)(
             sandbox_id=self.sandbox_id, since=since, read_only=self.read_only))
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without closing old database connections first. Channels does that for every
+        message in its one thread-sensitive thread, which every page of the process shares: each frame and each
+        batch made a round trip through it. Nothing here uses a connection in that thread; the database work
+        runs in `in_worker_thread`, which closes old connections around every call in its own thread."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:

@@ -1,8 +1,10 @@
 """The api-server role of the web process: writes validated, stored atomically, recorded with their actor."""
 
+import gc
 import json
 import threading
 import time
+import weakref
 
 import pytest
 from django.db import connection
@@ -316,3 +318,31 @@ def test_kept_engines_stay_within_their_memory_budget():
     assert kept.version_of("huge") is None
     assert len(kept) == 2
     assert kept.take("sandbox-3", 2) is None  # another version was stored since: not this engine
+
+
+def test_warm_up_freezes_what_is_loaded_and_makes_collections_rare():
+    previous = gc.get_threshold()
+    try:
+        engine.warm_up()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == engine.GC_THRESHOLDS
+        assert engine.GC_THRESHOLDS[0] > previous[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*previous)
+
+
+def test_a_loaded_engine_is_freed_without_a_garbage_collection(playground):
+    """Rare collections are safe only because an engine is no reference cycle."""
+    collected_before = gc.get_stats()[2]["collections"]
+    gc.disable()
+    try:
+        cluster = engine.load(Sandbox.objects.get(pk=playground.pk).state)
+        engine.list_objects(cluster, "Pod")  # decode a kind, build the indexes
+        cluster.store.uids  # noqa: B018
+        freed = weakref.ref(cluster)
+        del cluster
+        assert freed() is None
+    finally:
+        gc.enable()
+    assert gc.get_stats()[2]["collections"] == collected_before
