@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import re
@@ -319,6 +320,8 @@ def main() -> None:
     print(f"database: {env['DATABASE_URL']}", flush=True)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=child_env, check=True)
     pairs, kind = prepare(max(args.learners), env)
+    gc.collect()
+    gc.freeze()  # what setting up loaded stays: no collection walks it again
     print(f"{len(pairs)} learners with sandboxes; workload kind {kind}", flush=True)
 
     port = free_port()
@@ -352,8 +355,15 @@ def main() -> None:
                                 client=time.process_time(), services=services_cpu(),
                                 profilers=start_profilers(args.profile_dir, count, args.seconds, server.pid,
                                                           worker.pid))
-            learners = asyncio.run(drive(pairs, count, f"ws://127.0.0.1:{port}", kind, seconds=args.seconds,
-                                         writes_begin=writes_begin))
+            # The measuring client must not pause: with Django loaded here (prepare), its full collections took
+            # up to 170 ms, ten times a run, and every learner's timing in flight grew by as much. What it
+            # allocates while driving (messages, parsed JSON) is freed by reference counting.
+            gc.disable()
+            try:
+                learners = asyncio.run(drive(pairs, count, f"ws://127.0.0.1:{port}", kind, seconds=args.seconds,
+                                             writes_begin=writes_begin))
+            finally:
+                gc.enable()
             client_cpu = time.process_time() - readings["client"]
             for profiler in readings["profilers"]:
                 profiler.wait(timeout=60)
