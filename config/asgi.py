@@ -11,6 +11,9 @@ django_asgi_app = get_asgi_application()  # before importing consumers: it sets 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+from django.core.signals import request_finished  # noqa: E402
+from django.db import connections  # noqa: E402
 
 from cluster_engine import engine, services  # noqa: E402
 from config.websocket_urls import KUBE_PREFIX, kube_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
@@ -20,6 +23,18 @@ engine.warm_up()
 # Request threads mostly wait on PostgreSQL and Redis; a thread whose answer has arrived gets the GIL back after
 # at most 1 ms of another thread's decoding instead of the default 5 ms (measured: p99 of a write under load).
 sys.setswitchinterval(0.001)
+
+
+
+def close_request_connections(**_kwargs: object) -> None:
+    """Close an HTTP request's database connections when it ends. Django runs each ASGI request in a context of
+    its own, so a connection kept for reuse (CONN_MAX_AGE) is never reused: it only waited for the garbage
+    collector, which runs rarely here (engine.GC_THRESHOLDS), and PostgreSQL ran out of connections. WebSocket
+    requests keep theirs: they run on the consumers' own threads (consumers.in_worker_thread)."""
+    connections.close_all()
+
+
+request_finished.connect(close_request_connections, sender=ASGIHandler)
 
 page_websockets = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 kube_websockets = URLRouter(kube_websocket_urlpatterns)  # bearer tokens; kubectl sends no Origin
