@@ -89,6 +89,9 @@ def flow_of(change: dict[str, Any]) -> dict[str, Any]:
 
 
 
+REPLAYED_KINDS = ("Namespace", "PriorityClass", "Node", "Pod")  # what a loaded scheduler is fed, in this order
+
+
 def _weak(method: Callable[..., Any]) -> Callable[..., Any]:
     """`method`, called without keeping its cluster alive. The parts call back into the cluster that owns them;
     with plain bound methods every cluster was a reference cycle, so its whole state (thousands of dicts) stayed
@@ -119,7 +122,8 @@ class Cluster:
         self.clock = Clock.from_json(state["clock"]) if "clock" in state else Clock(now)
         self.timers = Timers.from_json(state["timers"]) if "timers" in state else Timers()
         self.store = (
-            Store.from_json(state["store"], decode=_decode)
+            Store.from_json(state["store"], decode=_decode,
+                            remember_loaded=REPLAYED_KINDS if state.get("scheduler") is not None else ())
             if "store" in state
             else Store(history_limit=history_limit, change_limit=change_limit)
         )
@@ -169,9 +173,7 @@ class Cluster:
         """The objects a loaded scheduler is fed, as loaded; read on first need, as the store decodes a kind only
         when used (a write in the web process usually touches neither Pods nor Nodes)."""
         if self._replay is None:
-            self._replay = [
-                obj for kind in ("Namespace", "PriorityClass", "Node", "Pod") for obj in self.store.loaded_items(kind)
-            ]
+            self._replay = [obj for kind in REPLAYED_KINDS for obj in self.store.loaded_items(kind)]
         return self._replay
 
     def _scheduler_ready(self) -> Any:

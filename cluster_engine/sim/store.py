@@ -68,7 +68,7 @@ class Store:
         self._encoded: dict[str, tuple[int, str]] = {}
         self._unchanged_text: dict[str, tuple[int, str]] = {}  # decoded, not written since: saved as it was
         self._loaded: dict[str, list[dict[str, Any]]] = {}  # objects as loaded, for replaying them in order
-        self._keep_loaded = True
+        self._remembered_kinds: frozenset[str] = frozenset()  # the kinds `_loaded` keeps (`from_json`)
         self._decode: Callable[[str], Any] = json.loads
         self.rv = 0
         self.drained_rv = 0
@@ -118,14 +118,15 @@ class Store:
 
     def loaded_items(self, kind: str) -> list[dict[str, Any]]:
         """The objects of `kind` as the state held them when this store was loaded, in their order (later writes
-        replace stored dicts, never change them, so these stay as loaded)."""
+        replace stored dicts, never change them, so these stay as loaded); for the kinds `from_json` was told to
+        remember, until `forget_loaded`."""
         self._bucket(kind)
         return self._loaded.get(kind, [])
 
     def forget_loaded(self) -> None:
         """Drop the references `loaded_items` keeps, and keep none from now on (nothing will replay them)."""
         self._loaded.clear()
-        self._keep_loaded = False
+        self._remembered_kinds = frozenset()
 
     @property
     def uids(self) -> dict[str, tuple[str, str, str]]:
@@ -152,7 +153,7 @@ class Store:
             loaded = self._decode(text)
             bucket = self.objects[kind] = {(obj["metadata"].get("namespace", ""), obj["metadata"]["name"]): obj
                                            for obj in loaded}
-            if self._keep_loaded:
+            if kind in self._remembered_kinds:
                 self._loaded[kind] = loaded
             self._unchanged_text[kind] = (count, text)
         return bucket
@@ -375,20 +376,23 @@ class Store:
         return document
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], *, decode: Callable[[str], Any] | None = None) -> Store:
+    def from_json(cls, data: dict[str, Any], *, decode: Callable[[str], Any] | None = None,
+                  remember_loaded: Iterable[str] = ()) -> Store:
         """The store `to_json` saved. Kinds saved as text are decoded on first use, with `decode` (a JSON
-        decoder; the standard library's by default)."""
+        decoder; the standard library's by default). `loaded_items` answers for the kinds in `remember_loaded`."""
         store = cls(history_limit=data["historyLimit"], change_limit=data["changeLimit"])
         store.rv = data["rv"]
         store.drained_rv = data["drainedRv"]
         store.compacted_rv = data["compactedRv"]
         store._indexed = False
+        store._remembered_kinds = frozenset(remember_loaded)
         if decode is not None:
             store._decode = decode
         for kind, objs in data.get("objects", {}).items():
             store.objects[kind] = {(obj["metadata"].get("namespace", ""), obj["metadata"]["name"]): obj
                                    for obj in objs}
-            store._loaded[kind] = objs
+            if kind in store._remembered_kinds:
+                store._loaded[kind] = objs
             store._kinds[kind] = None
         for kind, (count, text) in data.get("encodedObjects", {}).items():
             store._encoded[kind] = (count, text)
