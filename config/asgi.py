@@ -25,7 +25,6 @@ engine.warm_up()
 sys.setswitchinterval(0.001)
 
 
-
 def close_request_connections(**_kwargs: object) -> None:
     """Close an HTTP request's database connections when it ends. Django runs each ASGI request in a context of
     its own, so a connection kept for reuse (CONN_MAX_AGE) is never reused: it only waited for the garbage
