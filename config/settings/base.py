@@ -152,8 +152,9 @@ WORKER_NICENESS = int(os.environ.get("WORKER_NICENESS", "10"))
 WORKER_IDLE_PRIORITY = os.environ.get("WORKER_IDLE_PRIORITY", "true").lower() in {"1", "true", "yes"}
 # Threads per server process running learners' sandbox requests (WebSocket commands and applies). Requests hold
 # the GIL most of their time, so more threads only wait for it longer: at 300 learners, 6 threads (asyncio's
-# default here) took 90 ms per write against 40 ms with 3, for the same throughput.
-SANDBOX_REQUEST_THREADS = int(os.environ.get("SANDBOX_REQUEST_THREADS", "3"))
+# default here) took 90 ms per write against 40 ms with 3, for the same throughput; apply-to-first-event p99 in
+# alternating runs was 57-121 ms with 2 threads, 94-171 ms with 3, 112-203 ms with 1.
+SANDBOX_REQUEST_THREADS = int(os.environ.get("SANDBOX_REQUEST_THREADS", "2"))
 # Memory a worker process may use for the engines it keeps after storing them (about 0.7 MB each for a lesson's
 # cluster, 3.3 MB with 100 replicas): the next reconcile of the same sandbox skips reading and decoding its state
 # when nobody wrote in between. platform/k8s/worker.yaml's limit counts on two processes of 128 MB.
