@@ -121,9 +121,15 @@ class Cluster:
         self.draws = Draws(seed, state.get("draws", 0))
         self.clock = Clock.from_json(state["clock"]) if "clock" in state else Clock(now)
         self.timers = Timers.from_json(state["timers"]) if "timers" in state else Timers()
+        scheduler_class = _load_scheduler()
+        saved_scheduler = state.get("scheduler") if scheduler_class is not None else None
+        # A loaded scheduler is rebuilt lazily: replaying every object through observe() costs more than
+        # the rest of loading, and most loads (a write in the web process) never schedule anything.
+        # Until it is needed, the objects as loaded (the store remembers them) and the events since are kept
+        # (references only) and fed to it in the same order when it is, which gives exactly the eager result.
+        self._replay_due = saved_scheduler is not None
         self.store = (
-            Store.from_json(state["store"], decode=_decode,
-                            remember_loaded=REPLAYED_KINDS if state.get("scheduler") is not None else ())
+            Store.from_json(state["store"], decode=_decode, remember_loaded=REPLAYED_KINDS if self._replay_due else ())
             if "store" in state
             else Store(history_limit=history_limit, change_limit=change_limit)
         )
@@ -153,20 +159,13 @@ class Cluster:
         self.work: deque[tuple[str, str]] = deque(item for item in saved_work if item[0] not in CONTROLLERS)
         self.controller_work: deque[tuple[str, str]] = deque(item for item in saved_work if item[0] in CONTROLLERS)
         self._queued: set[tuple[str, str]] = set(saved_work)
-        scheduler_class = _load_scheduler()
         self.scheduler: Any = None
-        # A loaded scheduler is rebuilt lazily: replaying every object through observe() costs more than
-        # the rest of loading, and most loads (a write in the web process) never schedule anything.
-        # Until it is needed, the objects as loaded and the events since are kept (references only)
-        # and fed to it in the same order when it is, which gives exactly the eager result.
-        self._replay: list[dict[str, Any]] | None = None
-        self._replay_due = False  # a loaded scheduler not yet fed the loaded objects (`_replay_objects`)
+        self._replay: list[dict[str, Any]] | None = None  # the loaded objects, once read (`_replay_objects`)
         self._pending_events: list[tuple[str, dict[str, Any]]] = []
         self._replay_unbound: bool | None = None
         if scheduler_class is not None:
-            saved = state.get("scheduler")
-            self.scheduler = scheduler_class.from_json(saved) if saved is not None else scheduler_class()
-            self._replay_due = saved is not None
+            self.scheduler = (scheduler_class.from_json(saved_scheduler) if saved_scheduler is not None
+                              else scheduler_class())
         self.store.listener = _weak(self._on_change)
 
     def _replay_objects(self) -> list[dict[str, Any]]:
