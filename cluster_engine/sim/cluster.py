@@ -9,7 +9,6 @@ continues exactly as `c` would.
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import weakref
 from collections import deque
@@ -27,6 +26,7 @@ from .gc import GC, ORPHAN_QUARANTINE, POD_GC, GarbageCollector, NamespaceContro
 from .kubelet import Kubelets, kubelet_actor
 from .nodes import CONTROLLER as NODE_CONTROLLER
 from .nodes import EVICTION, NodeLifecycle
+from .scheduler import Scheduler
 from .store import DELETED, Store
 from .util import Draws, clone, parse_rfc3339, rfc3339
 
@@ -43,23 +43,24 @@ MAX_WORK = 2_000_000
 PENDING_EVENTS_MAX = 20_000
 
 
-def _load_scheduler() -> Any:
-    """The scheduler package's `Scheduler` class if that part is installed, else None."""
-    try:
-        module = importlib.import_module("cluster_engine.sim.scheduler")
-    except ImportError:
-        return None
-    return getattr(module, "Scheduler", None)
-
-
-def _unbound(obj: dict[str, Any]) -> bool:
-    """A pod the scheduler would queue: not bound, not finished, not being deleted."""
-    return (
-        obj["kind"] == "Pod"
-        and not obj["spec"].get("nodeName")
-        and not obj["metadata"].get("deletionTimestamp")
-        and (obj.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
-    )
+def _may_change_scheduling_queue(event: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> bool:
+    """Whether a change the scheduler observes could change its queue: a pod to queue, requeue or drop, or a
+    cluster event that moves unschedulable pods. False for what the scheduler takes in without touching the
+    queue: status updates of a bound pod (most of what kubelets write) and Namespace labels."""
+    if kind == "Namespace":
+        return False
+    if kind != "Pod" or event == DELETED or old is None:
+        return True
+    node = obj["spec"].get("nodeName")
+    if not node or node != old["spec"].get("nodeName"):
+        return True
+    meta, old_meta = obj["metadata"], old["metadata"]
+    if meta.get("labels") != old_meta.get("labels"):
+        return True
+    if bool(meta.get("deletionTimestamp")) != bool(old_meta.get("deletionTimestamp")):
+        return True
+    finished = ("Succeeded", "Failed")
+    return (obj.get("status") or {}).get("phase") in finished and (old.get("status") or {}).get("phase") not in finished
 
 
 @functools.lru_cache(maxsize=1024)
@@ -121,8 +122,7 @@ class Cluster:
         self.draws = Draws(seed, state.get("draws", 0))
         self.clock = Clock.from_json(state["clock"]) if "clock" in state else Clock(now)
         self.timers = Timers.from_json(state["timers"]) if "timers" in state else Timers()
-        scheduler_class = _load_scheduler()
-        saved_scheduler = state.get("scheduler") if scheduler_class is not None else None
+        saved_scheduler = state.get("scheduler")
         # A loaded scheduler is rebuilt lazily: replaying every object through observe() costs more than
         # the rest of loading, and most loads (a write in the web process) never schedule anything.
         # Until it is needed, the objects as loaded (the store remembers them) and the events since are kept
@@ -159,13 +159,12 @@ class Cluster:
         self.work: deque[tuple[str, str]] = deque(item for item in saved_work if item[0] not in CONTROLLERS)
         self.controller_work: deque[tuple[str, str]] = deque(item for item in saved_work if item[0] in CONTROLLERS)
         self._queued: set[tuple[str, str]] = set(saved_work)
-        self.scheduler: Any = None
+        self.scheduler = Scheduler.from_json(saved_scheduler) if saved_scheduler is not None else Scheduler()
         self._replay: list[dict[str, Any]] | None = None  # the loaded objects, once read (`_replay_objects`)
         self._pending_events: list[tuple[str, dict[str, Any]]] = []
-        self._replay_unbound: bool | None = None
-        if scheduler_class is not None:
-            self.scheduler = (scheduler_class.from_json(saved_scheduler) if saved_scheduler is not None
-                              else scheduler_class())
+        # Whether an event held back from a loaded scheduler could change its queue (then the saved queue is
+        # stale: it is replayed before deciding anything, and before being saved again).
+        self._scheduler_news = False
         self.store.listener = _weak(self._on_change)
 
     def _replay_objects(self) -> list[dict[str, Any]]:
@@ -175,31 +174,35 @@ class Cluster:
             self._replay = [obj for kind in REPLAYED_KINDS for obj in self.store.loaded_items(kind)]
         return self._replay
 
-    def _scheduler_ready(self) -> Any:
+    def _scheduler_ready(self) -> Scheduler:
         """The scheduler with every observation delivered (replaying a loaded state on first use)."""
         if self._replay_due:
             replay, self._replay, self._replay_due = self._replay_objects(), None, False
             self.store.forget_loaded()
             for obj in replay:
                 self.scheduler.observe("ADDED", obj)
+            self.scheduler.end_replay()
             events, self._pending_events = self._pending_events, []
             for event, obj in events:
                 self.scheduler.observe(event, obj)
+            self._scheduler_news = False
         return self.scheduler
 
-    def _scheduler_has_work(self, now: float) -> bool:
-        if not self._replay_due:
-            return True
-        if len(self.scheduler.queue) or len(self._pending_events) > PENDING_EVENTS_MAX:
-            return True
-        due = self.timers.pending(SCHEDULER, "")
-        if due is not None and due <= now:
-            return True
-        if self._replay_unbound is None:
-            self._replay_unbound = any(_unbound(obj) for obj in self._replay_objects())
-        return self._replay_unbound or any(
-            event != DELETED and _unbound(obj) for event, obj in self._pending_events
-        )
+    def _scheduler_queue_due(self, now: float) -> float | None:
+        """When the scheduler must run next (`now` if a pod waits in activeQ), read from its queue.
+
+        A loaded scheduler's saved queue is current until news that could change it arrives (a pod to queue
+        or drop, a cluster event that moves unschedulable pods): only then is the scheduler replayed first.
+        Status updates of bound pods, most of a reconcile's changes, leave the saved queue as it is."""
+        if self._replay_due and (self._scheduler_news or len(self._pending_events) > PENDING_EVENTS_MAX):
+            self._scheduler_ready()
+        return self.scheduler.queue.next_due(now)
+
+    def _scheduler_for_saving(self) -> Scheduler:
+        """The scheduler whose queue is saved: a loaded one still waiting for its replay is saved as loaded,
+        unless news arrived since (the next load would never see those events: their objects are then simply
+        part of the state)."""
+        return self._scheduler_ready() if self._replay_due and self._scheduler_news else self.scheduler
 
     # --- serialisation --------------------------------------------------------------------------
     def to_json(self, *, drained_logs: bool = True, encode: Callable[[Any], str] | None = None) -> dict[str, Any]:
@@ -219,7 +222,7 @@ class Cluster:
             "limits": quota.limits_to_json(self.api.limits),
             "explanations": {key: _rendered(record) for key, record in self.explanations.items()},
             "work": [list(item) for item in (*self.work, *self.controller_work)],
-            "scheduler": self.scheduler.to_json() if self.scheduler is not None else None,
+            "scheduler": self._scheduler_for_saving().to_json(),
         }
 
     @classmethod
@@ -297,21 +300,33 @@ class Cluster:
                 self._queued.discard(item)
                 self._dispatch(item[0], item[1], now)
                 continue
-            if (
-                self.scheduler is not None
-                and self.components.get(SCHEDULER)
-                and self._scheduler_has_work(now)
-            ):
-                timer = self.timers.pending(SCHEDULER, "")
-                if timer is None or timer <= now:
-                    self.timers.cancel(SCHEDULER, "")
-                    rv = self.store.rv
-                    due = self._scheduler_ready().run(self, now=now, rng=self.draws.random())
-                    if due is not None:
-                        self.timers.schedule(max(due, now), SCHEDULER, "", earliest=False)
-                    if self.store.rv != rv or self.work or self.controller_work:
-                        continue
+            if self.components.get(SCHEDULER) and self._run_scheduler_if_due(now):
+                continue
             return
+
+    def _run_scheduler_if_due(self, now: float) -> bool:
+        """Run the scheduler if its queue has a pod due now, and point its timer at the queue's next due time.
+
+        The decision is read from the queue on every call, never from the timer: a timer set at the last run
+        (a backing-off pod's retry, the five-minute flush) knows nothing of pods queued since, and trusting it
+        once kept every new pod Pending until an unschedulable pod's retry came round. The timer only tells
+        `next_wakeup` when to call again. Returns True when the run changed something others must see."""
+        due = self._scheduler_queue_due(now)
+        if due is None or due > now:
+            if due is None:
+                self.timers.cancel(SCHEDULER, "")
+            else:
+                self.timers.schedule(due, SCHEDULER, "", earliest=False)
+            return False
+        self.timers.cancel(SCHEDULER, "")
+        rv = self.store.rv
+        self._scheduler_ready().run(self, now=now, rng=self.draws.random())
+        changed = self.store.rv != rv or bool(self.work or self.controller_work)
+        if not changed:  # nothing bound or marked: wait for the queue's next due time, not for this instant
+            later = self.scheduler.queue.next_due(now)
+            if later is not None and later > now:
+                self.timers.schedule(later, SCHEDULER, "", earliest=False)
+        return changed
 
     def _enqueue(self, owner: str, key: str) -> None:
         item = (owner, key)
@@ -354,11 +369,13 @@ class Cluster:
 
     def _on_change(self, event: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
         """Store listener: route every change to the components that watch it (as informers do)."""
-        if self.scheduler is not None and kind in SCHEDULER_KINDS:
+        if kind in SCHEDULER_KINDS:
             if not self._replay_due:
                 self.scheduler.observe(event, obj)
             else:
                 self._pending_events.append((event, obj))
+                if not self._scheduler_news:
+                    self._scheduler_news = _may_change_scheduling_queue(event, kind, obj, old)
         meta = obj["metadata"]
         namespace, name = meta.get("namespace", ""), meta["name"]
         if self.components.get(CONTROLLER_MANAGER, True):
@@ -372,6 +389,9 @@ class Cluster:
                 self._enqueue(kubelet_actor(node), f"{namespace}/{name}")
             if event == DELETED:
                 self.kubelets.forget(meta.get("uid", ""))
+            elif node and (old is None or old["spec"].get("nodeName") != node or
+                           old["spec"].get("tolerations") != obj["spec"].get("tolerations")):
+                self._pod_placed(obj, node)
         elif kind == "Node":
             self._enqueue(NODE_CONTROLLER, name)
             if event == DELETED:
@@ -403,6 +423,15 @@ class Cluster:
                     self._enqueue(
                         GC, f"{owner['kind']}/{owner_meta.get('namespace', '')}/{owner_meta['name']}"
                     )
+
+    def _pod_placed(self, pod: dict[str, Any], node_name: str) -> None:
+        """A pod arrived on a node (or its tolerations changed there): the node-level controllers look at it
+        now rather than when the node next changes. PodGC deletes a pod bound to a node that does not exist
+        after the quarantine; the taint eviction controller times a pod on a NoExecute-tainted node."""
+        if self.store.get("Node", "", node_name) is None:
+            self.timers.schedule(self.clock.now + ORPHAN_QUARANTINE, POD_GC, node_name)
+        elif self.components.get(CONTROLLER_MANAGER, True):
+            self.nodes.pod_placed(pod, self.clock.now)
 
     def _expire_events(self, now: float) -> None:
         oldest: float | None = None

@@ -78,6 +78,10 @@ def eviction_delay(pod: dict[str, Any], taints: list[dict[str, Any]]) -> float |
     return None if forever else delay
 
 
+def no_execute_taints(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for t in node.get("spec", {}).get("taints") or () if t.get("effect") == "NoExecute"]
+
+
 class NodeLifecycle:
     """Watches kubelet heartbeats and node taints; evicts pods from unreachable nodes."""
 
@@ -229,18 +233,30 @@ class NodeLifecycle:
         )
 
     def _schedule_evictions(self, node: dict[str, Any], now: float) -> None:
-        taints = [t for t in node.get("spec", {}).get("taints") or [] if t.get("effect") == "NoExecute"]
+        taints = no_execute_taints(node)
         if not taints:
             return
-        added = min(parse_rfc3339(t["timeAdded"]) if t.get("timeAdded") else now for t in taints)
         for pod in self.store.pods_on(node["metadata"]["name"]):
-            if pod["metadata"].get("deletionTimestamp"):
-                continue
-            delay = eviction_delay(pod, taints)
-            if delay is None:
-                continue
-            key = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
-            self.timers.schedule(max(now, added + delay), EVICTION, key)
+            self._schedule_eviction(pod, taints, now)
+
+    def pod_placed(self, pod: dict[str, Any], now: float) -> None:
+        """The taint eviction controller watches pods as well as nodes: a pod that lands on a node already
+        tainted NoExecute (bound there later, or placed with `nodeName`) gets its eviction timer now, not
+        whenever that node next changes."""
+        node = self.store.get("Node", "", pod["spec"].get("nodeName") or "")
+        taints = no_execute_taints(node) if node is not None else []
+        if taints:
+            self._schedule_eviction(pod, taints, now)
+
+    def _schedule_eviction(self, pod: dict[str, Any], taints: list[dict[str, Any]], now: float) -> None:
+        if pod["metadata"].get("deletionTimestamp"):
+            return
+        delay = eviction_delay(pod, taints)
+        if delay is None:
+            return
+        added = min(parse_rfc3339(t["timeAdded"]) if t.get("timeAdded") else now for t in taints)
+        key = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
+        self.timers.schedule(max(now, added + delay), EVICTION, key)
 
     def evict(self, key: str, now: float) -> None:
         """The taint eviction controller's timer for one pod: delete it if its taints still say so."""
@@ -251,7 +267,7 @@ class NodeLifecycle:
         node = self.store.get("Node", "", pod["spec"].get("nodeName", ""))
         if node is None:
             return
-        taints = [t for t in node.get("spec", {}).get("taints") or [] if t.get("effect") == "NoExecute"]
+        taints = no_execute_taints(node)
         if not taints:
             return
         delay = eviction_delay(pod, taints)

@@ -192,6 +192,15 @@ class SchedulingQueue:
         times += [p.unschedulable_since + MAX_IN_UNSCHEDULABLE for p in self.unschedulable.values()]
         return min(times) if times else None
 
+    def next_due(self, now: float) -> float | None:
+        """When the scheduler must run next: `now` while activeQ holds a pod (kube-scheduler pops it at once,
+        whatever else is backing off), else `next_wakeup()`; None for an empty queue. Read from the queue
+        itself on every call, so no observation can leave it stale."""
+        if any(pod.where in (ACTIVE, IN_FLIGHT) for pod in self.pods.values()):
+            return now
+        due = self.next_wakeup()
+        return None if due is None else max(due, now)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "seq": self._seq,

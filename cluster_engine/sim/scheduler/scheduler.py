@@ -201,6 +201,14 @@ class Scheduler:
         elif old.template is not info.template or old.labels != info.labels or old.priority != info.priority:
             self.queue.updated(key, info.priority)
 
+    def end_replay(self) -> None:
+        """The saved objects have been replayed: what is observed from now on is news again (a node update
+        moves unschedulable pods). Queue entries of pods the replay did not find pending are dropped: states
+        saved before this was fixed kept some (an unschedulable pod outliving its delete)."""
+        self._replaying = False
+        for key in [key for key in self.queue.pods if key not in self.pending]:
+            self.queue.delete(key)
+
     def _set_nomination(self, info: PodInfo) -> None:
         slot = self.table.slot_of.get(info.nominated_node) if info.nominated_node else None
         if slot is None:

@@ -109,10 +109,13 @@ def test_image_update_restarts_the_container(cluster):
     assert "running" in state["state"]
 
 
-def test_pod_on_unknown_node_stays_pending(cluster):
+def test_pod_on_unknown_node_stays_pending_until_podgc_deletes_it(cluster):
     cluster.create(pod("lost", node="worker-9"))
-    cluster.step(60)
+    cluster.step(30)
     assert cluster.get("pods", "lost")["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    cluster.step(30)  # past PodGC's 40 s quarantine of a node that does not exist
+    assert not cluster.list("pods", field_selector="metadata.name=lost")["items"]
+    assert any(c["actor"] == "pod-garbage-collector" and c["name"] == "lost" for c in cluster.changes())
 
 
 def test_container_ids_carry_the_node_runtime(cluster):
