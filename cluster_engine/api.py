@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -15,20 +14,13 @@ from rest_framework.views import APIView
 from cluster_engine import selectors, services
 from cluster_engine.models import Sandbox
 from cluster_engine.sim.errors import Status
-from lessons.models import Lesson
 
 
 class SandboxSerializer(serializers.ModelSerializer):
-    lesson = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-
     class Meta:
         model = Sandbox
-        fields = ("id", "lesson", "speed", "paused", "hibernating", "resource_version", "created_at",
+        fields = ("id", "key", "speed", "paused", "hibernating", "resource_version", "created_at",
                   "last_active_at")
-
-
-class SandboxCreateSerializer(serializers.Serializer):
-    lesson = serializers.SlugField(required=False, allow_null=True, help_text="Lesson slug; empty for the playground.")
 
 
 class CommandSerializer(serializers.Serializer):
@@ -78,13 +70,11 @@ class SandboxListView(APIView):
     def get(self, request: Request) -> Response:
         return Response(SandboxSerializer(selectors.sandbox_list(user=request.user), many=True).data)
 
-    @extend_schema(request=SandboxCreateSerializer, responses=SandboxSerializer)
+    @extend_schema(request=None, responses=SandboxSerializer,
+                   description="The caller's playground, created if needed. A lesson's sandbox is opened with "
+                               "POST /api/lessons/<slug>/sandbox/.")
     def post(self, request: Request) -> Response:
-        serializer = SandboxCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        slug = serializer.validated_data.get("lesson")
-        lesson = get_object_or_404(Lesson, slug=slug) if slug else None
-        sandbox = services.sandbox_get_or_create(owner=request.user, lesson=lesson)
+        sandbox = services.sandbox_get_or_create(owner=request.user)
         return Response(SandboxSerializer(sandbox).data, status=status.HTTP_201_CREATED)
 
 

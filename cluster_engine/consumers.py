@@ -149,5 +149,13 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
     async def sandbox_batch(self, message: dict[str, Any]) -> None:
         await self.send(text_data=message["text"])  # already the `batch` message's JSON (realtime.publish_batch)
 
+    async def sandbox_checks(self, message: dict[str, Any]) -> None:
+        """Live check results, published in both languages (realtime.publish_checks): the page gets its own."""
+        checks = message["checks"]
+        language = self.language
+        results = [{**result, "title": result["title"].get(language, ""),
+                    "message": result["message"].get(language, "")} for result in checks.get("results", ())]
+        await self.send_json({"type": "checks", **checks, "results": results})
+
     async def sandbox_settings(self, message: dict[str, Any]) -> None:
         await self.send_json({"type": "sandbox", "sandbox": {**message["sandbox"], "readOnly": self.read_only}})

@@ -17,7 +17,7 @@ import yaml
 
 from cluster_engine.sim import objects, scenario, schema
 from cluster_engine.sim.cluster import Cluster
-from cluster_engine.sim.errors import bad_request
+from cluster_engine.sim.errors import Status, bad_request
 from cluster_engine.sim.events import EVENT_TTL
 from cluster_engine.sim.util import rfc3339
 
@@ -237,3 +237,83 @@ def run_kubectl(cluster: Cluster, command: str, *, actor: str, language: str, st
     result = run_command(cluster, command, actor=actor, language=language, stdin=stdin, server_url=server_url,
                          context_name=context_name)
     return CommandOutput(text=result.stdout + result.stderr, exit_code=result.exit_code)
+
+
+# ------------------------------------------------------------------ reads for the grader (never change the engine)
+
+def stored_objects(cluster: Cluster, kind: str, *, namespace: str | None = None) -> list[dict[str, Any]]:
+    """The stored objects of `kind` (canonical name, e.g. `Deployment`), in one namespace or all. Not copies:
+    the caller only reads them."""
+    return list(cluster.store.items(kind, namespace))
+
+
+def stored_object(cluster: Cluster, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+    """One stored object (not a copy) or None; `namespace` is "" for cluster-scoped kinds."""
+    return cluster.store.get(kind, namespace, name)
+
+
+def canonical_kind(text: str) -> str | None:
+    """`Deployment` for `deployment`, `deploy`, `deployments`, `Deployment`; None for an unknown kind."""
+    kind = objects.lookup(text)
+    return kind.kind if kind is not None else None
+
+
+def kind_is_namespaced(kind: str) -> bool:
+    found = objects.lookup(kind)
+    return bool(found and found.namespaced)
+
+
+def probe_http(cluster: Cluster, url: str, *, from_pod: tuple[str, str] | None = None) -> dict[str, Any]:
+    """What `curl <url>` from pod `(namespace, name)` (or from a node) would get, routed by kube-proxy, without
+    moving the cluster's random draws: a check may look as often as it likes and change nothing."""
+    from cluster_engine.sim import proxy
+    from cluster_engine.sim.util import Draws
+
+    source = cluster.store.get("Pod", *from_pod) if from_pod else None
+    draws = Draws(cluster.draws.seed, cluster.draws.counter)
+    return proxy.request(cluster.store, cluster.kubelets, draws, url, from_pod=source).to_dict()
+
+
+def jsonpath_values(expression: str, obj: Any) -> list[Any]:
+    """The values kubectl's `-o jsonpath=` would select (relaxed: `spec.replicas`, `.spec.replicas` and
+    `{.spec.replicas}` alike). Raises ValueError for a malformed expression."""
+    from cluster_engine.sim.kubectl import jsonpath
+
+    try:
+        found = jsonpath.find(jsonpath.relaxed(expression), obj)
+    except jsonpath.JSONPathError as error:
+        raise ValueError(str(error)) from error
+    return [value for values in found for value in values]
+
+
+def label_selector_matches(selector: str | dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether `labels` match a selector given as text (`app=web,tier!=db`) or as a LabelSelector object."""
+    from cluster_engine.sim import selectors
+
+    parsed = selectors.parse_label_selector(selector) if isinstance(selector, str) \
+        else selectors.selector_from_object(selector)
+    return parsed.matches(labels)
+
+
+def check_label_selector(text: str) -> None:
+    """Raise ValueError if `text` is not a valid label selector."""
+    from cluster_engine.sim import selectors
+
+    try:
+        selectors.parse_label_selector(text)
+    except Status as error:
+        raise ValueError(error.message) from error
+
+
+def quantity(value: Any) -> float:
+    """A Kubernetes quantity (`100m`, `1Gi`, `3`) as a number; raises ValueError."""
+    from cluster_engine.sim.quantity import QuantityError, parse_quantity
+
+    try:
+        return float(parse_quantity(value))
+    except QuantityError as error:
+        raise ValueError(str(error)) from error
+
+
+def sim_now(cluster: Cluster) -> float:
+    return cluster.now

@@ -4,14 +4,18 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cluster_engine.fields import CompressedJSONField
 
+PLAYGROUND_KEY = "playground"
+
 
 class Sandbox(models.Model):
     """The etcd of one learner's cluster: the engine's whole state as one JSON document.
+
+    A sandbox knows only its `key` (what it is for: `playground`, `lesson:pods`, `lesson:troubleshooting/fix-dns`)
+    and the scenario it was started from; the layers above (lessons) choose both and never the reverse.
 
     `version` guards every write (`UPDATE ... WHERE version = N`), because `select_for_update` is a no-op on
     SQLite; PostgreSQL gets the row lock as well.
@@ -20,9 +24,8 @@ class Sandbox(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sandboxes",
                               verbose_name=_("owner"))
-    lesson = models.ForeignKey("lessons.Lesson", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="sandboxes", verbose_name=_("lesson"),
-                               help_text=_("Empty for the learner's free playground."))
+    key = models.CharField(_("key"), max_length=200, default=PLAYGROUND_KEY,
+                           help_text=_("What the sandbox is for: the playground, a lesson or an exercise."))
     scenario = models.JSONField(_("scenario"), default=dict, help_text=_("The cluster it started from."))
     state = CompressedJSONField(_("state"), default=dict)
     version = models.PositiveBigIntegerField(_("version"), default=0)
@@ -30,6 +33,10 @@ class Sandbox(models.Model):
     speed = models.PositiveSmallIntegerField(_("speed"), default=1)
     paused = models.BooleanField(_("paused"), default=False)
     hibernating = models.BooleanField(_("hibernating"), default=False)
+    # Set by the layer above while a page evaluates something live against this sandbox (lessons: the exercise
+    # the learner has open); `sandbox_changed` receivers read it from the row every write already loads.
+    live_key = models.CharField(_("live key"), max_length=200, blank=True)
+    live_until = models.DateTimeField(_("live until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_active_at = models.DateTimeField(_("last active"), auto_now_add=True)
 
@@ -37,13 +44,16 @@ class Sandbox(models.Model):
         verbose_name = _("sandbox")
         verbose_name_plural = _("sandboxes")
         constraints = [
-            models.UniqueConstraint(fields=["owner", "lesson"], name="one_sandbox_per_learner_and_lesson"),
-            models.UniqueConstraint(fields=["owner"], condition=Q(lesson__isnull=True),
-                                    name="one_playground_per_learner"),
+            models.UniqueConstraint(fields=["owner", "key"], name="one_sandbox_per_learner_and_key"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.owner} / {self.lesson.slug if self.lesson_id else 'playground'}"
+        return f"{self.owner} / {self.key}"
+
+    @property
+    def label(self) -> str:
+        """The key as a name for files and kubeconfig contexts: `playground`, `pods`, `troubleshooting-fix-dns`."""
+        return self.key.removeprefix("lesson:").replace("/", "-").replace(":", "-") or PLAYGROUND_KEY
 
 
 class SandboxChange(models.Model):
@@ -96,3 +106,29 @@ class SandboxToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hint}... ({self.sandbox_id})"
+
+
+class SandboxCommand(models.Model):
+    """One thing a learner asked of their sandbox: an in-page kubectl line, an editor apply, or a write through
+    the Kubernetes API (method, resource, client and field manager). The grader's command checks and the
+    instructors' timeline read it; the change log says what the cluster did in answer."""
+
+    TERMINAL, EDITOR, KUBE_API = "terminal", "editor", "kube-api"
+    SOURCES = ((TERMINAL, _("terminal")), (EDITOR, _("YAML editor")), (KUBE_API, _("Kubernetes API")))
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="commands")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sim_time = models.FloatField(null=True, blank=True,
+                                 help_text=_("Simulated seconds since the epoch; empty when the request was refused."))
+    source = models.CharField(max_length=16, choices=SOURCES)
+    text = models.TextField()
+    exit_code = models.SmallIntegerField(null=True, blank=True)
+    resource_version = models.PositiveBigIntegerField(null=True, blank=True,
+                                                      help_text=_("The sandbox's resourceVersion after it."))
+
+    class Meta:
+        ordering = ("sandbox", "id")
+        indexes = [models.Index(fields=["sandbox", "id"], name="sandbox_command_order")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.text[:80]}"

@@ -54,3 +54,9 @@ def publish_batch(sandbox_id: uuid.UUID | str, batch: dict[str, Any]) -> None:
 def publish_sandbox(sandbox_id: uuid.UUID | str, sandbox: dict[str, Any]) -> None:
     """Tell every open page that speed, pause or component state changed."""
     _send(sandbox_id, {"type": "sandbox.settings", "sandbox": sandbox})
+
+
+def publish_checks(sandbox_id: uuid.UUID | str, checks: dict[str, Any]) -> None:
+    """Send live check results (docs/realtime.md, `checks`) to every open page of the sandbox. Messages travel
+    in both languages; each page's consumer keeps its own."""
+    _send(sandbox_id, {"type": "sandbox.checks", "checks": checks})

@@ -28,10 +28,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cluster_engine import engine, realtime, selectors
 from cluster_engine.fields import CompressedJSONField, EncodedJSON
-from cluster_engine.models import Sandbox, SandboxChange
+from cluster_engine.models import PLAYGROUND_KEY, Sandbox, SandboxChange, SandboxCommand
+from cluster_engine.signals import sandbox_changed
 from cluster_engine.sim.errors import Status, conflict, too_many_requests
 from cluster_engine.sim.manifests import parse_objects
-from lessons.models import Lesson
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,6 +39,7 @@ T = TypeVar("T")
 HISTORY_LIMIT = 2000
 HIBERNATE_AFTER = timedelta(minutes=30)
 COMMANDS_PER_MINUTE = 120
+COMMAND_TEXT_LIMIT = 65_536  # an editor's manifest is kept whole in the command history up to this size
 WRITE_ATTEMPTS = 5
 
 
@@ -71,32 +72,39 @@ def _new_seed() -> int:
     return random.SystemRandom().randrange(2**31)
 
 
-def sandbox_get_or_create(*, owner: AbstractBaseUser, lesson: Lesson | None = None) -> Sandbox:
-    """The learner's sandbox for `lesson` (their playground when None), created from its scenario if needed."""
-    existing = Sandbox.objects.filter(owner=owner, lesson=lesson).first()
+def sandbox_get_or_create(*, owner: AbstractBaseUser, key: str = PLAYGROUND_KEY,
+                          scenario: dict[str, Any] | None = None) -> Sandbox:
+    """The learner's sandbox for `key`, created from `scenario` (the playground's when None) if it does not exist.
+
+    An existing sandbox keeps the scenario it was started from: `sandbox_reset(scenario=...)` changes it."""
+    existing = Sandbox.objects.filter(owner=owner, key=key).first()
     if existing is not None:
         return existing
-    scenario = (lesson.scenario if lesson is not None and lesson.scenario else None) or playground_scenario()
+    scenario = scenario or playground_scenario()
     cluster = engine.new_cluster(scenario, seed=_new_seed(), wall_now=wall_now())
-    sandbox = Sandbox(owner=owner, lesson=lesson, scenario=scenario)
+    sandbox = Sandbox(owner=owner, key=key, scenario=scenario)
     _store_fields(sandbox, cluster)
     try:
         with transaction.atomic():
             sandbox.save()
             _record_changes(sandbox, _change_rows(sandbox.pk, engine.drain_changes(cluster)))
     except IntegrityError:  # a concurrent request created it first
-        return Sandbox.objects.get(owner=owner, lesson=lesson)
+        return Sandbox.objects.get(owner=owner, key=key)
     transaction.on_commit(lambda: reconcile_soon(sandbox.id))
     return sandbox
 
 
 @transaction.atomic
-def sandbox_reset(*, sandbox: Sandbox) -> Sandbox:
-    """Rebuild the sandbox from its scenario: a fresh cluster, history cleared, resourceVersion kept rising."""
+def sandbox_reset(*, sandbox: Sandbox, scenario: dict[str, Any] | None = None) -> Sandbox:
+    """Rebuild the sandbox from its scenario (or from `scenario`, which it then keeps): a fresh cluster, change
+    log and command history cleared, resourceVersion kept rising so open pages notice."""
     locked = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
+    if scenario is not None:
+        locked.scenario = scenario
     cluster = engine.new_cluster(locked.scenario, seed=_new_seed(), wall_now=wall_now(),
                                  first_resource_version=locked.resource_version)
     SandboxChange.objects.filter(sandbox=locked).delete()
+    SandboxCommand.objects.filter(sandbox=locked).delete()
     _store_fields(locked, cluster)
     locked.version += 1
     locked.hibernating = False
@@ -114,6 +122,14 @@ def _store_fields(sandbox: Sandbox, cluster: engine.Cluster) -> None:
     sandbox.state = engine.dump(cluster)
     sandbox.resource_version = engine.resource_version(cluster)
     sandbox.speed, sandbox.paused = engine.speed_and_paused(cluster)
+
+
+def sandbox_set_live(*, sandbox: Sandbox, key: str, seconds: float) -> None:
+    """Mark what the page evaluates live against the sandbox (`key`, opaque here) for the next `seconds`;
+    an empty key stops it. `sandbox_changed` receivers read it from the row each write already loads."""
+    until = timezone.now() + timedelta(seconds=seconds) if key else None
+    Sandbox.objects.filter(pk=sandbox.pk).update(live_key=key, live_until=until)
+    sandbox.live_key, sandbox.live_until = key, until
 
 
 # ------------------------------------------------------------------ the write path
@@ -179,9 +195,18 @@ class WriteResult:
     last_active_at: datetime | None = None  # as the row holds it after the write
 
 
+@dataclass(frozen=True)
+class CommandLog:
+    """What to record in the sandbox's command history for a request (SandboxCommand)."""
+
+    source: str
+    text: str
+    exit_code: int | None = None
+
+
 def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], dry_run: bool = False,
                   touch: bool = True, always_store: bool = False, lock: bool = True,
-                  wake_worker: bool = True) -> WriteResult:
+                  wake_worker: bool = True, log: Callable[[T], CommandLog] | None = None) -> WriteResult:
     """Run `operation` on the sandbox's engine and store the result atomically.
 
     `operation` raises `Status` to refuse: nothing is stored then. With `dry_run` the operation runs on a
@@ -196,6 +221,10 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
 
     With `wake_worker` a write that changed objects enqueues a reconcile (controllers react to it); a
     reconcile itself passes False: it ran until idle, and schedules its own next wake-up.
+
+    With `log`, what the request was (`log(value)`) joins the sandbox's command history in the same
+    transaction, whether or not it changed anything. After a commit that changed objects, `sandbox_changed`
+    is sent (cluster_engine/signals.py).
     """
     for attempt in range(WRITE_ATTEMPTS):
         with transaction.atomic():
@@ -212,6 +241,9 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
             if dry_run or not (changes or always_store):
                 if touch and not dry_run:
                     _touch(sandbox)
+                if log is not None:
+                    _log_command(sandbox.pk, log(value), sim_time=cluster.now,
+                                 resource_version=sandbox.resource_version)
                 return WriteResult(value, sandbox.resource_version, [], sandbox.last_active_at)
             old_version = sandbox.version
             sandbox_previous_rv = sandbox.resource_version
@@ -230,11 +262,16 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
                 continue  # somebody else stored first: start again from their state
             sandbox.resource_version = new_rv
             _record_changes(sandbox, change_rows)
+            if log is not None:
+                _log_command(sandbox.pk, log(value), sim_time=cluster.now, resource_version=new_rv)
+            if batch is not None:
+                transaction.on_commit(functools.partial(_after_write, sandbox_id, batch, wake_worker=wake_worker))
+                # Before the engine is kept (below): receivers read it while no other reconcile can take it.
+                transaction.on_commit(functools.partial(_announce_change, sandbox, cluster, batch["changes"],
+                                                        source="write" if lock else "reconcile"))
             if not lock:
                 transaction.on_commit(functools.partial(_kept_engines.keep, sandbox_id, old_version + 1, cluster,
                                                         stored_bytes=len(state)))
-            if batch is not None:
-                transaction.on_commit(functools.partial(_after_write, sandbox_id, batch, wake_worker=wake_worker))
             return WriteResult(value, new_rv, changes, last_active_at)
     raise conflict("sandboxes", str(sandbox_id), why="too many concurrent writes; please try again")
 
@@ -257,6 +294,26 @@ def _after_write(sandbox_id: Any, batch: dict[str, Any], *, wake_worker: bool) -
     realtime.publish_batch(sandbox_id, batch)
     if wake_worker:
         reconcile_soon(sandbox_id)
+
+
+def _announce_change(sandbox: Sandbox, cluster: engine.Cluster, changes: list[dict[str, Any]], *, source: str) -> None:
+    for receiver, outcome in sandbox_changed.send_robust(sender=Sandbox, sandbox=sandbox, cluster=cluster,
+                                                         changes=changes, source=source):
+        if isinstance(outcome, Exception):
+            logger.error("sandbox_changed receiver %r failed", receiver, exc_info=outcome)
+
+
+def _log_command(sandbox_pk: Any, entry: CommandLog, *, sim_time: float | None, resource_version: int) -> None:
+    SandboxCommand.objects.create(sandbox_id=sandbox_pk, sim_time=sim_time, source=entry.source,
+                                  text=entry.text[:COMMAND_TEXT_LIMIT], exit_code=entry.exit_code,
+                                  resource_version=resource_version)
+
+
+def sandbox_command_refused(*, sandbox_id: Any, entry: CommandLog) -> None:
+    """Record a request the sandbox refused with a `Status` (its write rolled back), so the history is complete."""
+    SandboxCommand.objects.create(sandbox_id=sandbox_id, sim_time=None, source=entry.source,
+                                  text=entry.text[:COMMAND_TEXT_LIMIT], exit_code=entry.exit_code,
+                                  resource_version=None)
 
 
 def _touch(sandbox: Sandbox) -> None:
@@ -342,7 +399,14 @@ def sandbox_apply_yaml(*, sandbox_id: Any, user: AbstractBaseUser, text: str, dr
                 raise
         return results
 
-    return sandbox_write(sandbox_id=sandbox_id, operation=apply_all, dry_run=dry_run)
+    return sandbox_write(sandbox_id=sandbox_id, operation=apply_all, dry_run=dry_run,
+                         log=lambda _value: _editor_log(text, dry_run=dry_run))
+
+
+def _editor_log(text: str, *, dry_run: bool, exit_code: int = 0) -> CommandLog:
+    """An editor apply in the command history: the manifest itself, as `kubectl apply -f -` would read it."""
+    return CommandLog(SandboxCommand.EDITOR, f"kubectl apply{' --dry-run=server' if dry_run else ''} -f -\n{text}",
+                      exit_code)
 
 
 # ------------------------------------------------------------------ reconcile (workers)
@@ -482,7 +546,7 @@ def _summary(change: SandboxChange) -> dict[str, Any]:
 
 def sandbox_catch_up(*, sandbox_id: Any, since: int | None, read_only: bool) -> dict[str, Any]:
     """A `batch` with what a reconnecting page missed after `since`, or a full `snapshot`."""
-    sandbox = Sandbox.objects.select_related("lesson").get(pk=sandbox_id)
+    sandbox = Sandbox.objects.get(pk=sandbox_id)
     if sandbox.hibernating:
         reconcile_soon(sandbox.pk)
     cluster = engine.load(sandbox.state)
@@ -516,6 +580,8 @@ def sandbox_apply_reply(*, sandbox_id: Any, user: AbstractBaseUser, text: str, d
     try:
         result = sandbox_apply_yaml(sandbox_id=sandbox_id, user=user, text=text, dry_run=dry_run)
     except Status as error:
+        if error.code != 429:  # a refused manifest is part of the learner's history; a rate limit is not
+            sandbox_command_refused(sandbox_id=sandbox_id, entry=_editor_log(text, dry_run=dry_run, exit_code=1))
         return reply(request_id, error=error, language=language)
     suffix = " (dry run)" if dry_run else ""
     lines = [f"{engine.kubectl_name(item['object'])} {item['action']}{suffix}" for item in result.value]
@@ -564,7 +630,7 @@ def sandbox_control(*, sandbox_id: Any, user: AbstractBaseUser, request: dict[st
         return engine.components(cluster)
 
     result = sandbox_write(sandbox_id=sandbox_id, operation=operate, always_store=True)
-    sandbox = Sandbox.objects.select_related("lesson").get(pk=sandbox_id)
+    sandbox = Sandbox.objects.get(pk=sandbox_id)
     settings_message = selectors.sandbox_settings(sandbox, read_only=False, components=result.value)
     # Even with no object changed (a stopped kubelet, a new speed) timers moved: let a worker look now.
     transaction.on_commit(lambda: (realtime.publish_sandbox(sandbox_id, settings_message), reconcile_soon(sandbox_id)))
@@ -586,15 +652,19 @@ def sandbox_command_reply(*, sandbox_id: Any, user: AbstractBaseUser, command: s
     try:
         rate_limit(user=user)
         actor = actor_for(user)
-        sandbox = Sandbox.objects.select_related("lesson").only("id", "lesson__slug").get(pk=sandbox_id)
+        sandbox = Sandbox.objects.only("id", "key").get(pk=sandbox_id)
         # `cluster-info` and `config view` show what the downloadable kubeconfig holds.
         server_url, context_name = kube_api_url(sandbox), kubeconfig_context_name(sandbox)
         output = sandbox_write(
             sandbox_id=sandbox_id,
             operation=lambda cluster: engine.run_kubectl(cluster, command, actor=actor, language=language,
                                                          server_url=server_url, context_name=context_name),
+            log=lambda result: CommandLog(SandboxCommand.TERMINAL, command, result.exit_code),
         ).value
     except Status as error:
+        if error.code != 429:
+            sandbox_command_refused(sandbox_id=sandbox_id,
+                                    entry=CommandLog(SandboxCommand.TERMINAL, command, 1))
         return reply(request_id, error=error, language=language)
     return reply(request_id, output=output.text, language=language,
                  extra={"ok": output.exit_code == 0, "exitCode": output.exit_code})
@@ -638,7 +708,7 @@ def sandbox_token_revoke(*, sandbox: Sandbox) -> int:
 
 def kubeconfig_context_name(sandbox: Sandbox) -> str:
     """The cluster and context name in the sandbox's kubeconfig (`podlab-playground`, `podlab-<lesson>`)."""
-    return f"podlab-{sandbox.lesson.slug if sandbox.lesson_id else 'playground'}"
+    return f"podlab-{sandbox.label}"
 
 
 def kube_api_url(sandbox: Sandbox, *, base: str | None = None) -> str:

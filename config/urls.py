@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cluster_engine.kubeapi.urls")),  # /k8s/<sandbox-id>/ and the kubeconfig download
     path("api/", include("cluster_engine.urls")),
+    path("api/lessons/", include("lessons.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
 ]

@@ -243,8 +243,27 @@ def _check_name(request: ApiRequest, body: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ engine access
 
 def write(request: ApiRequest, operation: Callable[[engine.Cluster], Any], *, dry: bool) -> Any:
-    """Run `operation` through the one write path (`services.sandbox_write`)."""
-    return services.sandbox_write(sandbox_id=request.sandbox_id, operation=operation, dry_run=dry).value
+    """Run `operation` through the one write path (`services.sandbox_write`), recorded in the sandbox's command
+    history as the request that reached the API (`api_request_text`)."""
+    return services.sandbox_write(sandbox_id=request.sandbox_id, operation=operation, dry_run=dry,
+                                  log=lambda _value: services.CommandLog("kube-api", api_request_text(request))).value
+
+
+def api_request_text(request: ApiRequest) -> str:
+    """How a write that reached the API reads in the command history: method, resource, and what tells the
+    client apart (its field manager and User-Agent): `PATCH deployments/api (fieldManager=kubectl-rollout,
+    application/json-patch+json) kubectl/v1.32.4 (linux/amd64)`."""
+    where = f"namespaces/{request.namespace}/" if request.namespace else ""
+    target = f"{request.kind.plural}/{request.name}" if request.name else request.kind.plural
+    if request.subresource:
+        target += f"/{request.subresource}"
+    notes = [f"fieldManager={request.query['fieldManager']}"] if request.query.get("fieldManager") else []
+    if request.media:
+        notes.append(request.media)
+    if dry_run(request):
+        notes.append("dryRun=All")
+    detail = f" ({', '.join(notes)})" if notes else ""
+    return f"{request.method} {where}{target}{detail} {request.user_agent}".rstrip()
 
 
 def _include_object(request: ApiRequest) -> str:

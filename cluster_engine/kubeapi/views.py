@@ -154,8 +154,7 @@ class SandboxKubeconfigView(APIView):
             raise NotFound from missing
         text = services.sandbox_kubeconfig(sandbox=sandbox, ca_pem=kubeconfig_ca())
         response = HttpResponse(text.encode(), content_type="application/yaml")
-        label = sandbox.lesson.slug if sandbox.lesson_id else "playground"
-        response["Content-Disposition"] = f'attachment; filename="podlab-{label}.kubeconfig"'
+        response["Content-Disposition"] = f'attachment; filename="podlab-{sandbox.label}.kubeconfig"'
         response["Cache-Control"] = "no-store"
         return response
 

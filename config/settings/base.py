@@ -177,7 +177,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Podlab API",
-    "DESCRIPTION": "Sandboxes: simulated Kubernetes clusters for learners.",
+    "DESCRIPTION": "Sandboxes (simulated Kubernetes clusters for learners), lessons, exercises and grading.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }

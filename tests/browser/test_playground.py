@@ -249,7 +249,7 @@ def test_the_page_resumes_after_the_server_drops_the_socket(
     def run_elsewhere() -> dict:
         # Playwright's event loop owns this thread; the service publishes with async_to_sync, so use another.
         try:
-            sandbox = Sandbox.objects.get(owner=learner, lesson=None)
+            sandbox = Sandbox.objects.get(owner=learner, key="playground")
             return sandbox_command_reply(sandbox_id=sandbox.id, user=learner,
                                          command="kubectl run during --image=nginx", request_id=1, language="en")
         finally:

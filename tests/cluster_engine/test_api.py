@@ -19,13 +19,8 @@ def test_create_returns_the_playground_once(client, learner):
     second = client.post("/api/sandboxes/", {}, content_type="application/json")
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
-    assert first.json()["lesson"] is None
+    assert first.json()["key"] == "playground"
     assert [s["id"] for s in client.get("/api/sandboxes/").json()] == [first.json()["id"]]
-
-
-def test_unknown_lesson_is_404(client, learner):
-    client.force_login(learner)
-    assert client.post("/api/sandboxes/", {"lesson": "nope"}, content_type="application/json").status_code == 404
 
 
 def test_another_learners_sandbox_is_404_everywhere(client, playground, other_learner):

@@ -1,4 +1,4 @@
-"""The lesson page (the learner's playground for now): who may open it, its language and its config blob."""
+"""The lesson page and the playground: who may open them, their language and their config blob."""
 
 import json
 import re
@@ -58,7 +58,7 @@ def test_playground_renders_for_a_learner_in_their_language(client, learner, fak
         assert word in text
     if language == "ru":
         assert "Your playground" not in text
-    fake_sandbox_service.assert_called_once_with(owner=learner, lesson=None)
+    fake_sandbox_service.assert_called_once_with(owner=learner)
 
 
 @pytest.mark.django_db
@@ -97,9 +97,10 @@ def test_anonymous_visitor_is_sent_to_log_in(client):
 
 
 @pytest.mark.django_db
-def test_home_page_start_learning_leads_to_the_playground(client, learner):
+def test_home_page_leads_to_the_course_and_the_playground(client, learner):
     client.force_login(learner)
     text = client.get(url_in("en", "home")).content.decode()
+    assert f'href="{url_in("en", "lesson-list-page")}" data-testid="start-learning"' in text
     assert f'href="{url_in("en", "playground")}"' in text
 
 

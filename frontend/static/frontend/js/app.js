@@ -3,7 +3,8 @@
 import { TextAlternative, Announcer } from "./a11y.js";
 import { Diagram } from "./diagram/diagram.js";
 import { fmt, gettext } from "./i18n.js";
-import { enhanceCodeBlocks, setExerciseStatus } from "./lesson.js";
+import { ExercisePanel, QuizForm } from "./exercises.js";
+import { enhanceCodeBlocks } from "./lesson.js";
 import { controlMessage } from "./protocol.js";
 import { SandboxSocket } from "./socket.js";
 import { Store } from "./store.js";
@@ -105,6 +106,12 @@ async function main() {
   socket.connect();
   // A handle for the browser console and the end-to-end tests (they close the socket through it).
   window.podlab = { store, socket, diagram };
+  if (config.lesson) {
+    const panel = document.querySelector("[data-exercise-panel]");
+    if (panel) window.podlab.exercises = new ExercisePanel(panel, { socket, lesson: config.lesson, announcer });
+    const quiz = document.querySelector("[data-quiz]");
+    if (quiz) window.podlab.quiz = new QuizForm(quiz, { lesson: config.lesson });
+  }
 
   // The terminal and the editor load their libraries on their own, so a slow one never blocks the diagram.
   const [{ TerminalView }, { YamlEditor }] = await Promise.all([import("./terminal.js"), import("./editor.js")]);
@@ -122,7 +129,6 @@ async function main() {
     },
     openInEditor: (text) => editor.load(text),
   });
-  for (const item of document.querySelectorAll("[data-exercise]")) setExerciseStatus(item, item.dataset.status || "pending");
   document.body.classList.add("podlab-ready");
 }
 

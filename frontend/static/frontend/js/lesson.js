@@ -46,13 +46,3 @@ export function enhanceCodeBlocks(root, { runInTerminal, openInEditor }) {
     pre.after(bar);
   }
 }
-
-/** Show an exercise's status (pending, passed, failed) with a class and a text label. */
-export function setExerciseStatus(item, status) {
-  const labels = { pending: gettext("Not done yet"), passed: gettext("Done"), failed: gettext("Not yet: see the hint") };
-  item.dataset.status = status;
-  item.classList.remove("exercise--pending", "exercise--passed", "exercise--failed");
-  item.classList.add(`exercise--${status}`);
-  const label = item.querySelector(".exercise-status");
-  if (label) label.textContent = labels[status] || status;
-}

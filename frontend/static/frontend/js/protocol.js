@@ -56,7 +56,7 @@ export function compareResourceVersions(a, b) {
 }
 
 /** The server messages the client understands; anything else is reported, not acted on. */
-export const SERVER_TYPES = new Set(["snapshot", "batch", "sandbox", "reply", "error"]);
+export const SERVER_TYPES = new Set(["snapshot", "batch", "sandbox", "reply", "checks", "error"]);
 
 /** Parse one server frame; returns the message or null when it is not a known JSON message. */
 export function parseServerMessage(text) {

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cluster_engine import services
 from cluster_engine.kubeapi.views import kubeconfig_ca
+from lessons import services as lesson_services
 from lessons.models import Lesson
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             lesson = Lesson.objects.filter(slug=options["lesson"]).first()
             if lesson is None:
                 raise CommandError(f"no lesson with the slug {options['lesson']!r}")
-        sandbox = services.sandbox_get_or_create(owner=user, lesson=lesson)
+        sandbox = (lesson_services.lesson_sandbox(learner=user, lesson=lesson) if lesson is not None
+                   else services.sandbox_get_or_create(owner=user))
         self.stdout.write(services.sandbox_kubeconfig(sandbox=sandbox, ca_pem=kubeconfig_ca(),
                                                       base_url=options["server"] or None), ending="")
