@@ -317,3 +317,10 @@ def quantity(value: Any) -> float:
 
 def sim_now(cluster: Cluster) -> float:
     return cluster.now
+
+
+def fault_problem(fault: Any) -> str:
+    """What is wrong with a scenario fault's data (`sim/faults.py`), or ""."""
+    from cluster_engine.sim import faults
+
+    return faults.validate(fault)

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from cluster_engine import engine
 from lessons import grader
 from lessons.models import LANGUAGES, bilingual
 
@@ -109,6 +110,12 @@ def _scenario(check: _Checker, value: Any, path: str) -> dict[str, Any]:
     for index, manifest in enumerate(value.get("objects") or ()):
         if not isinstance(manifest, dict) or not {"apiVersion", "kind", "metadata"} <= set(manifest):
             raise check.fail(f"{path}.objects[{index}]", "a manifest with apiVersion, kind and metadata")
+    if not isinstance(value.get("faults", []), list):
+        raise check.fail(f"{path}.faults", "a list of faults")
+    for index, fault in enumerate(value.get("faults") or ()):
+        problem = engine.fault_problem(fault)
+        if problem:
+            raise check.fail(f"{path}.faults[{index}]", problem)
     return value
 
 

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import objects, proxy, quota
+from . import faults, objects, proxy, quota
 from .apiserver import CLIENT_SIDE_APPLY, FOREGROUND, ORPHAN, ApiServer
 from .clock import Clock, Timers
 from .controllers import Context
@@ -357,6 +357,8 @@ class Cluster:
                 collect_orphaned_pods(self.store, self.api, key, now)
         elif owner == "event-ttl":
             self._expire_events(now)
+        elif owner == faults.OWNER:
+            faults.fire(self, key)
         elif owner in CONTROLLERS and kcm:
             result = CONTROLLERS[owner].reconcile(self.ctx, key, now)
             if result.requeue_after is not None:

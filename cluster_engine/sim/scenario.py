@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from . import images, objects, quota
+from . import faults, images, objects, quota
 from .cluster import Cluster
 from .controllers import history
 from .events import EVENT_TTL
@@ -676,6 +676,9 @@ def system_services(control_plane: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+FAULT_SETTLE = 60.0  # seconds an immediate fault has been in place when the learner arrives
+
+
 def build(spec: dict[str, Any] | None = None) -> Cluster:
     """A settled cluster from a scenario spec (see `LESSON`): nodes, kube-system, preloaded objects.
 
@@ -687,7 +690,7 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
     `preload` ("create", the default, as `kubectl create -f`; or "apply", which records the
     last-applied annotation), `settle` (seconds of simulated time to run before handing the cluster
     out, default 120), `age` (default true: run one event TTL more so start-up Events expire),
-    `historyLimit`, `changeLimit`.
+    `historyLimit`, `changeLimit`, `faults` (what breaks on purpose, now or later: `sim/faults.py`).
     """
     spec = spec or LESSON
     start = parse_rfc3339(spec.get("start", DEFAULT_START))
@@ -772,6 +775,15 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
         # the cluster has been up a while: its start-up Events have expired (event TTL) and the history
         # of its construction is compacted, so a lesson starts with an empty change feed
         cluster.step(EVENT_TTL)
+    # Faults of the scenario: those due at once have been there a minute when the learner arrives (a stopped
+    # kubelet's node is NotReady by then) and are not in the change feed, to be found from their symptoms;
+    # later ones fire `at` seconds after the learner receives the cluster.
+    timed = [fault for fault in spec.get("faults") or () if isinstance(fault, dict) and fault.get("at")]
+    immediate = [fault for fault in spec.get("faults") or () if fault not in timed]
+    if immediate:
+        faults.schedule(cluster, immediate)
+        cluster.step(FAULT_SETTLE)
     cluster.store.compact()
     cluster.explanations.clear()
+    faults.schedule(cluster, timed)
     return cluster
