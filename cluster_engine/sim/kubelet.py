@@ -222,6 +222,10 @@ class Kubelets:
         )
         state = (cstatus.get("lastState") if previous else cstatus.get("state")) or {}
         run = state.get("running") or state.get("terminated")
+        if not run and not previous:
+            # A container waiting to start again (CrashLoopBackOff) shows its last run, as the kubelet's
+            # validateContainerLogStatus picks lastState.terminated before it reports the waiting reason.
+            run = (cstatus.get("lastState") or {}).get("terminated")
         if not run or not run.get("startedAt"):
             return None
         started = parse_rfc3339(run["startedAt"])

@@ -122,3 +122,15 @@ def test_container_ids_carry_the_node_runtime(cluster):
     cluster.create(pod("crio", node="worker-2"))
     cluster.step(10)
     assert container_state(cluster, "crio")["containerID"].startswith("cri-o://")
+
+
+def test_logs_of_a_crash_looping_container_show_its_last_run(cluster):
+    from cluster_engine.sim.kubectl.client import run_command
+
+    cluster.create(pod("loop", image="busybox", command=["sh", "-c", "echo attempt; exit 1"]))
+    cluster.step(30)
+    state = container_state(cluster, "loop")
+    assert state["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    result = run_command(cluster, "kubectl logs loop", actor="user:admin")
+    assert result.exit_code == 0
+    assert result.stdout == "attempt\n"
