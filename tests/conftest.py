@@ -69,6 +69,11 @@ def learner(django_user_model):
 
 
 @pytest.fixture
+def other_learner(django_user_model):
+    return django_user_model.objects.create_user(username="bob", password="correct-horse-battery-9")
+
+
+@pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_user(
         username="grace", password="correct-horse-battery-9", is_staff=True, is_superuser=True)

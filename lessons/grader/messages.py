@@ -40,6 +40,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "{what}: {path} is not set.",
         "ru": "{what}: поле {path} не задано.",
     },
+    "value.missing": {
+        "en": "{what}: {path} is not set; expected {expected}.",
+        "ru": "{what}: {path} не задано, а нужно {expected}.",
+    },
     "value.absent": {
         "en": "{what}: {path} should not be set, but it is {found}.",
         "ru": "{what}: поля {path} быть не должно, а в нём {found}.",

@@ -138,6 +138,8 @@ def _compare(spec: dict[str, Any], values: list[Any], *, what: Any, path_text: s
         if not present:
             return passed()
         return failed("value.absent", what=what, path=path_text, found=shown)
+    if not present:
+        return failed("value.missing", what=what, path=path_text, expected=_expected_text(spec))
     if "equals" in spec:
         expected = spec["equals"]
         ok = bool(present) and all(_same(value, expected) for value in present) if not isinstance(expected, list) \
@@ -169,6 +171,22 @@ def _compare(spec: dict[str, Any], values: list[Any], *, what: Any, path_text: s
             return passed() if ok else failed(f"value.{key}", what=what, path=path_text, found=shown,
                                               expected=_show(spec[key]))
     return passed()
+
+
+def _expected_text(spec: dict[str, Any]) -> Any:
+    """What a comparison asks for, as the learner reads it."""
+    if "equals" in spec:
+        return _show(spec["equals"])
+    if "one_of" in spec:
+        return {"en": "one of " + ", ".join(map(_show, spec["one_of"])),
+                "ru": "одно из: " + ", ".join(map(_show, spec["one_of"]))}
+    if "matches" in spec:
+        return {"en": f"a value matching /{spec['matches']}/", "ru": f"значение по шаблону /{spec['matches']}/"}
+    if "contains" in spec:
+        return {"en": f"a list with {_show(spec['contains'])}", "ru": f"список, где есть {_show(spec['contains'])}"}
+    if "at_least" in spec:
+        return {"en": f"at least {_show(spec['at_least'])}", "ru": f"не меньше {_show(spec['at_least'])}"}
+    return {"en": f"at most {_show(spec['at_most'])}", "ru": f"не больше {_show(spec['at_most'])}"}
 
 
 def _validate_comparison(spec: dict[str, Any], path: str, *, required: bool) -> None:

@@ -13,11 +13,6 @@ def playground(learner):
     return services.sandbox_get_or_create(owner=learner)
 
 
-@pytest.fixture
-def other_learner(django_user_model):
-    return django_user_model.objects.create_user(username="bob", password="correct-horse-battery-9")
-
-
 POD_YAML = """\
 apiVersion: v1
 kind: Pod

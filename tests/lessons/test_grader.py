@@ -79,6 +79,10 @@ def test_object_exists_and_its_fields_compare_as_learners_mean_them():
     failing({"object": {"kind": "Deployment", "name": "api"}}, cluster, "Deployment api does not exist")
     failing({"object": {"kind": "Deployment", "name": "web", "path": ".spec.paused", "exists": True}}, cluster,
             "is not set")
+    init_image = ".spec.template.spec.initContainers[*].image"
+    result = failing({"object": {"kind": "Deployment", "name": "web", "path": init_image, "matches": "^busybox"}},
+                     cluster, "is not set; expected a value matching /^busybox/")
+    assert result.message["ru"].endswith("не задано, а нужно значение по шаблону /^busybox/.")
     failing({"object": {"kind": "Deployment", "name": "web", "path": ".spec.template.spec.containers[0].image",
                         "matches": "^redis"}}, cluster, "nginx:1.25", "/^redis/")
 
