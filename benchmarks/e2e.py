@@ -5,7 +5,10 @@ learners (at most 50 pages opening at once; the time to the snapshot is reported
 measures, for every write, the time from sending it to the first `batch` event for that object
 (apply-to-first-event), plus errors and the worker's CPU time per reconcile. Run on its own:
 
-    .venv/bin/python benchmarks/e2e.py [--learners 10 100 300] [--seconds 20] [--web-processes 2]
+    .venv/bin/python benchmarks/e2e.py [--learners 10 100 300] [--seconds 20] [--web-processes 2] [--live-checks]
+
+With `--live-checks` every learner works in lesson 1's sandbox with its first exercise open, so each write and
+each reconcile also re-evaluates that exercise's live checks and publishes them (docs/lessons.md).
 
 PostgreSQL is used when `BENCH_DATABASE_URL` is set (or the local server accepts `createdb`), else SQLite.
 The last line is one JSON object with a row per N.
@@ -224,8 +227,9 @@ class Learner:
         self.latencies.append(first_event * 1000)
 
 
-def prepare(learners: int, env: dict[str, str]) -> tuple[list[tuple[str, str]], str]:
-    """Create users, sessions and sandboxes in this process; return (sandbox id, cookie) pairs."""
+def prepare(learners: int, env: dict[str, str], *, live_checks: bool = False) -> tuple[list[tuple[str, str]], str]:
+    """Create users, sessions and sandboxes in this process; return (sandbox id, cookie) pairs. With
+    `live_checks`, each sandbox is the learner's for lesson 1 with its first exercise open (checks tick live)."""
     os.environ.update(env)
     import django
 
@@ -239,9 +243,20 @@ def prepare(learners: int, env: dict[str, str]) -> tuple[list[tuple[str, str]], 
 
     user_model = get_user_model()
     pairs = []
+    exercise = None
+    if live_checks:
+        from lessons import services as lesson_services
+        from lessons.models import Exercise
+
+        lesson_services.lessons_load()
+        exercise = Exercise.objects.select_related("lesson").filter(lesson__order=1).order_by("order").first()
     for index in range(learners):
         user, _ = user_model.objects.get_or_create(username=f"learner{index}")
-        sandbox = services.sandbox_get_or_create(owner=user)
+        if exercise is not None:
+            sandbox = lesson_services.lesson_sandbox(learner=user, lesson=exercise.lesson, exercise=exercise)
+            lesson_services.exercise_open(learner=user, exercise=exercise)
+        else:
+            sandbox = services.sandbox_get_or_create(owner=user)
         session = SessionStore()
         session["_auth_user_id"] = str(user.pk)
         session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
@@ -300,6 +315,8 @@ def main() -> None:
                              "clients share this machine's 2 cores, and a second process gained no reconciles "
                              "(790 vs 758 at 300 learners) and slowed the server's answers (p99 698 vs 341 ms). "
                              "platform/k8s/worker.yaml runs 2 per pod")
+    parser.add_argument("--live-checks", action="store_true",
+                        help="every learner has lesson 1's first exercise open: its checks tick after each change")
     parser.add_argument("--profile-dir", type=Path, help="record py-spy profiles (raw stacks) of the server and "
                                                          "the worker during each run into this folder")
     args = parser.parse_args()
@@ -319,7 +336,7 @@ def main() -> None:
     child_env = {**os.environ, **env}
     print(f"database: {env['DATABASE_URL']}", flush=True)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=child_env, check=True)
-    pairs, kind = prepare(max(args.learners), env)
+    pairs, kind = prepare(max(args.learners), env, live_checks=args.live_checks)
     gc.collect()
     gc.freeze()  # what setting up loaded stays: no collection walks it again
     print(f"{len(pairs)} learners with sandboxes; workload kind {kind}", flush=True)
@@ -377,8 +394,9 @@ def main() -> None:
             errors = [error for learner in learners for error in learner.errors]
             replies = [value for learner in learners for value in learner.reply_latencies]
             connects = [learner.connect_latency for learner in learners if learner.connect_latency is not None]
-            row = {"learners": count, "writes": len(latencies), "p50_ms": round(statistics.median(latencies), 1)
-                   if latencies else None, "p95_ms": round(percentile(latencies, 0.95), 1),
+            row = {"learners": count, "live_checks": args.live_checks, "writes": len(latencies),
+                   "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+                   "p95_ms": round(percentile(latencies, 0.95), 1),
                    "p99_ms": round(percentile(latencies, 0.99), 1), "errors": len(errors),
                    "reply_p50_ms": round(percentile(replies, 0.5), 1),
                    "reply_p99_ms": round(percentile(replies, 0.99), 1),
