@@ -89,15 +89,20 @@ class _StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         await self.close(code=1000)
 
     def _header(self, name: bytes) -> str:
-        for key, value in self.scope.get("headers") or []:
-            if key.lower() == name:
-                return value.decode("latin1")
-        return ""
+        return scope_header(self.scope, name)
 
     @abc.abstractmethod
     def frames(self, caller: Caller, namespace: str, name: str,
                query: dict[str, list[str]]) -> list[tuple[int, str | dict[str, Any]]]:
         """The (channel, payload) frames to send for this request; raises Status to refuse it."""
+
+
+def scope_header(scope: dict[str, Any], name: bytes) -> str:
+    """The value of a request header (`name` in lower case) of a WebSocket's handshake, "" when absent."""
+    for key, value in scope.get("headers") or []:
+        if key.lower() == name:
+            return value.decode("latin1")
+    return ""
 
 
 def _flag(query: dict[str, list[str]], name: str) -> bool:
