@@ -21,7 +21,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from cluster_engine.consumers import in_worker_thread
 from cluster_engine.kubeapi import state
-from cluster_engine.kubeapi.auth import Caller, authenticate_header
+from cluster_engine.kubeapi.auth import Caller, authenticate_scope
 from cluster_engine.sim.errors import Status, internal_error
 from cluster_engine.sim.kubectl.client import ClusterClient
 from cluster_engine.sim.kubectl.execute import ExecError, run_in_container
@@ -65,8 +65,7 @@ class _StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         kwargs = self.scope["url_route"]["kwargs"]
         protocol = next((p for p in SUBPROTOCOLS if p in (self.scope.get("subprotocols") or [])), None)
         try:
-            caller = await in_worker_thread(authenticate_header)(self._header(b"authorization"),
-                                                                 kwargs["sandbox_id"])
+            caller = await in_worker_thread(authenticate_scope)(self.scope, kwargs["sandbox_id"])
         except Status:
             await self.close()
             return
@@ -88,21 +87,10 @@ class _StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
             await self.send(bytes_data=bytes([channel]) + payload)
         await self.close(code=1000)
 
-    def _header(self, name: bytes) -> str:
-        return scope_header(self.scope, name)
-
     @abc.abstractmethod
     def frames(self, caller: Caller, namespace: str, name: str,
                query: dict[str, list[str]]) -> list[tuple[int, str | dict[str, Any]]]:
         """The (channel, payload) frames to send for this request; raises Status to refuse it."""
-
-
-def scope_header(scope: dict[str, Any], name: bytes) -> str:
-    """The value of a request header (`name` in lower case) of a WebSocket's handshake, "" when absent."""
-    for key, value in scope.get("headers") or []:
-        if key.lower() == name:
-            return value.decode("latin1")
-    return ""
 
 
 def _flag(query: dict[str, list[str]], name: str) -> bool:

@@ -23,8 +23,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from cluster_engine.consumers import in_worker_thread
 from cluster_engine.kubeapi import spdy, state
-from cluster_engine.kubeapi.auth import Caller, authenticate_header
-from cluster_engine.kubeapi.exec import scope_header
+from cluster_engine.kubeapi.auth import Caller, authenticate_scope
 from cluster_engine.sim import portforward
 from cluster_engine.sim.errors import Status, bad_request
 
@@ -91,8 +90,7 @@ class PodPortForwardConsumer(AsyncWebsocketConsumer):
             await self.close()
             return
         try:
-            self.caller = await in_worker_thread(authenticate_header)(scope_header(self.scope, b"authorization"),
-                                                                      kwargs["sandbox_id"])
+            self.caller = await in_worker_thread(authenticate_scope)(self.scope, kwargs["sandbox_id"])
             self.uid = await in_worker_thread(_pod_uid)(self.caller.sandbox_id, kwargs["namespace"], kwargs["name"])
         except Status:  # kubectl falls back to the SPDY POST, whose answer names the reason
             await self.close()

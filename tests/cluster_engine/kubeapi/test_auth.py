@@ -86,6 +86,16 @@ def test_a_review_refuses_other_verbs_and_bad_bodies(client, playground, auth):
                        content_type="application/json").status_code == 401
 
 
+def test_acting_as_another_user_is_refused(client, playground, auth):
+    url = f"/k8s/{playground.pk}/api/v1/namespaces/default/pods"
+    for headers in ({"HTTP_IMPERSONATE_USER": "bob"}, {"HTTP_IMPERSONATE_USER": "ada", "HTTP_IMPERSONATE_GROUP": "x"},
+                    {"HTTP_IMPERSONATE_USER": "system:serviceaccount:dev:foo"}):
+        refused = client.get(url, **auth, **headers)
+        assert (refused.status_code, refused.json()["reason"]) == (403, "Forbidden")
+        assert refused.json()["message"].startswith('impersonation is not simulated: User "ada" cannot act as "')
+    assert client.get(url, HTTP_IMPERSONATE_USER="ada", **auth).status_code == 200  # as oneself
+
+
 def in_page(kube, line: str) -> tuple[str, str, int]:
     sandbox = Sandbox.objects.get(pk=kube.sandbox_id)
     cluster = engine.load(sandbox.state)
@@ -114,6 +124,9 @@ def test_real_kubectl_auth_can_i_and_whoami(kube, kube_server, django_user_model
                  ["auth", "can-i", "get", "/healthz", "--subresource=log"]):
         real = kube.run(*args, check=False)
         assert in_page(kube, " ".join(["kubectl", *args])) == (real.stdout, real.stderr, real.returncode), args
+    acting = kube.run("auth", "can-i", "list", "pods", "--as=system:serviceaccount:dev:foo", check=False)
+    assert acting.returncode == 1
+    assert acting.stderr.startswith("Error from server (Forbidden): impersonation is not simulated: ")
     # another learner's token names that learner, in that learner's own sandbox
     bob = make_kube(django_user_model.objects.create_user(username="bob", password="x-9-horse-battery"),
                     kube_server, tmp_path / "bob")
