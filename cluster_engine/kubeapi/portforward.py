@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 SUBPROTOCOL = "SPDY/3.1+portforward.k8s.io"
 STREAM_TYPE, PORT, REQUEST_ID = "streamtype", "port", "requestid"  # k8s.io/api/core/v1 header names, lower-cased
 ERROR, DATA = "error", "data"
+MAX_OPEN = 256  # connections of one session waiting for their second stream or their request; more are refused
 
 
 def _pod_uid(sandbox_id: uuid.UUID, namespace: str, name: str) -> str:
@@ -142,6 +143,8 @@ class PodPortForwardConsumer(AsyncWebsocketConsumer):
         if stream_problem(frame.headers):
             return self.session.rst_stream(frame.stream_id, spdy.CANCEL)
         request_id, kind = _header(frame.headers, REQUEST_ID), _header(frame.headers, STREAM_TYPE)
+        if request_id not in self.forwards and len(self.forwards) >= MAX_OPEN:
+            return self.session.rst_stream(frame.stream_id, spdy.REFUSED_STREAM)
         forward = self.forwards.setdefault(request_id, Forward(int(_header(frame.headers, PORT))))
         if kind in forward.streams:  # a second stream of one type for a request id
             return self.session.rst_stream(frame.stream_id, spdy.CANCEL)
@@ -161,7 +164,7 @@ class PodPortForwardConsumer(AsyncWebsocketConsumer):
         forward = self.forwards.get(request_id)
         if forward is None or forward.streams.get(DATA) != frame.stream_id:
             return b""  # the error stream's FIN, or late bytes of a finished connection
-        forward.request += frame.data
+        forward.request += frame.data[:max(0, portforward.MAX_REQUEST + 1 - len(forward.request))]  # enough for a 400
         forward.client_done |= frame.fin
         return await self._serve(request_id) if forward.connected else b""
 
@@ -175,7 +178,10 @@ class PodPortForwardConsumer(AsyncWebsocketConsumer):
         return self._finish(request_id, data=result.data, error=result.error)
 
     def _forward(self, port: int, request: bytes | None) -> portforward.Forwarded:
-        cluster = state.load(self.caller.sandbox_id)
+        try:
+            cluster = state.load(self.caller.sandbox_id)
+        except Status as gone:  # the sandbox was deleted since the session opened
+            return portforward.Forwarded(error=gone.message)
         return cluster.port_forward(self.name, namespace=self.namespace, uid=self.uid, port=port, request=request)
 
     def _finish(self, request_id: str, *, data: bytes = b"", error: str = "") -> bytes:

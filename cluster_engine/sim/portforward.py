@@ -78,7 +78,7 @@ def _refused(uid: str, port: int) -> str:
 def request_size(buffer: bytes) -> int | None:
     """The length of the first HTTP request in `buffer` (its head and a `Content-Length` body), or None while more
     bytes are needed. A first line that is no request line, or a head past MAX_REQUEST, ends the request there:
-    the server answers it with 400."""
+    the server answers it with 400. A body that would take the request past MAX_REQUEST is not waited for."""
     line_end = buffer.find(b"\n")
     if line_end >= 0 and not _REQUEST_LINE.match(buffer[:line_end].rstrip(b"\r")):
         return line_end + 1
@@ -90,6 +90,8 @@ def request_size(buffer: bytes) -> int | None:
     if head_size < 0:
         return len(buffer) if len(buffer) > MAX_REQUEST else None
     length = _content_length(buffer[:head_size])
+    if head_size + length > MAX_REQUEST:  # a body larger than the server reads: answered after the head
+        return head_size
     return head_size + length if len(buffer) >= head_size + length else None
 
 
@@ -97,7 +99,7 @@ def _content_length(head: bytes) -> int:
     for line in head.split(b"\n")[1:]:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length" and value.strip().isdigit():
-            return min(int(value.strip()), MAX_REQUEST)
+            return int(value.strip())
     return 0
 
 

@@ -102,6 +102,8 @@ def test_a_container_that_is_not_running_does_not_listen(cluster):
     (b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab", None),
     (b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", len(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc")),
     (b"HELLO\r\nmore", len(b"HELLO\r\n")),  # not a request line: answered (400) at once
+    (b"POST / HTTP/1.1\r\nContent-Length: 999999999\r\n\r\nab",
+     len(b"POST / HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n")),  # an upload is not waited for
     (b"GET / HTTP/1.1\r\nX: " + b"a" * portforward.MAX_REQUEST,
      len(b"GET / HTTP/1.1\r\nX: ") + portforward.MAX_REQUEST),
 ])
