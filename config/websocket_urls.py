@@ -9,6 +9,7 @@ from django.urls import path
 
 from cluster_engine.consumers import SandboxConsumer
 from cluster_engine.kubeapi.exec import PodAttachConsumer, PodExecConsumer
+from cluster_engine.kubeapi.portforward import PodPortForwardConsumer
 from frontend.consumers import HealthConsumer
 
 KUBE_PREFIX = "/k8s/"
@@ -22,4 +23,6 @@ kube_websocket_urlpatterns = [
     path("k8s/<uuid:sandbox_id>/api/v1/namespaces/<str:namespace>/pods/<str:name>/exec", PodExecConsumer.as_asgi()),
     path("k8s/<uuid:sandbox_id>/api/v1/namespaces/<str:namespace>/pods/<str:name>/attach",
          PodAttachConsumer.as_asgi()),
+    path("k8s/<uuid:sandbox_id>/api/v1/namespaces/<str:namespace>/pods/<str:name>/portforward",
+         PodPortForwardConsumer.as_asgi()),
 ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -36,9 +38,33 @@ def authenticate(request: HttpRequest, sandbox_id: uuid.UUID) -> Caller:
     """The caller of a request to sandbox `sandbox_id`.
 
     Raises a 401 Status when the `Authorization: Bearer` token is missing, unknown or revoked, and a 403 when
-    it is valid for another sandbox (an unknown sandbox id is answered the same way, so ids reveal nothing).
+    it is valid for another sandbox (an unknown sandbox id is answered the same way, so ids reveal nothing) or
+    acts as another user (`refuse_impersonation`).
     """
-    return authenticate_header(request.headers.get("Authorization", ""), sandbox_id)
+    caller = authenticate_header(request.headers.get("Authorization", ""), sandbox_id)
+    refuse_impersonation(caller, request.headers.items())
+    return caller
+
+
+def authenticate_scope(scope: dict[str, Any], sandbox_id: uuid.UUID) -> Caller:
+    """`authenticate` for a WebSocket's handshake (its ASGI scope)."""
+    headers = [(key.decode("latin1"), value.decode("latin1")) for key, value in scope.get("headers") or []]
+    caller = authenticate_header(next((value for key, value in headers if key.lower() == "authorization"), ""),
+                                 sandbox_id)
+    refuse_impersonation(caller, headers)
+    return caller
+
+
+def refuse_impersonation(caller: Caller, headers: Iterable[tuple[str, str]]) -> None:
+    """403 for a request that acts as another user (kubectl's `--as`, `--as-group`, `--as-uid`: `Impersonate-*`
+    headers). A sandbox has one user, so there is nobody else to be; answering as the owner instead would tell
+    `kubectl auth can-i --as=...` what the owner may do. Impersonating oneself is the request itself."""
+    asked = {key.lower(): value for key, value in headers if key.lower().startswith("impersonate-")}
+    if not asked or asked == {"impersonate-user": caller.username}:
+        return
+    who = asked.get("impersonate-user") or "another user"
+    raise Status(403, "Forbidden", f'impersonation is not simulated: User "{caller.username}" cannot act as "{who}" '
+                                   "here (a sandbox has one user, its owner, who may do everything in it)", {})
 
 
 def token_sandbox(request: HttpRequest) -> uuid.UUID:

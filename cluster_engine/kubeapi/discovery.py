@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cluster_engine.sim import objects
+from cluster_engine.sim.discovery import served_kinds
 from cluster_engine.sim.objects import Kind
 from cluster_engine.sim.scenario import KUBERNETES_VERSION
 from cluster_engine.sim.schema import list_field
@@ -54,15 +54,16 @@ def subresource_names(kind: Kind) -> set[str]:
 
 
 def group_versions() -> dict[tuple[str, str], list[Kind]]:
-    """Registered kinds by (group, version), the core group ("", "v1") first, then groups by name."""
+    """Served kinds (`sim.discovery`: the registered kinds and the reviews) by (group, version), the core group
+    ("", "v1") first, then groups by name."""
     grouped: dict[tuple[str, str], list[Kind]] = {}
-    for kind in objects.all_kinds():
+    for kind in served_kinds():
         grouped.setdefault((kind.group, kind.version), []).append(kind)
-    return dict(sorted(grouped.items(), key=lambda item: (item[0][0] != "", item[0])))
+    return grouped
 
 
 def kind_for(group: str, version: str, plural: str) -> Kind | None:
-    for kind in objects.all_kinds():
+    for kind in served_kinds():
         if kind.group == group and kind.version == version and kind.plural == plural:
             return kind
     return None
@@ -157,4 +158,4 @@ def aggregated(*, core: bool, extra: tuple[dict[str, Any], ...] = ()) -> dict[st
 
 def registry_fingerprint() -> tuple[str, ...]:
     """Changes when kinds are registered: the cache key of documents derived from the registry."""
-    return tuple(sorted(f"{k.api_version}/{k.kind}" for k in objects.all_kinds()))
+    return tuple(sorted(f"{k.api_version}/{k.kind}" for k in served_kinds()))

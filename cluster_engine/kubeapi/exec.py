@@ -21,7 +21,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from cluster_engine.consumers import in_worker_thread
 from cluster_engine.kubeapi import state
-from cluster_engine.kubeapi.auth import Caller, authenticate_header
+from cluster_engine.kubeapi.auth import Caller, authenticate_scope
 from cluster_engine.sim.errors import Status, internal_error
 from cluster_engine.sim.kubectl.client import ClusterClient
 from cluster_engine.sim.kubectl.execute import ExecError, run_in_container
@@ -65,8 +65,7 @@ class _StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         kwargs = self.scope["url_route"]["kwargs"]
         protocol = next((p for p in SUBPROTOCOLS if p in (self.scope.get("subprotocols") or [])), None)
         try:
-            caller = await in_worker_thread(authenticate_header)(self._header(b"authorization"),
-                                                                 kwargs["sandbox_id"])
+            caller = await in_worker_thread(authenticate_scope)(self.scope, kwargs["sandbox_id"])
         except Status:
             await self.close()
             return
@@ -87,12 +86,6 @@ class _StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
             payload = json.dumps(data).encode() if isinstance(data, dict) else data.encode()
             await self.send(bytes_data=bytes([channel]) + payload)
         await self.close(code=1000)
-
-    def _header(self, name: bytes) -> str:
-        for key, value in self.scope.get("headers") or []:
-            if key.lower() == name:
-                return value.decode("latin1")
-        return ""
 
     @abc.abstractmethod
     def frames(self, caller: Caller, namespace: str, name: str,

@@ -104,7 +104,7 @@ def _v3_operations(kind: Kind) -> dict[str, Any]:
     if kind.namespaced:
         path_parameters.append({"name": "namespace", "in": "path", "required": True, "schema": {"type": "string"}})
     common = {"x-kubernetes-group-version-kind": _gvk(kind), "responses": reply}
-    return {
+    operations = {
         collection: {
             "get": {"operationId": _operation_id("list", kind), "x-kubernetes-action": "list", **common},
             "post": {"operationId": _operation_id("create", kind), "x-kubernetes-action": "post",
@@ -125,6 +125,24 @@ def _v3_operations(kind: Kind) -> dict[str, Any]:
             "delete": {"operationId": _operation_id("delete", kind), "x-kubernetes-action": "delete", **common},
         },
     }
+    return _served(operations, kind)
+
+
+# The verb of discovery each operation needs; a kind without it (a review: create only) has no such operation.
+_OPERATION_VERBS = {("collection", "get"): "list", ("collection", "post"): "create", ("item", "get"): "get",
+                    ("item", "put"): "update", ("item", "patch"): "patch", ("item", "delete"): "delete"}
+
+
+def _served(operations: dict[str, Any], kind: Kind) -> dict[str, Any]:
+    collection = _paths(kind)[0]
+    served: dict[str, Any] = {}
+    for path, methods in operations.items():
+        scope = "collection" if path == collection else "item"
+        kept = {method: body for method, body in methods.items()
+                if method == "parameters" or _OPERATION_VERBS[(scope, method)] in kind.verbs}
+        if set(kept) - {"parameters"}:
+            served[path] = kept
+    return served
 
 
 def v3_path(group: str, version: str) -> str:
@@ -175,11 +193,13 @@ def _v2_document(fingerprint: tuple[str, ...]) -> bytes:
                                                                                         "schema": ref}}}
         params = [{"name": name, "in": "query", "type": "string", "uniqueItems": True,
                    "description": QUERY_PARAMETERS[name]} for name in ("dryRun", "fieldManager", "fieldValidation")]
-        paths[collection] = {"get": {"operationId": _operation_id("list", kind), **common},
-                             "post": {"operationId": _operation_id("create", kind), "parameters": params, **common}}
-        paths[item] = {"get": {"operationId": _operation_id("read", kind), **common},
-                       "patch": {"operationId": _operation_id("patch", kind), "parameters": params,
-                                 "consumes": list(PATCH_TYPES), **common}}
+        paths.update(_served({
+            collection: {"get": {"operationId": _operation_id("list", kind), **common},
+                         "post": {"operationId": _operation_id("create", kind), "parameters": params, **common}},
+            item: {"get": {"operationId": _operation_id("read", kind), **common},
+                   "patch": {"operationId": _operation_id("patch", kind), "parameters": params,
+                             "consumes": list(PATCH_TYPES), **common}},
+        }, kind))
     roots = [kind.schema_ref for kind in kinds] + ["io.k8s.apimachinery.pkg.apis.meta.v1.Status"]
     document = {"swagger": "2.0", "info": INFO, "paths": paths, "definitions": _schemas(roots, "#/definitions/")}
     return json.dumps(document, separators=(",", ":")).encode()

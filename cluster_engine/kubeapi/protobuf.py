@@ -378,13 +378,33 @@ _GROUPS: dict[str, Table] = {
     "ScaleSpec": {1: ("replicas", "int32")},
 }
 
-MESSAGES: dict[str, Table] = {**_META, **_POD, **_CORE, **_GROUPS}
+# ------------------------------------------------------------------ authorization/v1, authentication/v1: reviews
+
+_REVIEWS: dict[str, Table] = {
+    # status (3; 2 of SelfSubjectReview) is the server's answer: skipped like every status
+    "SelfSubjectAccessReview": {1: ("metadata", "ObjectMeta"), 2: ("spec", "SelfSubjectAccessReviewSpec!")},
+    "SelfSubjectAccessReviewSpec": {
+        1: ("resourceAttributes", "ResourceAttributes?"), 2: ("nonResourceAttributes", "NonResourceAttributes?"),
+    },
+    "ResourceAttributes": {
+        1: ("namespace", "string"), 2: ("verb", "string"), 3: ("group", "string"), 4: ("version", "string"),
+        5: ("resource", "string"), 6: ("subresource", "string"), 7: ("name", "string"),
+        # 8 fieldSelector and 9 labelSelector (1.31+, beta) are skipped: RBAC ignores them
+    },
+    "NonResourceAttributes": {1: ("path", "string"), 2: ("verb", "string")},
+    "SelfSubjectRulesReview": {1: ("metadata", "ObjectMeta"), 2: ("spec", "SelfSubjectRulesReviewSpec!")},
+    "SelfSubjectRulesReviewSpec": {1: ("namespace", "string")},
+    "SelfSubjectReview": {1: ("metadata", "ObjectMeta")},
+}
+
+MESSAGES: dict[str, Table] = {**_META, **_POD, **_CORE, **_GROUPS, **_REVIEWS}
 
 # Kinds a body may carry (`typeMeta.kind`); each is decoded with the message of the same name.
 KINDS = frozenset({
     "Pod", "Namespace", "ConfigMap", "Secret", "ServiceAccount", "Service", "ResourceQuota",
     "PersistentVolumeClaim", "Node", "Binding", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
     "CronJob", "PriorityClass", "Eviction", "Scale", "DeleteOptions",
+    "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview",
 })
 
 

@@ -21,7 +21,8 @@ from cluster_engine import engine, services
 from cluster_engine.kubeapi import discovery, protobuf, tables, watch
 from cluster_engine.kubeapi.auth import Caller
 from cluster_engine.kubeapi.state import load
-from cluster_engine.sim import managedfields
+from cluster_engine.sim import apiserver as sim_apiserver
+from cluster_engine.sim import authz, managedfields
 from cluster_engine.sim import patch as sim_patch
 from cluster_engine.sim.errors import Cause, Status, bad_request, invalid, method_not_allowed
 from cluster_engine.sim.manifests import MAX_MANIFEST_BYTES, parse_documents
@@ -620,9 +621,22 @@ def bind(request: ApiRequest, name: str | None = None) -> HttpResponse:
 
 # ------------------------------------------------------------------ routing within a resource
 
+def create_review(request: ApiRequest) -> HttpResponse:
+    """POST of a SelfSubjectAccessReview, SelfSubjectRulesReview or SelfSubjectReview: answered for the caller
+    by `sim` (`apiserver.review`), which stores nothing and reads no object, so no sandbox state is loaded."""
+    body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
+    dry_run(request)  # validated as for any create; a review is the same either way
+    answer = sim_apiserver.review(body, actor=request.caller.actor, now=services.wall_now())
+    return json_response(answer, 201, warnings=request.warnings)
+
+
 def handle(request: ApiRequest) -> HttpResponse:
     """Dispatch a routed resource request to its verb; raises Status."""
     method, sub = request.method, request.subresource
+    if authz.review_kind(request.kind.kind) is not None:
+        if method == "POST" and not request.name and not sub:
+            return create_review(request)
+        raise authz.not_stored()
     if not request.name:
         if method == "GET":
             return watch_objects(request) if request.flag("watch") else list_objects(request)

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from cluster_engine import selectors, services, tls
-from cluster_engine.kubeapi import discovery, openapi, resources, tables
+from cluster_engine.kubeapi import discovery, openapi, portforward, resources, tables
 from cluster_engine.kubeapi.auth import authenticate, token_sandbox
 from cluster_engine.kubeapi.resources import ApiRequest, json_response, not_found_resource, status_response
 from cluster_engine.models import Sandbox
@@ -124,6 +124,8 @@ def _resource(request: HttpRequest, caller: resources.Caller, group: str, versio
         if kind is None:
             raise not_found_resource()
         return resources.bind(_api_request(request, caller, kind, namespace, "", "", body))
+    if plural == "pods" and not group and name and sub == "portforward" and namespace is not None:
+        raise portforward.spdy_fallback_status(caller, namespace, name)  # kubectl's SPDY fallback, as for exec
     if plural == "pods" and not group and name and sub in ("exec", "attach") and namespace is not None:
         # kubectl reaches here only after a refused WebSocket, falling back to SPDY (see `kubeapi/exec.py`)
         raise Status(400, "BadRequest", f"pods/{sub} is served over WebSockets only (subprotocol "

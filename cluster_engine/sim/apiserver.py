@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from . import errors, managedfields, objects, patch, quota
+from . import authz, errors, managedfields, objects, patch, quota
 from .defaults import admit_pod
 from .errors import Status, bad_request
 from .objects import Kind
@@ -70,12 +70,16 @@ class ApiServer:
             raise bad_request(f"the body of the request was in an unknown format: {error}") from error
 
     def resolve(self, kind_name: str) -> Kind:
+        """The stored kind a verb other than create names; a review (created, never stored) is a 405."""
         kind = objects.lookup(kind_name)
         if kind is None:
+            if authz.review_kind(kind_name) is not None:
+                raise authz.not_stored()
             raise Status(404, "NotFound", f'the server doesn\'t have a resource type "{kind_name}"')
         return kind
 
-    def decode(self, kind: Kind, body: Any) -> dict[str, Any]:
+    @staticmethod
+    def decode(kind: Kind, body: Any) -> dict[str, Any]:
         """Strict decoding of a request body into a clean object tree (nulls dropped)."""
         if not isinstance(body, dict):
             raise bad_request(
@@ -180,7 +184,10 @@ class ApiServer:
     ) -> dict[str, Any]:
         """POST: returns the created object (a copy); raises Status (AlreadyExists, Invalid, ...).
 
-        `field_manager` owns the fields the object is created with (default: the component `actor` is)."""
+        `field_manager` owns the fields the object is created with (default: the component `actor` is). A review
+        (`kubectl auth can-i`, `whoami`) is answered for `actor` and stores nothing."""
+        if isinstance(body, dict) and authz.review_kind(str(body.get("kind", ""))) is not None:
+            return review(body, actor=actor, now=now)
         return self._atomic(
             lambda: self._create(
                 body,
@@ -831,6 +838,18 @@ class ApiServer:
 
 
 _TOP_ORDER = ("apiVersion", "kind", "metadata", "spec", "status")
+
+
+def review(body: Any, *, actor: str, now: float) -> dict[str, Any]:
+    """POST of a SelfSubjectAccessReview, SelfSubjectRulesReview or SelfSubjectReview (`body` as sent, its kind
+    one of `authz.REVIEW_KINDS`): decoded strictly, then answered for `actor`'s user. Stores nothing, reads no
+    object; raises Status (400, 422) as upstream."""
+    kind = authz.review_kind(str(body.get("kind", ""))) if isinstance(body, dict) else None
+    if kind is None:
+        raise bad_request("the body of the request was in an unknown format - it must be a review")
+    if body.get("apiVersion") != kind.api_version:
+        raise _cannot_handle(kind, f'no kind "{kind.kind}" is registered for version "{body.get("apiVersion")}"')
+    return authz.review(ApiServer.decode(kind, body), actor=actor, now=now)
 
 
 def _without_managed_fields(obj: Any) -> Any:

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import faults, objects, proxy, quota
+from . import faults, objects, portforward, proxy, quota
 from .apiserver import CLIENT_SIDE_APPLY, FOREGROUND, ORPHAN, ApiServer
 from .clock import Clock, Timers
 from .controllers import Context
@@ -931,6 +931,18 @@ class Cluster:
             if source is None:
                 raise not_found("pods", from_pod)
         return proxy.request(self.store, self.kubelets, self.draws, url, from_pod=source).to_dict()
+
+    def port_forward(
+        self, name: str, *, namespace: str, uid: str, port: int, request: bytes | None = None
+    ) -> portforward.Forwarded:
+        """One connection of `kubectl port-forward` to `port` of pod `namespace/name`, opened for the pod with
+        `uid`: without `request`, whether it connects (`error` says why not, as the kubelet would); with one HTTP
+        request (`portforward.request_size` bytes), the reply of the pod's server. Only reads the cluster."""
+        pod = self.store.get("Pod", namespace, name)
+        if request is None:
+            return portforward.Forwarded(error=portforward.connect(pod, uid, port, self.kubelets))
+        return portforward.exchange(pod, uid=uid, port=port, request=request, kubelets=self.kubelets,
+                                    now=self.clock.now)
 
     # --- feeds for the page, the grader and the Celery task ---------------------------------------
     def drain_changes(self) -> dict[str, Any]:

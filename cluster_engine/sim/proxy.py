@@ -3,6 +3,7 @@ any node address, pick one ready endpoint at random (as iptables mode's probabil
 cluster's seeded draws) and let that pod's simulated server answer. A Service without ready endpoints
 refuses the connection, as kube-proxy's REJECT rule makes it.
 
+`localhost` from a pod is the pod itself, as its containers share one network namespace.
 DNS names: `<svc>.<ns>.svc.cluster.local` (and the short forms a pod's search path allows:
 `<svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`), and `<pod>.<svc>.<ns>.svc.cluster.local` for a pod whose
 `hostname` and `subdomain` name it behind a headless Service (a StatefulSet's pods).
@@ -21,6 +22,7 @@ from .store import Store
 from .util import Draws
 
 CLUSTER_DOMAIN = "cluster.local"
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 ENDPOINTSLICE_SERVICE = "kubernetes.io/service-name"
 
 
@@ -136,9 +138,10 @@ def _pod_by_ip(store: Store, ip: str) -> dict[str, Any] | None:
     return None
 
 
-def answer(pod: dict[str, Any], port: int, path: str, kubelets: Any) -> Response:
+def answer(pod: dict[str, Any], port: int, path: str, kubelets: Any, *, host: str = "") -> Response:
     """The pod's simulated server on `port`: 200 with the image's page, 404 for a path it does not
-    serve, or a refused connection when no running container listens there."""
+    serve, or a refused connection when no running container listens there (curl names `host`, by default
+    the pod's IP)."""
     meta = pod["metadata"]
     node = pod["spec"].get("nodeName", "")
     ip = (pod.get("status") or {}).get("podIP", "")
@@ -160,7 +163,7 @@ def answer(pod: dict[str, Any], port: int, path: str, kubelets: Any) -> Response
         "",
         meta["name"],
         node,
-        error=f"curl: (7) Failed to connect to {ip} port {port} after 0 ms: Couldn't connect to server",
+        error=f"curl: (7) Failed to connect to {host or ip} port {port} after 0 ms: Couldn't connect to server",
     )
 
 
@@ -193,6 +196,11 @@ def request(store: Store, kubelets: Any, draws: Draws, url: str, *, from_pod: di
     port = parts.port or (443 if parts.scheme == "https" else 80)
     path = parts.path or "/"
     namespace = from_pod["metadata"]["namespace"] if from_pod else "default"
+    if host in LOOPBACK:  # the pod's own network namespace: its containers' servers (a node's: none simulated)
+        if from_pod is None:
+            return Response(None, "", error=f"curl: (7) Failed to connect to {host} port {port} after 0 ms: "
+                                            "Couldn't connect to server")
+        return answer(from_pod, port, path, kubelets, host=host)
     address, svc, pod = resolve(store, host, namespace)
     if not address:
         return Response(None, "", error=f"curl: (6) Could not resolve host: {host}")

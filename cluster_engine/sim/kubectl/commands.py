@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from cluster_engine.sim import printers
 from cluster_engine.sim.errors import Status
 
-from . import apply, drain, execute, generators, info, messages, metrics_api, mutations, output, parser, rollout
+from . import apply, auth, drain, execute, generators, info, messages, metrics_api, mutations, output, parser, rollout
 from .errors import KubectlError
 from .resources import Resource, Target, discovery, lookup, parse_targets, served
 from .table import TableOptions, TablePrinter, TabWriter
@@ -135,6 +135,8 @@ def run(line: str, client: Client, session: Session | None = None) -> Result:
         if not parsed.supported:
             if parsed.path == ("edit",):  # the page's editor stands in for $EDITOR
                 return _note("edit_in_editor", session)
+            if parsed.path == ("port-forward",):  # a local port is the learner's machine's: the real kubectl's
+                return _note("port_forward_real_kubectl", session)
             return _note("command_unsupported", session, command=" ".join(parsed.path))
         # the aggregated Metrics API joins discovery (and its reads the client) while metrics-server is registered
         client = metrics_api.MetricsClient(client)
@@ -724,4 +726,6 @@ _HANDLERS = {
     ("rollout", "pause"): rollout.pause,
     ("rollout", "resume"): rollout.resume,
     ("options",): _options,
+    ("auth", "can-i"): auth.can_i,
+    ("auth", "whoami"): auth.whoami,
 }

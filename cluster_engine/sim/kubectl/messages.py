@@ -63,6 +63,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Выведите объект командой `kubectl get TYPE NAME -o yaml`, скопируйте его в редактор, измените и "
         "примените через `kubectl apply -f -`.",
     },
+    "port_forward_real_kubectl": {
+        "en": "`kubectl port-forward` listens on a port of your own computer, which this terminal cannot open. Use "
+        "the link \"Download a kubeconfig for the real kubectl\" on this page, then run the real kubectl with it, "
+        "e.g. `kubectl --kubeconfig FILE port-forward pod/NAME 8080:80` (or `svc/NAME`), and open "
+        "http://127.0.0.1:8080 in your browser.",
+        "ru": "`kubectl port-forward` открывает порт на вашем собственном компьютере, а этот терминал так не умеет. "
+        "Скачайте kubeconfig по ссылке «Скачать kubeconfig для настоящего kubectl» на этой странице и запустите с "
+        "ним настоящий kubectl, например `kubectl --kubeconfig ФАЙЛ port-forward pod/ИМЯ 8080:80` (или `svc/ИМЯ`), "
+        "а затем откройте в браузере http://127.0.0.1:8080.",
+    },
     "autoscale_refused": {
         "en": "The simulated cluster runs no HorizontalPodAutoscaler controller (it serves no autoscaling API), "
         "so an autoscaler would never act. Scale by hand instead: `kubectl scale {target} --replicas=N`.",

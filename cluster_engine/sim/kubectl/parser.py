@@ -208,7 +208,7 @@ ROOT = _c(
     _unsupported("api-versions"),
     _c("apply"),
     _unsupported("attach"),
-    _unsupported("auth"),
+    _c("auth", _c("can-i"), _unsupported("reconcile"), _c("whoami"), runnable=False),
     _c("autoscale"),
     _unsupported("certificate"),
     _c("cluster-info"),

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
-from cluster_engine.sim import objects
+from cluster_engine.sim.discovery import served_kinds
 from cluster_engine.sim.metrics import GROUP as METRICS_GROUP
 from cluster_engine.sim.metrics import VERSION as METRICS_VERSION
 
@@ -59,20 +59,11 @@ class Resource:
         return f"{self.plural}.{self.group}" if self.group else self.plural
 
 
-# Discovery lists the core group first, then apps and batch, then the rest; resources by name within a group.
-_GROUP_ORDER = ("", "apps", "batch")
-
-
-def _group_rank(group: str) -> tuple[int, str]:
-    return (_GROUP_ORDER.index(group), "") if group in _GROUP_ORDER else (len(_GROUP_ORDER), group)
-
-
-# kubectl's view is the server's discovery: the kinds the simulated api-server registers.
-RESOURCES: tuple[Resource, ...] = tuple(sorted(
-    (Resource(kind.kind, kind.plural, kind.singular, kind.group, kind.version, kind.namespaced, kind.short_names,
-              kind.categories, kind.verbs) for kind in objects.all_kinds()),
-    key=lambda resource: (_group_rank(resource.group), resource.plural),
-))
+# kubectl's view is the server's discovery (`sim.discovery`, in its order): the kinds the simulated api-server
+# registers and the reviews it answers.
+RESOURCES: tuple[Resource, ...] = tuple(
+    Resource(kind.kind, kind.plural, kind.singular, kind.group, kind.version, kind.namespaced, kind.short_names,
+             kind.categories, kind.verbs) for kind in served_kinds())
 
 # `kubectl get all` expands the `all` category in discovery order.
 ALL_CATEGORY: tuple[Resource, ...] = tuple(r for r in RESOURCES if "all" in r.categories)

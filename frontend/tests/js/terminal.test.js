@@ -46,6 +46,9 @@ test("editing keys move and delete around the cursor", () => {
 
 test("Tab completes commands, kinds and names from the store", () => {
   assert.deepEqual(complete("kubectl de", view).candidates, ["delete", "describe"]);
+  assert.deepEqual(complete("kubectl auth ", view).candidates, ["can-i", "whoami"]);
+  assert.ok(complete("kubectl auth can-i create dep", view).candidates.includes("deployments"));
+  assert.deepEqual(complete("kubectl auth can-i cre", view).candidates, []);  // the verb is free text
   assert.deepEqual(complete("kubectl get po", view).candidates, ["pod", "pods", "po"].sort());
   assert.deepEqual(complete("kubectl get pods w", view).candidates, ["web-1", "web-2"]);
   assert.deepEqual(complete("kubectl get pods -n data ", view).candidates, ["db-0"]);

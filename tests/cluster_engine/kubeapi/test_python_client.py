@@ -129,3 +129,18 @@ def test_tokens_open_only_their_own_sandbox(kube, other_learner, kube_server, tm
     with pytest.raises(ApiException) as foreign:
         _api(kube, token=other_token).list_namespaced_pod("default")
     assert foreign.value.status == 403
+
+
+def test_self_reviews(kube):
+    api_client = _api(kube).api_client
+    review = client.AuthorizationV1Api(api_client).create_self_subject_access_review(
+        client.V1SelfSubjectAccessReview(spec=client.V1SelfSubjectAccessReviewSpec(
+            resource_attributes=client.V1ResourceAttributes(namespace="default", verb="delete", resource="pods"))))
+    assert review.status.allowed is True
+    assert review.status.reason.startswith('RBAC: allowed by ClusterRoleBinding "kubeadm:cluster-admins"')
+    rules = client.AuthorizationV1Api(api_client).create_self_subject_rules_review(
+        client.V1SelfSubjectRulesReview(spec=client.V1SelfSubjectRulesReviewSpec(namespace="default")))
+    assert rules.status.resource_rules[0].verbs == ["*"]
+    assert rules.status.incomplete is False
+    me = client.AuthenticationV1Api(api_client).create_self_subject_review(client.V1SelfSubjectReview())
+    assert me.status.user_info.username == "ada"

@@ -2,11 +2,12 @@
 import { KINDS, kindWords, resolveKind } from "./kinds.js";
 
 export const COMMANDS = [
-  "annotate", "api-resources", "apply", "autoscale", "cluster-info", "config", "cordon", "create", "delete",
+  "annotate", "api-resources", "apply", "auth", "autoscale", "cluster-info", "config", "cordon", "create", "delete",
   "describe", "drain", "exec", "explain", "expose", "get", "label", "logs", "rollout", "run", "scale", "set",
   "taint", "top", "uncordon", "version",
 ];
 const SUBCOMMANDS = {
+  auth: ["can-i", "whoami"],
   create: ["configmap", "cronjob", "deployment", "job", "namespace", "secret", "service"],
   rollout: ["history", "pause", "restart", "resume", "status", "undo"],
   top: ["node", "pod"],
@@ -88,6 +89,7 @@ export function complete(line, view) {
     return result(namesOf(view, resolveKind(args[1]), namespace));
   }
   if (command === "top") return result(namesOf(view, resolveKind(args[0]), namespace));
+  if (command === "auth") return result(args[0] === "can-i" && args.length === 2 ? kindWords() : []);  // VERB TYPE
   if (POD_COMMANDS.has(command)) return result(namesOf(view, resolveKind("pod"), namespace));
   if (NODE_COMMANDS.has(command)) return result(namesOf(view, resolveKind("node"), null));
   if (KIND_COMMANDS.has(command)) {

@@ -73,3 +73,13 @@ def test_unserved_path_is_404(cluster: Cluster) -> None:
     cluster.create(service())
     _two_pods(cluster)
     assert cluster.http_request("http://web/missing")["status"] == 404
+
+
+def test_localhost_is_the_pod_itself(cluster: Cluster) -> None:
+    _two_pods(cluster)
+    for host in ("localhost", "127.0.0.1", "[::1]"):
+        reply = cluster.http_request(f"http://{host}:80/", from_pod="b")
+        assert (reply["status"], reply["pod"]) == (200, "b")
+    refused = cluster.http_request("localhost:81", from_pod="b")
+    assert refused["error"] == "curl: (7) Failed to connect to localhost port 81 after 0 ms: Couldn't connect to server"
+    assert cluster.http_request("http://localhost/")["status"] is None  # a node's own servers are not simulated
