@@ -148,6 +148,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "The history has no {step}.",
         "ru": "В истории нет шага «{step}».",
     },
+    "trace.step_missing_after": {
+        "en": "The history has no {step} after the {previous}.",
+        "ru": "В истории нет шага «{step}» после шага «{previous}».",
+    },
     "trace.not_stayed": {
         "en": "{what}: {path} became {expected}, then was {found}; once reached, it should have stayed so.",
         "ru": "{what}: условие «{path} {expected}» выполнилось, но потом нарушилось (было {found}), а должно было "

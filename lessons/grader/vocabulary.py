@@ -772,12 +772,16 @@ def _trace_sequence(steps: list[dict[str, Any]], reading: Reading) -> Outcome:
     kinds = {engine.canonical_kind(step["kind"]) or step["kind"] for step in steps if "kind" in step}
     changes = reading.changes(kinds) if kinds else reading.changes(_ALL_KINDS)
     after = 0
+    previous: dict[str, Any] | None = None
     for step in steps:
         match = next((c for c in changes if c.resource_version > after and _step_matches(step, c, reading)), None)
         if match is None:
-            return failed("trace.step_missing",
-                          step={language: _step_text(step, language) for language in ("en", "ru")})
-        after = match.resource_version
+            text = {language: _step_text(step, language) for language in ("en", "ru")}
+            if previous is None:
+                return failed("trace.step_missing", step=text)
+            return failed("trace.step_missing_after", step=text,
+                          previous={language: _step_text(previous, language) for language in ("en", "ru")})
+        after, previous = match.resource_version, step
     return passed()
 
 

@@ -205,7 +205,11 @@ def test_a_sequence_of_steps_in_order():
                                    {"actor": "replicaset-controller", "verb": "create", "kind": "Pod"}]}}
     assert check(spec, cluster).passed
     backwards = {"trace": {"sequence": list(reversed(spec["trace"]["sequence"]))}}
-    failing(backwards, cluster, "The history has no create Deployment web by you")
+    result = failing(backwards, cluster, "The history has no create Deployment web by you after the create Pod by "
+                                         "replicaset-controller")
+    assert "после шага" in result.message["ru"]
+    failing({"trace": {"sequence": [{"actor": "learner", "verb": "delete", "kind": "Pod"}]}}, cluster,
+            "The history has no delete Pod by you.")
 
 
 def test_stayed_reads_every_recorded_version_once_the_value_is_reached():
