@@ -748,7 +748,9 @@ class ApiServer:
                 return created, "created"
             original_text = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
             original = strip_nulls(json.loads(original_text)) if original_text else {}
-            merged = patch.three_way(live, original, modified, kind.schema_ref)
+            # the manifest's nulls (dropped by decoding) delete fields, as kubectl's patch carries them
+            with_nulls = dict(clone(manifest), metadata=modified["metadata"])
+            merged = patch.three_way(live, original, with_nulls, kind.schema_ref)
             merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
             obj = self.decode(kind, merged)
             result = self._write(

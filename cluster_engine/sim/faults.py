@@ -5,7 +5,9 @@ after the learner receives the cluster (`at`). Each fault is one mapping:
   (a node whose kubelet stops turns NotReady after the grace period, its pods are evicted later);
 - `{apply: <manifest>}`: an object created or changed (a broken image, a wrong selector);
 - `{patch: {kind, name, namespace?, patch}}`: a JSON merge patch of an existing object;
-- `{delete: {kind, name, namespace?}}`.
+- `{delete: {kind, name, namespace?}}`;
+- `{join: {name, cpu?, memory?, labels?, taints?, ...}}`: a node joins (as `kubeadm join` brings one, the keys of
+  a scenario's `nodes`); its kubelet registers it, so it acts as `kubelet/<node>`, and DaemonSets follow.
 
 A timed fault waits in the cluster's timers, keyed by the fault itself (JSON), so it survives a save and load
 like any other timer. Faults act as `ACTOR`, which the change log and the diagram show.
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
 OWNER = "scenario-fault"
 ACTOR = "podlab-scenario"
-FORMS = ("stop", "start", "apply", "patch", "delete")
+FORMS = ("stop", "start", "apply", "patch", "delete", "join")
 
 
 def validate(fault: Any) -> str:
@@ -45,6 +47,8 @@ def validate(fault: Any) -> str:
         return f"{form}: kind and name (and namespace)"
     if form == "patch" and not isinstance(fault["patch"].get("patch"), dict):
         return "patch: a JSON merge patch under patch.patch"
+    if form == "join" and not (isinstance(fault["join"], dict) and isinstance(fault["join"].get("name"), str)):
+        return "join: a node as in a scenario's nodes, with at least its name"
     return ""
 
 
@@ -74,6 +78,10 @@ def apply(cluster: Cluster, fault: dict[str, Any]) -> None:
             cluster.set_component(fault.get("stop") or fault["start"], running="start" in fault)
         elif "apply" in fault:
             cluster.api.apply(json.loads(json.dumps(fault["apply"])), actor=ACTOR, now=cluster.now)
+        elif "join" in fault:
+            from .scenario import join_node  # here: scenario imports this module to build its clusters
+
+            join_node(cluster, fault["join"])
         elif "patch" in fault:
             target = fault["patch"]
             cluster.api.patch(target["kind"], target["name"], target["patch"],

@@ -291,7 +291,9 @@ def _reorder(items: list[Any], order: list[Any], key: str) -> list[Any]:
 # --- kubectl client-side apply ---------------------------------------------------------------------
 def three_way(live: Any, original: Any, modified: Any, ref: str) -> Any:
     """The object kubectl apply produces: `modified` merged over `live`, removing what `original`
-    (the last-applied configuration) had and `modified` no longer has; server-set fields stay."""
+    (the last-applied configuration) had and `modified` no longer has, and what `modified` sets to null (kubectl
+    sends the null in its patch, which deletes the field: `strategy: {type: Recreate, rollingUpdate: null}`
+    clears a defaulted rolling update, kubernetes/kubernetes#24198); server-set fields stay."""
     return _three_map(
         live if isinstance(live, dict) else {},
         original if isinstance(original, dict) else {},
@@ -311,7 +313,9 @@ def _three_map(
         child = _child(spec, key)
         current = live.get(key)
         before = original.get(key)
-        if isinstance(value, dict) and isinstance(current, dict):
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(current, dict):
             result[key] = _three_map(current, before if isinstance(before, dict) else {}, value, child)
         elif (
             isinstance(value, list)

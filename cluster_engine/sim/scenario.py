@@ -57,6 +57,12 @@ def _uid(*parts: str) -> str:
     return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
 
 
+def pod_cidr_of(index: int) -> str:
+    """The pod CIDR of the index-th node: kube-controller-manager's node IPAM hands out /24s of 10.244.0.0/16,
+    beyond 256 nodes the next /16s."""
+    return f"10.{244 + index // 256}.{index % 256}.0/24"
+
+
 def node_manifest(spec: dict[str, Any], index: int, version: str, now: float) -> dict[str, Any]:
     """A Node as a kubeadm-joined kubelet registers it (labels, annotations, capacity, nodeInfo)."""
     name = spec["name"]
@@ -93,8 +99,7 @@ def node_manifest(spec: dict[str, Any], index: int, version: str, now: float) ->
     allocatable = dict(
         capacity, memory=f"{(memory - EVICTION_RESERVE) // 1024}Ki", **{"ephemeral-storage": "56403987978"}
     )
-    # kube-controller-manager's node IPAM hands out /24s of 10.244.0.0/16; beyond 256 nodes, the next /16s
-    pod_cidr = f"10.{244 + index // 256}.{index % 256}.0/24"
+    pod_cidr = pod_cidr_of(index)
     ip = spec.get("ip", f"172.18.{(index + 2) // 256}.{(index + 2) % 256}")
     cached = [PAUSE, f"registry.k8s.io/kube-proxy:{version}", *spec.get("images", [])]
     if control_plane:
@@ -151,6 +156,30 @@ def node_manifest(spec: dict[str, Any], index: int, version: str, now: float) ->
     if spec.get("unschedulable"):
         node["spec"]["unschedulable"] = True
     return node
+
+
+def register_node(cluster: Cluster, manifest: dict[str, Any], *, now: float) -> dict[str, Any]:
+    """The node's kubelet registers it (the Node, as `kubelet/<node>`), runs from now on and takes its Lease.
+    Raises Status when a Node of that name exists."""
+    name = manifest["metadata"]["name"]
+    node = cluster.api.create(manifest, actor=f"kubelet/{name}", now=now, reason="RegisteredNode")
+    cluster.kubelets.node_state(name)
+    cluster.nodes.renew_lease(name, now)
+    return node
+
+
+def join_node(cluster: Cluster, spec: dict[str, Any]) -> dict[str, Any]:
+    """A node joins the running cluster as `kubeadm join` brings one: `spec` as in a scenario's `nodes`, at the
+    cluster's Kubernetes version, with the first free pod CIDR. Its DaemonSets' pods follow (kube-proxy's too).
+    Raises Status when a Node of that name exists."""
+    existing = list(cluster.store.items("Node"))
+    version = next((n["status"]["nodeInfo"].get("kubeProxyVersion") for n in existing
+                    if (n.get("status") or {}).get("nodeInfo")), KUBERNETES_VERSION)
+    taken = {n.get("spec", {}).get("podCIDR") for n in existing}
+    index = len(existing)
+    while pod_cidr_of(index) in taken:
+        index += 1
+    return register_node(cluster, node_manifest(spec, index, version, cluster.now), now=cluster.now)
 
 
 def _static_pod(
@@ -726,13 +755,8 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
             actor="root-ca-cert-publisher",
             now=now,
         )
-    nodes = []
-    for index, node_spec in enumerate(spec.get("nodes") or []):
-        manifest = node_manifest(node_spec, index, version, now)
-        node = api.create(manifest, actor=f"kubelet/{node_spec['name']}", now=now, reason="RegisteredNode")
-        cluster.kubelets.node_state(node["metadata"]["name"])
-        cluster.nodes.renew_lease(node["metadata"]["name"], now)
-        nodes.append(node)
+    nodes = [register_node(cluster, node_manifest(node_spec, index, version, now), now=now)
+             for index, node_spec in enumerate(spec.get("nodes") or [])]
     control = [n for n in nodes if "node-role.kubernetes.io/control-plane" in n["metadata"]["labels"]]
     for node in control:
         for pod in control_plane_pods(node, version, now):

@@ -152,6 +152,19 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "The history has no {step}.",
         "ru": "В истории нет шага «{step}».",
     },
+    "trace.step_missing_after": {
+        "en": "The history has no {step} after the {previous}.",
+        "ru": "В истории нет шага «{step}» после шага «{previous}».",
+    },
+    "trace.not_stayed": {
+        "en": "{what}: {path} became {expected}, then was {found}; once reached, it should have stayed so.",
+        "ru": "{what}: условие «{path} {expected}» выполнилось, но потом нарушилось (было {found}), а должно было "
+              "выполняться и дальше.",
+    },
+    "trace.never_reached": {
+        "en": "{what}: {path} was never {expected}.",
+        "ru": "{what}: условие «{path} {expected}» ни разу не выполнилось.",
+    },
     "command.missing": {
         "en": "None of your commands matches {expected}.",
         "ru": "Ни одна из ваших команд не подходит под {expected}.",
@@ -189,6 +202,11 @@ WORDS: dict[str, dict[str, str]] = {
     "owned": {"en": "of {kind} {name}", "ru": "у {kind} «{name}»"},
     "named": {"en": "named {name}", "ru": "с именем {name}"},
     "nothing": {"en": "nothing", "ru": "пусто"},
+    "stayed.equals": {"en": "{value}", "ru": "равно {value}"},
+    "stayed.one_of": {"en": "one of {value}", "ru": "одно из: {value}"},
+    "stayed.matches": {"en": "a match for /{value}/", "ru": "подходит под /{value}/"},
+    "stayed.at_least": {"en": "at least {value}", "ru": "не меньше {value}"},
+    "stayed.at_most": {"en": "at most {value}", "ru": "не больше {value}"},
     "step": {"en": "{verb} {kind}{name} by {actor}", "ru": "{verb} {kind}{name} (кто: {actor})"},
 }
 

@@ -483,7 +483,7 @@ SERVICE = CheckType(
 
 # --- the event trace
 
-TRACE_FORMS = ("replaced", "init_before_main", "rolled_back", "kept_uid", "rejected", "sequence")
+TRACE_FORMS = ("replaced", "init_before_main", "rolled_back", "kept_uid", "rejected", "sequence", "stayed")
 STEP_KEYS = ("actor", "verb", "type", "kind", "name", "name_prefix", "owner", "reason", "namespace")
 
 
@@ -513,6 +513,16 @@ def _trace_validate(spec: dict[str, Any], path: str) -> None:
         _check_keys(body, where, ("pod", "plugin", "node", "namespace"))
         if not isinstance(body.get("pod"), str) or not isinstance(body.get("plugin"), str):
             raise CheckSpecError(where, "pod and plugin are required")
+    elif form == "stayed":
+        _check_keys(body, where, ("kind", "name", "namespace", "path", *STAYED_COMPARISONS))
+        _kind(body, where)
+        if not isinstance(body.get("name"), str) or not isinstance(body.get("path"), str):
+            raise CheckSpecError(where, "kind, name and path are required")
+        try:
+            engine.jsonpath_values(body["path"], {})
+        except ValueError as error:
+            raise CheckSpecError(f"{where}.path", f"not a JSONPath: {error}") from error
+        _validate_comparison(body, where, required=True)
     else:
         if not isinstance(body, list) or not body:
             raise CheckSpecError(where, "a list of steps, each a mapping such as "
@@ -534,6 +544,8 @@ def _trace_kinds(spec: dict[str, Any]) -> set[str]:
         return {engine.canonical_kind(spec["kept_uid"]["kind"]) or spec["kept_uid"]["kind"]}
     if "rejected" in spec:
         return {"Pod", "Event"}
+    if "stayed" in spec:
+        return {engine.canonical_kind(spec["stayed"]["kind"]) or spec["stayed"]["kind"]}
     return {engine.canonical_kind(step["kind"]) or step["kind"] for step in spec["sequence"] if "kind" in step} or \
         {EVERY_CHANGE}
 
@@ -689,6 +701,50 @@ def _trace_rejected(body: dict[str, Any], reading: Reading) -> Outcome:
                   plugin=plugin)
 
 
+STAYED_COMPARISONS = ("equals", "one_of", "matches", "at_least", "at_most")
+
+
+def _trace_stayed(body: dict[str, Any], reading: Reading) -> Outcome:
+    """Once the value at `path` first compares as asked, it does so in every later recorded version of the object
+    (a deleted object has no value). Kubernetes omits zero counts from a status, so for `at_least` and `at_most`
+    a value that is not set counts as 0. With no recorded version, the object as it stands now decides."""
+    kind = engine.canonical_kind(body["kind"]) or body["kind"]
+    namespace = body.get("namespace", "default") if engine.kind_is_namespaced(kind) else ""
+    name, path = body["name"], body["path"]
+    comparison = {key: body[key] for key in STAYED_COMPARISONS if key in body}
+    numeric = "at_least" in comparison or "at_most" in comparison
+    what = _what(kind, name)
+
+    def values_of(obj: dict[str, Any] | None) -> list[Any]:
+        values = [value for value in engine.jsonpath_values(path, obj) if value is not None] if obj else []
+        return values or ([0] if numeric else [])
+
+    versions = [values_of(None if change.type == "DELETED" else change.object)
+                for change in reading.changes({kind}) if change.namespace == namespace and change.name == name]
+    if not versions:
+        current = reading.get(kind, namespace, name)
+        if current is None:
+            return failed("object.missing", kind=kind, name=name, namespace=namespace or "-")
+        versions = [values_of(current)]
+    expected = {language: _stayed_text(comparison, language) for language in ("en", "ru")}
+    reached = False
+    for values in versions:
+        if _compare(comparison, values, what=what, path_text=path).passed:
+            reached = True
+        elif reached:
+            return failed("trace.not_stayed", what=what, path=path, expected=expected,
+                          found=_show(values) if values else {"en": "not set", "ru": "не задано"})
+    if reached:
+        return passed()
+    return failed("trace.never_reached", what=what, path=path, expected=expected)
+
+
+def _stayed_text(comparison: dict[str, Any], language: str) -> str:
+    key, value = next(iter(comparison.items()))
+    shown = ", ".join(_show(item) for item in value) if key == "one_of" else _show(value)
+    return word(f"stayed.{key}", language, value=shown)
+
+
 def _step_matches(step: dict[str, Any], change: Change, reading: Reading) -> bool:
     actor = step.get("actor")
     if actor == "learner":
@@ -734,12 +790,16 @@ def _trace_sequence(steps: list[dict[str, Any]], reading: Reading) -> Outcome:
     kinds = {engine.canonical_kind(step["kind"]) or step["kind"] for step in steps if "kind" in step}
     changes = reading.changes(kinds) if kinds else reading.changes(_ALL_KINDS)
     after = 0
+    previous: dict[str, Any] | None = None
     for step in steps:
         match = next((c for c in changes if c.resource_version > after and _step_matches(step, c, reading)), None)
         if match is None:
-            return failed("trace.step_missing",
-                          step={language: _step_text(step, language) for language in ("en", "ru")})
-        after = match.resource_version
+            text = {language: _step_text(step, language) for language in ("en", "ru")}
+            if previous is None:
+                return failed("trace.step_missing", step=text)
+            return failed("trace.step_missing_after", step=text,
+                          previous={language: _step_text(previous, language) for language in ("en", "ru")})
+        after, previous = match.resource_version, step
     return passed()
 
 
@@ -758,6 +818,8 @@ def _trace_evaluate(spec: dict[str, Any], reading: Reading) -> Outcome:
         return _trace_kept_uid(spec["kept_uid"], reading)
     if "rejected" in spec:
         return _trace_rejected(spec["rejected"], reading)
+    if "stayed" in spec:
+        return _trace_stayed(spec["stayed"], reading)
     return _trace_sequence(spec["sequence"], reading)
 
 

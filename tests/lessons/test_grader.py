@@ -209,7 +209,67 @@ def test_a_sequence_of_steps_in_order():
                                    {"actor": "replicaset-controller", "verb": "create", "kind": "Pod"}]}}
     assert check(spec, cluster).passed
     backwards = {"trace": {"sequence": list(reversed(spec["trace"]["sequence"]))}}
-    failing(backwards, cluster, "The history has no create Deployment web by you")
+    result = failing(backwards, cluster, "The history has no create Deployment web by you after the create Pod by "
+                                         "replicaset-controller")
+    assert "после шага" in result.message["ru"]
+    failing({"trace": {"sequence": [{"actor": "learner", "verb": "delete", "kind": "Pod"}]}}, cluster,
+            "The history has no delete Pod by you.")
+
+
+def test_stayed_reads_every_recorded_version_once_the_value_is_reached():
+    four = json.loads(json.dumps(DEPLOYMENT))
+    four["spec"]["replicas"] = 4
+    cluster = cluster_with(four)
+    spec = {"trace": {"stayed": {"kind": "Deployment", "name": "web", "path": ".status.availableReplicas",
+                                 "at_least": 4}}}
+    assert check(spec, cluster).passed  # 0, 1, 2, 3 on the way up, then 4 and never less
+    failing({"trace": {"stayed": {"kind": "Deployment", "name": "web", "path": ".status.availableReplicas",
+                                  "at_least": 5}}}, cluster, ".status.availableReplicas was never at least 5")
+    new_image = {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}}
+    cluster.patch("deployments", "web", new_image, actor=LEARNER)  # the default maxUnavailable 25 %: one down
+    cluster.step(60)
+    failing(spec, cluster, "became at least 4, then was 3")
+
+
+def test_stayed_holds_through_a_rollout_that_never_drops_a_ready_pod():
+    surge = json.loads(json.dumps(DEPLOYMENT))
+    surge["spec"]["replicas"] = 4
+    surge["spec"]["strategy"] = {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+    cluster = cluster_with(surge)
+    cluster.patch("deployments", "web", {"spec": {"template": {"spec": {"containers": [
+        {"name": "nginx", "image": "nginx:1.27"}]}}}}, actor=LEARNER)
+    cluster.step(60)
+    assert check({"trace": {"stayed": {"kind": "Deployment", "name": "web", "path": ".status.availableReplicas",
+                                       "at_least": 4}}}, cluster).passed
+    failing({"trace": {"stayed": {"kind": "Deployment", "name": "web", "path": ".status.replicas",
+                                  "at_most": 4}}}, cluster, ".status.replicas became at most 4, then was 5")
+
+
+def test_stayed_counts_an_unset_count_as_zero_and_a_deletion_as_no_value():
+    cluster = cluster_with(DEPLOYMENT)
+    at_most = {"trace": {"stayed": {"kind": "Deployment", "name": "web", "path": ".status.unavailableReplicas",
+                                    "at_most": 0}}}
+    failing(at_most, cluster, "became at most 0, then was")  # 0 (not set) at creation, 2 while starting, 0 again
+    spec = {"trace": {"stayed": {"kind": "Deployment", "name": "web", "path": ".spec.replicas", "equals": 2}}}
+    assert check(spec, cluster).passed
+    cluster.delete("deployments", "web", actor=LEARNER)
+    cluster.step(5)
+    cluster.apply(json.loads(json.dumps(DEPLOYMENT)), actor=LEARNER)
+    cluster.step(5)
+    failing(spec, cluster, "then was not set")
+    result = failing({"trace": {"stayed": {"kind": "Deployment", "name": "gone", "path": ".spec.replicas",
+                                           "equals": 1}}}, cluster, "does not exist")
+    assert "не найден" in result.message["ru"]
+
+
+def test_stayed_without_a_recorded_version_reads_the_object_as_it_is():
+    cluster = cluster_with(DEPLOYMENT)
+    spec = {"trace": {"stayed": {"kind": "Node", "name": "worker-1", "path": ".status.capacity.cpu",
+                                 "equals": "2"}}}
+    assert check(spec, cluster).passed
+    result = failing({"trace": {"stayed": {"kind": "Node", "name": "worker-1", "path": ".metadata.name",
+                                           "one_of": ["worker-2", "worker-3"]}}}, cluster, "was never one of")
+    assert "ни разу не выполнилось" in result.message["ru"]
 
 
 # ------------------------------------------------------------------ commands, components, http, events
@@ -246,6 +306,10 @@ T = {"en": "x", "ru": "y"}
     ([{"id": "a", "title": T, "object": {"kind": "Pod", "name": "p"}},
       {"id": "a", "title": T, "object": {"kind": "Pod", "name": "q"}}], "checks[1].id"),
     ([{"id": "a", "title": T, "trace": {"sequence": []}}], "checks[0].trace.sequence"),
+    ([{"id": "a", "title": T, "trace": {"stayed": {"kind": "Pod", "name": "p", "path": ".x"}}}],
+     "checks[0].trace.stayed"),
+    ([{"id": "a", "title": T, "trace": {"stayed": {"kind": "Pod", "name": "p", "path": ".x", "exists": True}}}],
+     "checks[0].trace.stayed.exists"),
 ])
 def test_malformed_checks_are_refused_with_their_path(checks, path):
     with pytest.raises(grader.CheckSpecError) as error:

@@ -8,7 +8,8 @@ fails the Job (its running pods are deleted). Finished Jobs get `SuccessCriteria
 `FailureTarget` + `Failed` conditions, as 1.32 writes them.
 
 Simplification: pods carry no `batch.kubernetes.io/job-tracking` finalizer; the counts come from the
-Job's pods that still exist and never decrease.
+Job's pods that still exist and never decrease. A pod deleted before it succeeded counts as failed only once
+the Job is failing (upstream counts every such pod).
 """
 
 from __future__ import annotations
@@ -148,9 +149,11 @@ class JobController:
         restarts = sum(
             c.get("restartCount", 0) for p in active for c in (p.get("status") or {}).get("containerStatuses") or ()
         )
-        failures = status.get("failed", 0) + (
-            restarts if spec["template"]["spec"].get("restartPolicy") == "OnFailure" else 0
-        )
+        limit = spec.get("backoffLimit", 6)
+        # exceedsBackoffLimit counts failed pods; pastBackoffLimitOnFailure the restarts of the running ones
+        # (pkg/controller/job/job_controller.go)
+        on_failure = spec["template"]["spec"].get("restartPolicy") == "OnFailure"
+        past_limit = status.get("failed", 0) > limit or (on_failure and (restarts >= limit if limit else restarts > 0))
         deadline = spec.get("activeDeadlineSeconds")
         completions = spec.get("completions")
         done_indexes = {i for p in succeeded if (i := _index(p)) is not None}
@@ -161,7 +164,12 @@ class JobController:
         else:
             complete = status.get("succeeded", 0) > 0 and not active
         reason = message = ""
-        if not complete and failures > spec.get("backoffLimit", 6):
+        target = condition(job, "FailureTarget")
+        if target is not None:
+            # the failure is decided (syncJob turns an existing FailureTarget into the finished condition): the
+            # Job only stops its pods and becomes Failed, however few failures its remaining pods now show
+            reason, message = target.get("reason", ""), target.get("message", "")
+        elif not complete and past_limit:
             reason, message = "BackoffLimitExceeded", BACKOFF_LIMIT_MESSAGE
         elif not complete and deadline is not None and now >= started + deadline:
             reason, message = "DeadlineExceeded", DEADLINE_MESSAGE
@@ -279,7 +287,11 @@ class JobController:
             status["succeeded"] = max(status.get("succeeded", 0), len(indexes))
         else:
             status["succeeded"] = max(status.get("succeeded", 0), len(succeeded))
-        failed = sum(1 for p in pods if p.get("status", {}).get("phase") == "Failed")
+        failing = condition(job, "FailureTarget") is not None or condition({"status": status}, "FailureTarget")
+        # isPodFailed: a pod deleted before it succeeded counts as failed; here only once the Job is failing (the
+        # pods it stops then, such as an OnFailure pod whose restarts went over the limit)
+        failed = sum(1 for p in pods if p.get("status", {}).get("phase") == "Failed" or (
+            failing and p["metadata"].get("deletionTimestamp") and p.get("status", {}).get("phase") != "Succeeded"))
         status["failed"] = max(status.get("failed", 0), failed)
         for key in ("active", "succeeded", "failed", "terminating"):
             if not status[key] and key != "terminating":

@@ -457,13 +457,41 @@ def _create_deployment(parsed: parser.ParsedCommand, client: Client, session: Se
 
 
 def _create_job(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
-    obj = generators.create_job(
-        _one_name(parsed),
-        parsed.flag("image"),
-        namespace=_explicit_namespace(parsed),
-        command=list(parsed.dash_args),
-    )
+    name = _one_name(parsed)
+    source = parsed.flag("from")
+    if not source:
+        obj = generators.create_job(
+            name, parsed.flag("image"), namespace=_explicit_namespace(parsed), command=list(parsed.dash_args)
+        )
+    else:
+        # CreateJobOptions.Validate, then Run's builder over `--from` (kubectl/pkg/cmd/create/create_job.go)
+        if parsed.flag("image"):
+            raise KubectlError("error: either --image or --from must be specified")
+        if parsed.dash_args:
+            raise KubectlError("error: cannot specify --from and command")
+        obj = generators.job_from_cronjob(
+            name, _the_cronjob(client, session, parsed, source), namespace=_explicit_namespace(parsed)
+        )
     return _finish_generated(parsed, client, session, obj, failure="failed to create job", typed=True)
+
+
+def _the_cronjob(client: Client, session: Session, parsed: parser.ParsedCommand, source: str) -> dict[str, Any]:
+    """The one object `--from` names (`cronjob/NAME`, or a type with exactly one object), which must be a
+    CronJob; an unknown type or a missing object is the server's error."""
+    targets = parse_targets([source])
+    if len(targets) != 1:
+        raise KubectlError("error: from must be an existing cronjob")
+    resource, names = targets[0].resource, targets[0].names
+    namespace = _namespace(parsed, session) if resource.namespaced else ""
+    if names:
+        found = [client.get(resource.kind, name, namespace) for name in names]
+    else:
+        found = client.list(resource.kind, namespace or None).get("items") or []
+    if len(found) != 1:
+        raise KubectlError("error: from must be an existing cronjob")
+    if resource.kind != "CronJob":
+        raise KubectlError(f"error: unknown object type *{resource.version}.{resource.kind}")
+    return found[0]
 
 
 def _create_cronjob(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from cluster_engine.sim.util import clone
+
 from .errors import KubectlError
 
 _ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -105,6 +107,19 @@ def create_job(
         "spec": {"template": _job_template(name, image, command, "Never")},
         "status": {},
     }
+
+
+def job_from_cronjob(name: str, cronjob: dict[str, Any], *, namespace: str = "") -> dict[str, Any]:
+    """`kubectl create job NAME --from=cronjob/CRONJOB` (createJobFromCronJob): the CronJob's job template, with
+    its labels, its annotations over `cronjob.kubernetes.io/instantiate: manual`, and the CronJob as its
+    controller, so the CronJob's history limits count it."""
+    template = cronjob["spec"]["jobTemplate"]
+    template_meta = template.get("metadata") or {}
+    meta = _metadata(name, namespace, dict(template_meta.get("labels") or {}))
+    meta["annotations"] = {"cronjob.kubernetes.io/instantiate": "manual", **(template_meta.get("annotations") or {})}
+    meta["ownerReferences"] = [{"apiVersion": "batch/v1", "kind": "CronJob", "name": cronjob["metadata"]["name"],
+                                "uid": cronjob["metadata"]["uid"], "controller": True}]
+    return {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta, "spec": clone(template["spec"]), "status": {}}
 
 
 def create_cronjob(

@@ -206,6 +206,22 @@ def test_apply_keeps_fields_set_by_others(cluster):
     assert obj["spec"]["volumes"][0]["name"].startswith("kube-api-access-")
 
 
+def test_apply_of_a_null_deletes_the_field_so_a_deployment_can_switch_to_recreate(cluster):
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                  "spec": {"selector": {"matchLabels": {"app": "web"}},
+                           "template": {"metadata": {"labels": {"app": "web"}},
+                                        "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}}
+    assert cluster.apply(json.loads(json.dumps(deployment)))[0]["spec"]["strategy"]["rollingUpdate"]
+    deployment["spec"]["strategy"] = {"type": "Recreate"}
+    with pytest.raises(Status, match="may not be specified when strategy `type` is 'Recreate'"):
+        cluster.apply(json.loads(json.dumps(deployment)))  # the defaulted rolling update is still there
+    deployment["spec"]["strategy"]["rollingUpdate"] = None
+    obj, result = cluster.apply(json.loads(json.dumps(deployment)))
+    assert result == "configured"
+    assert obj["spec"]["strategy"] == {"type": "Recreate"}
+    assert cluster.apply(json.loads(json.dumps(deployment)))[1] == "unchanged"
+
+
 def test_dry_run_changes_nothing(cluster):
     before = cluster.dumps()
     cluster.create(pod("web"), dry_run=True)

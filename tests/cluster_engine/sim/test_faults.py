@@ -3,6 +3,8 @@ a save and load), each acting as the scenario's own actor."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sim_helpers import SMALL
 
@@ -52,3 +54,51 @@ def test_malformed_faults_are_refused(fault):
     assert faults.validate(fault)
     with pytest.raises(ValueError, match="fault"):
         scenario.build({**SMALL, "faults": [fault]})
+
+
+AGENT = {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
+         "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                  "template": {"metadata": {"labels": {"app": "agent"}},
+                               "spec": {"containers": [{"name": "agent", "image": "busybox:1.36",
+                                                        "command": ["sh", "-c", "sleep 3600"]}]}}}}
+
+
+def test_a_node_that_joins_later_registers_runs_pods_and_gets_the_daemon_pods():
+    joiner = {"name": "worker-9", "cpu": "4", "memory": "8Gi", "labels": {"disktype": "ssd"},
+              "taints": [{"key": "dedicated", "value": "batch", "effect": "NoSchedule"}]}
+    cluster = scenario.build({**SMALL, "objects": [AGENT], "faults": [{"at": 60, "join": joiner}]})
+    cluster.step(30)
+    assert [n["metadata"]["name"] for n in cluster.list("nodes", namespace="")["items"]] == [
+        "control-plane", "worker-1", "worker-2"]
+    cluster = Cluster.loads(cluster.dumps())
+    cluster.step(60)
+    node = cluster.get("nodes", "worker-9", namespace="")
+    assert _ready(cluster, "worker-9") == "True"
+    assert node["metadata"]["labels"]["disktype"] == "ssd"
+    assert node["spec"]["taints"] == joiner["taints"]
+    cidrs = [n["spec"]["podCIDR"] for n in cluster.list("nodes", namespace="")["items"]]
+    assert len(set(cidrs)) == len(cidrs)
+    registered = [c for c in cluster.changes() if c["kind"] == "Node" and c["type"] == "ADDED"]
+    assert [(c["name"], c["actor"]) for c in registered] == [("worker-9", "kubelet/worker-9")]
+    # kube-proxy tolerates every taint; the agent does not tolerate `dedicated`, so it stays off the new node
+    on_new = {p["metadata"]["name"].rsplit("-", 1)[0]: p for p in cluster.list("pods", namespace=None)["items"]
+              if p["spec"].get("nodeName") == "worker-9"}
+    assert set(on_new) == {"kube-proxy"}
+    assert on_new["kube-proxy"]["status"]["phase"] == "Running"
+
+
+def test_a_joining_node_runs_tolerating_daemon_pods_and_a_second_join_of_its_name_does_nothing():
+    agent = json.loads(json.dumps(AGENT))
+    agent["spec"]["template"]["spec"]["tolerations"] = [{"operator": "Exists"}]
+    cluster = scenario.build({**SMALL, "objects": [agent], "faults": [
+        {"at": 10, "join": {"name": "worker-9"}}, {"at": 20, "join": {"name": "worker-9", "cpu": "8"}}]})
+    cluster.step(60)
+    assert cluster.get("nodes", "worker-9", namespace="")["status"]["capacity"]["cpu"] == "2"
+    agents = {p["spec"]["nodeName"]: p["status"]["phase"] for p in cluster.list("pods", label_selector="app=agent")
+              ["items"]}
+    assert agents == dict.fromkeys(["control-plane", "worker-1", "worker-2", "worker-9"], "Running")
+
+
+@pytest.mark.parametrize("fault", [{"join": "worker-9"}, {"join": {"cpu": "2"}}])
+def test_a_join_needs_a_node_with_a_name(fault):
+    assert "join" in faults.validate(fault)

@@ -115,3 +115,11 @@ def test_three_way_apply_removes_what_the_user_removed_and_keeps_server_fields()
         "env": [{"name": "A", "value": "1"}],
     }
     assert out["metadata"] == {"name": "web", "labels": {"app": "web"}, "uid": "u1"}
+
+
+def test_three_way_apply_deletes_a_field_the_manifest_sets_to_null():
+    live = {"spec": {"replicas": 2, "strategy": {"type": "RollingUpdate",
+                                                 "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}}
+    modified = {"spec": {"replicas": 2, "strategy": {"type": "Recreate", "rollingUpdate": None}}}
+    out = three_way(live, {"spec": {"replicas": 2}}, modified, "io.k8s.api.apps.v1.Deployment")
+    assert out == {"spec": {"replicas": 2, "strategy": {"type": "Recreate"}}}

@@ -107,3 +107,25 @@ def test_property_job_status_matches_spec_when_satisfiable(
     assert status["succeeded"] == completions
     assert status.get("active", 0) == 0
     assert "Complete" in _conditions(cluster, "p")
+
+
+def test_an_on_failure_job_fails_once_its_restarts_pass_the_limit_and_starts_no_new_pod(cluster: Cluster) -> None:
+    body = job("flaky", "exit 1", backoffLimit=2)
+    body["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure"
+    cluster.create(body)
+    cluster.step(0.5)
+    restarts = 0
+    while restarts < 2:  # pastBackoffLimitOnFailure: the restarts reach the limit
+        assert "FailureTarget" not in _conditions(cluster, "flaky")
+        cluster.step(1)
+        pods = cluster.list("pods", label_selector="job-name=flaky")["items"]
+        restarts = pods[0]["status"]["containerStatuses"][0]["restartCount"] if pods else 2
+    assert "FailureTarget" in _conditions(cluster, "flaky")
+    cluster.step(180)
+    status = cluster.get("jobs", "flaky")["status"]
+    assert _conditions(cluster, "flaky") == ["FailureTarget", "Failed"]
+    assert status["conditions"][1]["reason"] == "BackoffLimitExceeded"
+    assert status["failed"] == 1  # the pod it stopped
+    assert "active" not in status
+    created = [e for e in job_events(cluster, "Job", "flaky") if "SuccessfulCreate" in e]
+    assert len(created) == 1

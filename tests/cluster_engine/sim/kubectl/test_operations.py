@@ -122,3 +122,40 @@ def test_cluster_info_and_config_view_use_the_server_the_web_layer_passes() -> N
     context = run_command(cluster, "kubectl config view -o jsonpath={.current-context}", actor=ACTOR,
                           context_name="podlab-intro")
     assert context.stdout == "podlab-intro"
+
+
+def test_create_job_from_a_cronjob_copies_its_template_and_is_owned_by_it() -> None:
+    cluster = scenario.build()
+    run_command(cluster, 'kubectl create cronjob nightly --image=busybox:1.36 --schedule="0 3 * * *" '
+                         '-- sh -c "echo backup"', actor=ACTOR)
+    result = run_command(cluster, "kubectl create job backup-now --from=cronjob/nightly", actor=ACTOR)
+    assert result.stdout == "job.batch/backup-now created\n"
+    job = cluster.get("Job", "backup-now")
+    cronjob = cluster.get("CronJob", "nightly")
+    assert job["metadata"]["annotations"] == {"cronjob.kubernetes.io/instantiate": "manual"}
+    assert job["metadata"]["ownerReferences"] == [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "nightly",
+                                                   "uid": cronjob["metadata"]["uid"], "controller": True}]
+    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["sh", "-c", "echo backup"]
+    cluster.step(20)
+    assert cluster.get("Job", "backup-now")["status"]["succeeded"] == 1
+
+
+EITHER = "error: either --image or --from must be specified"
+
+
+@pytest.mark.parametrize(("line", "error"), [
+    ("kubectl create job x --from=cronjob/missing", 'Error from server (NotFound): cronjobs.batch "missing" not found'),
+    ("kubectl create job x --from=deployment/web", "error: unknown object type *v1.Deployment"),
+    ("kubectl create job x --from=cronjob/nightly --image=busybox", EITHER),
+    ("kubectl create job x --from=cronjob/nightly -- echo hi", "error: cannot specify --from and command"),
+    ("kubectl create job x", EITHER),
+])
+def test_create_job_from_refuses_what_kubectl_refuses(line: str, error: str) -> None:
+    cluster = scenario.build()
+    run_command(cluster, 'kubectl create cronjob nightly --image=busybox --schedule="0 3 * * *"', actor=ACTOR)
+    run_command(cluster, "kubectl create deployment web --image=nginx", actor=ACTOR)
+    before = cluster.store.rv
+    result = run_command(cluster, line, actor=ACTOR)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == error
+    assert cluster.store.rv == before
