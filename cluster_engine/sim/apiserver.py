@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import authz, errors, managedfields, objects, patch, quota
-from .defaults import admit_pod
+from .defaults import admit_pod, admit_toleration_seconds
 from .errors import Status, bad_request
 from .objects import Kind
 from .schema import DecodeError, strict_decode
@@ -543,6 +543,8 @@ class ApiServer:
                 managed_fields = self._manage(kind, old, obj, subresource=subresource, field_manager=field_manager,
                                               actor=actor, now=now, sent=sent)
             kind.strategy(obj, old)
+            if kind.kind == "Pod":
+                admit_toleration_seconds(obj)  # mutating admission runs before the update is validated
             self._invalid(kind, obj, old)
             self._admit(kind, obj, old)
             quota.admit_update(self.limits, kind, obj)

@@ -121,7 +121,16 @@ def admit_pod(pod: dict[str, Any], draws: Draws) -> None:
     if "priority" not in spec:
         spec["priority"] = 0
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    tolerations = spec.setdefault("tolerations", [])
+    admit_toleration_seconds(pod)
+    pod["status"] = {"phase": "Pending", "qosClass": qos_class(spec)}
+
+
+def admit_toleration_seconds(pod: dict[str, Any]) -> None:
+    """DefaultTolerationSeconds, on create and on update (upstream's handler admits both): a pod that does not
+    tolerate the not-ready or unreachable NoExecute taint gets a 300 s toleration of it. On update this puts
+    back the defaults a client's new list of tolerations left out (a `kubectl apply` that adds one), so
+    ValidatePodUpdate sees the existing tolerations kept (plugin/pkg/admission/defaulttolerationseconds)."""
+    tolerations = pod["spec"].setdefault("tolerations", [])
     for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
         if not any(_tolerates_noexecute(t, key) for t in tolerations):
             tolerations.append(
@@ -132,7 +141,6 @@ def admit_pod(pod: dict[str, Any], draws: Draws) -> None:
                     "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
                 }
             )
-    pod["status"] = {"phase": "Pending", "qosClass": qos_class(spec)}
 
 
 def _tolerates_noexecute(toleration: dict[str, Any], key: str) -> bool:

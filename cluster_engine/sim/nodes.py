@@ -15,11 +15,14 @@ from .kubelet import Kubelets, kubelet_actor
 from .store import Store
 from .util import clone, parse_rfc3339, rfc3339
 
-NODE_MONITOR_GRACE_PERIOD = 40.0  # kube-controller-manager --node-monitor-grace-period
+# kube-controller-manager --node-monitor-grace-period: 50 s since Kubernetes 1.32 (kubernetes/kubernetes#126287,
+# pkg/controller/nodelifecycle/config/v1alpha1/defaults.go; 40 s before), longer than the kubelet's 40 s Lease
+NODE_MONITOR_GRACE_PERIOD = 50.0
 CONTROLLER = "node-lifecycle-controller"
 EVICTION = "taint-eviction-controller"
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
+UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 
 READY_CONDITIONS = (
     ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
@@ -157,6 +160,7 @@ class NodeLifecycle:
         node = self.store.get("Node", "", node_name)
         if node is None:
             return
+        node = self._sync_unschedulable_taint(node, now)
         if not self.kubelets.running(node_name):
             heartbeat = self.kubelets.node_state(node_name).get("heartbeat", now)
             if now < heartbeat + NODE_MONITOR_GRACE_PERIOD:
@@ -168,6 +172,26 @@ class NodeLifecycle:
         elif node_ready(node) == "True":
             node = self._set_taints(node, unreachable=False, now=now)
         self._schedule_evictions(node, now)
+
+    def _sync_unschedulable_taint(self, node: dict[str, Any], now: float) -> dict[str, Any]:
+        """A cordoned node carries `node.kubernetes.io/unschedulable:NoSchedule` and an uncordoned one does not
+        (upstream's `doNoScheduleTaintingPass` in pkg/controller/nodelifecycle/node_lifecycle_controller.go;
+        `SwapNodeControllerTaint` stamps `timeAdded`)."""
+        taints = list(node.get("spec", {}).get("taints") or [])
+        present = any(t.get("key") == UNSCHEDULABLE and t.get("effect") == "NoSchedule" for t in taints)
+        wanted = bool(node.get("spec", {}).get("unschedulable"))
+        if present == wanted:
+            return node
+        new = clone(node)
+        if wanted:
+            new["spec"]["taints"] = [*taints, {"key": UNSCHEDULABLE, "effect": "NoSchedule", "timeAdded": rfc3339(now)}]
+        else:
+            kept = [t for t in taints if not (t.get("key") == UNSCHEDULABLE and t.get("effect") == "NoSchedule")]
+            if kept:
+                new["spec"]["taints"] = kept
+            else:
+                new["spec"].pop("taints", None)
+        return self.store.put("Node", new, actor=CONTROLLER, reason="TaintNodesByCondition", verb="update", now=now)
 
     def _mark_unknown(self, node: dict[str, Any], now: float) -> dict[str, Any]:
         new = clone(node)

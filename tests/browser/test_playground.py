@@ -185,7 +185,7 @@ def test_stopping_a_kubelet_turns_its_node_not_ready_and_its_pods_are_reschedule
         re.compile(r"\bcomponent--stopped\b"), timeout=SETTLE_MS)
     expect(details.get_by_role("button", name="Start this component")).to_be_visible()
     shot(page, screenshot_dir, "2-kubelet-stopped")
-    # At x60 the node lifecycle controller's 40 s grace period is under a second of wall time.
+    # At x60 the node lifecycle controller's 50 s grace period is under a second of wall time.
     expect(node_header(page, "worker-2")).to_have_attribute(
         "aria-label", re.compile(r"^worker-2: (NotReady|Unknown)"), timeout=SETTLE_MS)
     expect(page.locator("#diagram g.node.node--not-ready, #diagram g.node.node--unknown")).to_have_count(1)

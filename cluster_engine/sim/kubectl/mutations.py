@@ -72,15 +72,19 @@ def _resolve(
                 except Status as status:
                     failures.append(status)
             continue
+        # `label` and `annotate` also select by fields (the resource builder's FieldSelectorParam)
+        fields = parsed.flag("field-selector") if "field-selector" in parser.command_flags(parsed.path) else ""
         wants_all = selector_flags and (
-            parsed.flag("selector") or ("all" in parser.command_flags(parsed.path) and parsed.flag("all"))
+            parsed.flag("selector") or fields
+            or ("all" in parser.command_flags(parsed.path) and parsed.flag("all"))
         )
         if not wants_all:
             raise KubectlError("error: resource(s) were provided, but no name was specified")
         scope = namespace if target.resource.namespaced else None
         if "all-namespaces" in parser.command_flags(parsed.path) and parsed.flag("all-namespaces"):
             scope = None
-        listed = client.list(target.resource.kind, scope, label_selector=parsed.flag("selector"))
+        listed = client.list(target.resource.kind, scope, label_selector=parsed.flag("selector"),
+                             field_selector=fields or "")
         found.extend((target.resource, item) for item in listed.get("items") or [])
     return found, failures
 

@@ -292,3 +292,27 @@ def test_priority_classes_give_pods_their_priority_and_refuse_reserved_values(cl
     with pytest.raises(Status) as immutable:
         cluster.patch("priorityclasses", "high", {"value": 5}, patch_type="merge")
     assert "value: Forbidden: may not be changed in an update." in immutable.value.message
+
+
+def test_applying_a_pod_again_with_a_new_toleration_keeps_the_default_ones(cluster):
+    """DefaultTolerationSeconds admits updates too: the client's list without the defaults gets them back, so
+    adding a toleration is allowed and removing the defaults is not possible by accident."""
+    manifest = pod("nightly", node=None, nodeSelector={"kubernetes.io/hostname": "worker-1"})
+    cluster.apply(manifest)
+    manifest["spec"]["tolerations"] = [{"key": "dedicated", "operator": "Equal", "value": "batch",
+                                        "effect": "NoSchedule"}]
+    _obj, result = cluster.apply(manifest)
+    assert result == "configured"
+    tolerations = cluster.get("pods", "nightly")["spec"]["tolerations"]
+    assert [(t.get("key"), t.get("tolerationSeconds")) for t in tolerations] == [
+        ("dedicated", None), ("node.kubernetes.io/not-ready", 300), ("node.kubernetes.io/unreachable", 300)]
+
+
+def test_a_pod_update_that_changes_an_existing_toleration_is_still_refused(cluster):
+    manifest = pod("nightly", node=None, tolerations=[{"key": "dedicated", "operator": "Exists",
+                                                       "effect": "NoSchedule"}])
+    cluster.apply(manifest)
+    manifest["spec"]["tolerations"] = [{"key": "dedicated", "operator": "Exists", "effect": "NoExecute"}]
+    with pytest.raises(Status) as caught:
+        cluster.apply(manifest)
+    assert "existing toleration can not be modified except its tolerationSeconds" in caught.value.message

@@ -7,6 +7,7 @@ import pytest
 
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.kubectl.client import run_command
+from cluster_engine.sim.nodes import NODE_MONITOR_GRACE_PERIOD
 from cluster_engine.sim.util import parse_rfc3339, rfc3339
 
 NS = "kube-node-lease"
@@ -37,7 +38,7 @@ def test_an_idle_cluster_renews_nothing(cluster):
     assert cluster.store.rv == before  # implicit heartbeats: no Lease writes while nothing changes
 
 
-def test_a_stopping_kubelet_renews_its_lease_last_and_the_node_turns_unknown_a_lease_duration_later(cluster):
+def test_a_stopping_kubelet_renews_its_lease_last_and_the_node_turns_unknown_a_grace_period_later(cluster):
     cluster.step(100)
     stopped_at = cluster.now
     cluster.set_component("kubelet/worker-1", running=False)
@@ -45,7 +46,7 @@ def test_a_stopping_kubelet_renews_its_lease_last_and_the_node_turns_unknown_a_l
     assert _renewed(cluster, "worker-2") < stopped_at
     changes = [c for c in cluster.changes() if c["kind"] == "Lease"]
     assert (changes[-1]["actor"], changes[-1]["verb"]) == ("kubelet/worker-1", "update")
-    cluster.step(39)
+    cluster.step(NODE_MONITOR_GRACE_PERIOD - 1)  # counted from the last renewal
     ready = next(c for c in cluster.get("nodes", "worker-1")["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "True"
     cluster.step(2)

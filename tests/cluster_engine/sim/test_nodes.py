@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim_helpers import pod
 
-from cluster_engine.sim.nodes import eviction_delay, node_ready
+from cluster_engine.sim.nodes import NODE_MONITOR_GRACE_PERIOD, eviction_delay, node_ready
 
 
 def test_nodes_register_as_kubeadm_nodes(cluster):
@@ -35,9 +35,13 @@ def test_kube_system_looks_like_a_kubeadm_cluster(cluster):
     assert phases == {"Running"}
 
 
+def test_the_grace_period_is_kubernetes_1_32s_default():
+    assert NODE_MONITOR_GRACE_PERIOD == 50  # raised from 40 s in 1.32 (kubernetes/kubernetes#126287)
+
+
 def test_stopped_kubelet_turns_the_node_unknown_after_the_grace_period(cluster):
     cluster.set_component("kubelet/worker-1", running=False)
-    cluster.step(39)
+    cluster.step(NODE_MONITOR_GRACE_PERIOD - 1)
     assert node_ready(cluster.get("nodes", "worker-1")) == "True"
     cluster.step(2)
     node = cluster.get("nodes", "worker-1")
@@ -62,7 +66,7 @@ def test_pods_are_evicted_after_their_toleration_seconds(cluster):
     cluster.create(short)
     cluster.step(10)
     cluster.set_component("kubelet/worker-1", running=False)
-    cluster.step(41)
+    cluster.step(NODE_MONITOR_GRACE_PERIOD + 1)
     assert cluster.get("pods", "web")["status"]["conditions"][2] | {"lastTransitionTime": ""} == {
         "type": "Ready",
         "status": "False",
@@ -88,6 +92,33 @@ def test_restarted_kubelet_clears_taints_and_finishes_deletions(cluster):
     assert node_ready(cluster.get("nodes", "worker-1")) == "True"
     assert "taints" not in cluster.get("nodes", "worker-1")["spec"]
     assert cluster.list("pods", field_selector="metadata.name=web")["items"] == []
+
+
+def test_a_cordoned_node_is_tainted_unschedulable_until_uncordoned(cluster):
+    cluster.patch("nodes", "worker-1", {"spec": {"taints": [{"key": "gpu", "effect": "NoSchedule"}]}},
+                  patch_type="merge")
+    cluster.patch("nodes", "worker-1", {"spec": {"unschedulable": True}}, patch_type="merge")
+    cluster.run_until_idle()
+    node = cluster.get("nodes", "worker-1")
+    assert [(t["key"], t["effect"]) for t in node["spec"]["taints"]] == [
+        ("gpu", "NoSchedule"), ("node.kubernetes.io/unschedulable", "NoSchedule")]
+    assert node["spec"]["taints"][1]["timeAdded"]
+    last = [c for c in cluster.changes() if c["kind"] == "Node"][-1]
+    assert (last["actor"], last["verb"]) == ("node-lifecycle-controller", "update")
+    cluster.patch("nodes", "worker-1", {"spec": {"unschedulable": None}}, patch_type="merge")
+    cluster.run_until_idle()
+    assert cluster.get("nodes", "worker-1")["spec"]["taints"] == [{"key": "gpu", "effect": "NoSchedule"}]
+
+
+def test_a_pod_that_tolerates_the_unschedulable_taint_still_lands_on_a_cordoned_node(cluster):
+    cluster.patch("nodes", "worker-2", {"spec": {"unschedulable": True}}, patch_type="merge")
+    patient = pod("patient", node=None)
+    patient["spec"]["nodeSelector"] = {"kubernetes.io/hostname": "worker-2"}
+    patient["spec"]["tolerations"] = [{"key": "node.kubernetes.io/unschedulable", "operator": "Exists",
+                                       "effect": "NoSchedule"}]
+    cluster.create(patient)
+    cluster.step(5)
+    assert cluster.get("pods", "patient")["spec"]["nodeName"] == "worker-2"
 
 
 def test_stopped_controller_manager_means_no_node_monitoring(cluster):

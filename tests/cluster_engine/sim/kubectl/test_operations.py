@@ -159,3 +159,20 @@ def test_create_job_from_refuses_what_kubectl_refuses(line: str, error: str) -> 
     assert result.exit_code == 1
     assert result.stderr.strip() == error
     assert cluster.store.rv == before
+
+
+def test_label_and_annotate_select_by_fields_as_well_as_labels() -> None:
+    cluster = scenario.build()
+    for name, node in (("a", "worker-1"), ("b", "worker-2"), ("c", "worker-1")):
+        cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"tier": "web"}},
+                        "spec": {"nodeName": node, "containers": [{"name": "app", "image": "nginx:1.27"}]}})
+    result = run_command(cluster, "kubectl label pods -l tier=web --field-selector spec.nodeName=worker-1 "
+                                  "tier=debug --overwrite", actor=ACTOR)
+    assert result.stdout == "pod/a labeled\npod/c labeled\n"
+    pods = cluster.list("pods", namespace="default")["items"]
+    assert {p["metadata"]["name"]: p["metadata"]["labels"]["tier"] for p in pods} == {
+        "a": "debug", "b": "web", "c": "debug"}
+    result = run_command(cluster, "kubectl annotate pods --field-selector metadata.name=b note=kept", actor=ACTOR)
+    assert result.stdout == "pod/b annotated\n"
+    assert cluster.get("pods", "b")["metadata"]["annotations"] == {"note": "kept"}
+    assert "note" not in (cluster.get("pods", "a")["metadata"].get("annotations") or {})
