@@ -5,6 +5,7 @@ import { Diagram } from "./diagram/diagram.js";
 import { fmt, gettext } from "./i18n.js";
 import { enhanceCodeBlocks, setExerciseStatus } from "./lesson.js";
 import { controlMessage } from "./protocol.js";
+import { Panes } from "./panes.js";
 import { SandboxSocket } from "./socket.js";
 import { Store } from "./store.js";
 import { Timeline } from "./timeline.js";
@@ -39,8 +40,11 @@ function connectionBanner(socket) {
   });
 }
 
+const TERMINAL_FONT = { family: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace', size: 13 };
+
 async function main() {
   const config = JSON.parse($("podlab-config").textContent);
+  const panes = new Panes(document.querySelector(".lesson-page"), { terminalFont: TERMINAL_FONT });
   const store = new Store();
   const socket = new SandboxSocket({
     wsPath: config.wsPath, getSince: () => store.resourceVersion, language: config.language,
@@ -104,17 +108,18 @@ async function main() {
   });
   socket.connect();
   // A handle for the browser console and the end-to-end tests (they close the socket through it).
-  window.podlab = { store, socket, diagram };
+  window.podlab = { store, socket, diagram, panes };
 
   // The terminal and the editor load their libraries on their own, so a slow one never blocks the diagram.
   const [{ TerminalView }, { YamlEditor }] = await Promise.all([import("./terminal.js"), import("./editor.js")]);
-  const terminal = new TerminalView($("terminal"), { socket, store });
+  const terminal = new TerminalView($("terminal"), { socket, store, font: TERMINAL_FONT });
   $("terminal-screen-reader").addEventListener("change", (event) => terminal.setScreenReaderMode(event.target.checked));
   const editor = new YamlEditor({
     host: $("editor"), apply: $("editor-apply"), dryRun: $("editor-dry-run"), result: $("editor-result"),
     examples: $("editor-examples"), loadExample: $("editor-load-example"),
   }, { socket, examples: config.examples || [] });
 
+  Object.assign(window.podlab, { terminal, editor });
   enhanceCodeBlocks($("lesson"), {
     runInTerminal: async (line) => {
       terminal.focus();

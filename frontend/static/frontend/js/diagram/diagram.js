@@ -199,6 +199,7 @@ export class Diagram extends EventTarget {
 
   renderPanel() {
     if (!this.panel || !this.view) return;
+    this.panel.hidden = !this.selection;
     renderDetails(this.panel, this.selection, this.view, {
       control: this.control, readOnly: this.readOnly, onClose: () => this.select(null),
       explanation: this.explanationFor(this.selection),
