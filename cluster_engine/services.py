@@ -30,7 +30,7 @@ from cluster_engine import engine, realtime, selectors
 from cluster_engine.fields import CompressedJSONField, EncodedJSON
 from cluster_engine.models import Sandbox, SandboxChange
 from cluster_engine.sim.errors import Status, conflict, too_many_requests
-from cluster_engine.sim.manifests import parse_objects
+from cluster_engine.sim.manifests import field_problems, parse_objects
 from lessons.models import Lesson
 
 logger = logging.getLogger(__name__)
@@ -338,7 +338,15 @@ def sandbox_apply_yaml(*, sandbox_id: Any, user: AbstractBaseUser, text: str, dr
                 results.append(engine.apply(cluster, document.body, actor=actor, namespace=namespace,
                                             dry_run=dry_run))
             except Status as error:
-                error.details.setdefault("line", document.line)
+                # Where it went wrong, for the editor: each field the error names, at the line it is written on
+                # (lines count from the top of the whole text, across documents).
+                problems = field_problems(error, document.node)
+                if problems:
+                    error.details["fields"] = problems
+                located = next((p for p in problems if "line" in p), None)
+                error.details.setdefault("line", located["line"] if located else document.line)
+                if located:
+                    error.details.setdefault("column", located["column"])
                 raise
         return results
 
@@ -559,13 +567,16 @@ def sandbox_control(*, sandbox_id: Any, user: AbstractBaseUser, request: dict[st
             engine.delete_pod(cluster, namespace=str(request.get("namespace") or "default"),
                               name=str(required("name")), actor=actor, wall_now=now)
 
-    def operate(cluster: engine.Cluster) -> dict[str, bool]:
+    def operate(cluster: engine.Cluster) -> tuple[dict[str, bool], str]:
         act(cluster, wall_now())
-        return engine.components(cluster)
+        return engine.components(cluster), engine.sim_time_text(cluster)
 
     result = sandbox_write(sandbox_id=sandbox_id, operation=operate, always_store=True)
     sandbox = Sandbox.objects.select_related("lesson").get(pk=sandbox_id)
-    settings_message = selectors.sandbox_settings(sandbox, read_only=False, components=result.value)
+    components, sim_time = result.value
+    # The simulated time at the change: a page runs its clock on from there at the new speed (or holds it).
+    settings_message = {**selectors.sandbox_settings(sandbox, read_only=False, components=components),
+                        "time": sim_time}
     # Even with no object changed (a stopped kubelet, a new speed) timers moved: let a worker look now.
     transaction.on_commit(lambda: (realtime.publish_sandbox(sandbox_id, settings_message), reconcile_soon(sandbox_id)))
     return result

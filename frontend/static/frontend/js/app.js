@@ -7,6 +7,7 @@ import { enhanceCodeBlocks, setExerciseStatus } from "./lesson.js";
 import { controlMessage } from "./protocol.js";
 import { Panes } from "./panes.js";
 import { SandboxSocket } from "./socket.js";
+import { kubectlModel } from "./status.js";
 import { Store } from "./store.js";
 import { Timeline } from "./timeline.js";
 
@@ -93,6 +94,10 @@ async function main() {
     if (message.type === "snapshot") {
       resyncPending = false;
       store.applySnapshot(message);
+    } else if (message.type === "batch" && message.reset) {
+      // The sandbox was reset (services.sandbox_reset): a new cluster and a new history from here on.
+      resyncPending = false;
+      store.applySnapshot(message, { reset: true });
     } else if (message.type === "batch") {
       if (store.missedBefore(message)) {
         // Drop it and ask for everything after what we have; the answer covers this batch too.
@@ -108,7 +113,7 @@ async function main() {
   });
   socket.connect();
   // A handle for the browser console and the end-to-end tests (they close the socket through it).
-  window.podlab = { store, socket, diagram, panes };
+  window.podlab = { store, socket, diagram, panes, model: () => kubectlModel(store, store.now) };
 
   // The terminal and the editor load their libraries on their own, so a slow one never blocks the diagram.
   const [{ TerminalView }, { YamlEditor }] = await Promise.all([import("./terminal.js"), import("./editor.js")]);

@@ -137,6 +137,23 @@ export function dotOffset(index) {
   };
 }
 
+/** Pods waiting for a node: named chips in rows under the control plane, at most `max` drawn. */
+export const WAITING = { width: 220, height: 38, columns: 5, max: 15 };
+
+/** Waiting-pod chips in rows of WAITING.columns from `top`: {boxes: Map key -> box, bottom}. Pure. */
+export function waitingLayout(keys, top) {
+  const gap = (WIDTH - 2 * MARGIN - WAITING.columns * WAITING.width) / (WAITING.columns - 1);
+  const boxes = new Map();
+  keys.forEach((key, i) => {
+    const column = i % WAITING.columns;
+    const row = Math.floor(i / WAITING.columns);
+    boxes.set(key, { x: MARGIN + column * (WAITING.width + gap), y: top + row * (WAITING.height + 8),
+      w: WAITING.width, h: WAITING.height });
+  });
+  const rows = Math.ceil(keys.length / WAITING.columns);
+  return { boxes, bottom: rows ? top + rows * (WAITING.height + 8) - 8 : top };
+}
+
 export const SERVICE = { width: 180, height: 40, columns: 6 };
 
 /** Service boxes in rows of SERVICE.columns from `top`. */

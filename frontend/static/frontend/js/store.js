@@ -34,6 +34,16 @@ function mapOf(objects) {
   return map;
 }
 
+/**
+ * The simulated time (seconds since the epoch) at wall time `wallMs`, from the clock the server last described:
+ * {sim, wall (ms), speed, paused}. The server's clock runs the same way (`sim/clock.py` `target`). Pure.
+ */
+export function simulatedNow(clock, wallMs) {
+  if (!clock || !Number.isFinite(clock.sim)) return NaN;
+  if (clock.paused) return clock.sim;
+  return clock.sim + (Math.max(0, wallMs - clock.wall) / 1000) * (clock.speed || 1);
+}
+
 /** A read-only view of objects at one moment: what the diagram and the text list render. */
 export class ClusterView {
   constructor(objects, { resourceVersion = "", time = "", sandbox = null } = {}) {
@@ -76,8 +86,10 @@ export class ClusterView {
  * changes} or a snapshot {snapshot: Map, ...}. The oldest entries fold into `base` beyond `historyLimit` events.
  */
 export class Store extends ClusterView {
-  constructor({ historyLimit = 20000 } = {}) {
+  constructor({ historyLimit = 20000, wallNow = () => Date.now() } = {}) {
     super(new Map());
+    this.wallNow = wallNow;
+    this.clock = null;
     this.historyLimit = historyLimit;
     this.base = null;
     this.history = [];
@@ -95,19 +107,43 @@ export class Store extends ClusterView {
     for (const fn of this.listeners) fn(diff, this);
   }
 
-  /** Replace everything with a server snapshot. */
-  applySnapshot(message) {
+  /** The live simulated time: the server's last word on it, run forward by the wall clock at the sandbox's speed. */
+  get now() {
+    const now = simulatedNow(this.clock, this.wallNow());
+    return Number.isFinite(now) ? now : super.now;
+  }
+
+  /** Anchor the clock at simulated `time` (RFC 3339; absent: where it has run to) and the sandbox's speed. */
+  setClock(time) {
+    const wall = this.wallNow();
+    const parsed = time ? Date.parse(time) / 1000 : simulatedNow(this.clock, wall);
+    const sandbox = this.sandbox || {};
+    this.clock = { sim: parsed, wall, speed: Number(sandbox.speed) || 1, paused: Boolean(sandbox.paused) };
+  }
+
+  /**
+   * Replace everything with a server snapshot. With `reset` (the sandbox was reset) the timeline starts again
+   * from it: the history before belongs to a cluster that no longer exists.
+   */
+  applySnapshot(message, { reset = false } = {}) {
+    if (reset) {
+      this.base = null;
+      this.history = [];
+      this.historyEvents = 0;
+      this.olderHistory = false;
+    }
     this.objects = mapOf(message.objects);
     this.kindIndex = null;
     this.resourceVersion = message.resourceVersion || "";
     this.time = message.time || this.time;
     if (message.sandbox) this.sandbox = message.sandbox;
+    this.setClock(message.time);
     const entry = { snapshot: new Map(this.objects), resourceVersion: this.resourceVersion, time: this.time,
       events: [], changes: message.recent || [] };
     if (!this.base) this.base = entry;
     else this.pushHistory(entry);
     const diff = { reset: true, added: [...this.objects.keys()], modified: [], deleted: [], deletedObjects: new Map(),
-      changes: [], events: [] };
+      changes: [], events: [], sandboxReset: reset };
     this.emit(diff);
     return diff;
   }
@@ -144,6 +180,8 @@ export class Store extends ClusterView {
     diff.events = events;
     if (message.resourceVersion) this.resourceVersion = message.resourceVersion;
     if (message.time) this.time = message.time;
+    if (message.sandbox) this.sandbox = message.sandbox;
+    if (message.time) this.setClock(message.time);
     if (!this.base) {
       this.base = { snapshot: new Map(), resourceVersion: "", time: this.time, events: [], changes: [] };
     }
@@ -154,7 +192,11 @@ export class Store extends ClusterView {
 
   /** Record a new sandbox state (speed, pause, components). */
   applySandbox(sandbox) {
+    // Re-anchor where the old speed has run to (or at the time the server sends), then run at the new speed.
+    const running = simulatedNow(this.clock, this.wallNow());
     this.sandbox = sandbox;
+    if (sandbox.time) this.setClock(sandbox.time);
+    else if (Number.isFinite(running)) this.setClock(new Date(running * 1000).toISOString());
     const diff = { reset: false, added: [], modified: [], deleted: [], deletedObjects: new Map(), changes: [],
       events: [], sandbox: true };
     this.emit(diff);
