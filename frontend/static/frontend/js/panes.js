@@ -13,7 +13,8 @@ export const TERMINAL_CHROME = 46;
 export const SPLITTER = 8;
 /** The page's own margins around the panels (main's padding on both sides). */
 export const PAGE_GUTTER = 24;
-export const MIN = { lesson: 220, workspace: 560, terminal: 320, editor: 260, diagram: 180, tools: 200 };
+export const MIN = { lesson: 220, terminal: 320, editor: 260, diagram: 180, tools: 200 };
+MIN.workspace = MIN.terminal + MIN.editor;
 export const KEY_STEP = 16;
 
 /** The width the tools row (terminal, splitter, editor) has beside a lesson column of `lesson` px. Pure. */
