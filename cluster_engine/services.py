@@ -83,7 +83,8 @@ def sandbox_get_or_create(*, owner: AbstractBaseUser, lesson: Lesson | None = No
     try:
         with transaction.atomic():
             sandbox.save()
-            _record_changes(sandbox, _change_rows(sandbox.pk, engine.drain_changes(cluster)))
+            _record_changes(sandbox, _change_rows(sandbox.pk, [*engine.initial_changes(cluster),
+                                                               *engine.drain_changes(cluster)]))
     except IntegrityError:  # a concurrent request created it first
         return Sandbox.objects.get(owner=owner, lesson=lesson)
     transaction.on_commit(lambda: reconcile_soon(sandbox.id))
@@ -102,7 +103,7 @@ def sandbox_reset(*, sandbox: Sandbox) -> Sandbox:
     locked.hibernating = False
     locked.last_active_at = timezone.now()
     locked.save()
-    changes = engine.drain_changes(cluster)
+    changes = [*engine.initial_changes(cluster), *engine.drain_changes(cluster)]
     _record_changes(locked, _change_rows(locked.pk, changes))
     snapshot = engine.snapshot(cluster)
     transaction.on_commit(lambda: (realtime.publish_batch(locked.id, {"reset": True, **snapshot}),
@@ -509,6 +510,17 @@ def sandbox_catch_up(*, sandbox_id: Any, since: int | None, read_only: bool) -> 
     recent = [_summary(c) for c in reversed(SandboxChange.objects.filter(sandbox=sandbox).defer("object")
                                             .order_by("-resource_version")[:200])]
     return {"type": "snapshot", **engine.snapshot(cluster), "sandbox": settings_message, "recent": recent}
+
+
+def sandbox_history(*, sandbox_id: Any, after: int, until: int | None, limit: int = 2000) -> dict[str, Any]:
+    """One page of the sandbox's whole recorded history for the timeline (docs/realtime.md, `history`): the watch
+    events and change summaries after resourceVersion `after` (up to `until`), oldest first; `more` tells the
+    page to ask again from `last`. The log starts at the sandbox's creation or its last reset."""
+    sandbox = Sandbox.objects.get(pk=sandbox_id)
+    changes, more = selectors.sandbox_change_log(sandbox=sandbox, after=after, until=until, limit=limit)
+    return {"type": "history", "events": [{"type": c.event_type, "object": c.object} for c in changes],
+            "changes": [_summary(c) for c in changes], "more": more,
+            "last": str(changes[-1].resource_version) if changes else str(after)}
 
 
 def sandbox_explanation_reply(*, sandbox_id: Any, namespace: str, name: str, request_id: Any,

@@ -6,6 +6,7 @@ import markdown
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -107,6 +108,9 @@ def _lesson_page(request: HttpRequest, *, lesson: Lesson | None) -> HttpResponse
         "wsPath": f"/ws/sandboxes/{sandbox.id}/",
         "sandboxId": str(sandbox.id),
         "kubeconfigUrl": reverse("sandbox-kubeconfig", kwargs={"sandbox_id": sandbox.id}),
+        "resetUrl": reverse("sandbox-reset", kwargs={"sandbox_id": sandbox.id}),
+        "historyUrl": reverse("sandbox-history", kwargs={"sandbox_id": sandbox.id}),
+        "csrfToken": get_token(request),
         "language": get_language(),
         "lesson": {"slug": lesson.slug, "title": lesson.title} if lesson is not None else None,
         "examples": [{"title": str(title), "yaml": text} for title, text in PLAYGROUND_EXAMPLES],

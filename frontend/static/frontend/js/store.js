@@ -44,6 +44,46 @@ export function simulatedNow(clock, wallMs) {
   return clock.sim + (Math.max(0, wallMs - clock.wall) / 1000) * (clock.speed || 1);
 }
 
+/**
+ * Timeline entries from a page of the recorded history (`history` of docs/realtime.md): one entry per simulated
+ * moment, the consecutive changes that share a time. Pure.
+ */
+export function historyEntries(events, changes) {
+  const entries = [];
+  events.forEach((event, i) => {
+    const change = changes[i] || {};
+    const last = entries[entries.length - 1];
+    if (last && last.time === change.time) {
+      last.events.push(event);
+      last.changes.push(change);
+      last.resourceVersion = change.resourceVersion;
+    } else {
+      entries.push({ resourceVersion: change.resourceVersion, time: change.time, events: [event], changes: [change] });
+    }
+  });
+  return entries;
+}
+
+/**
+ * The objects as they stood before the first of `entries`, given the objects `after` them (a Map by key). An
+ * object the entries first add did not exist; one they first change or delete existed as the entries' first
+ * record of it shows (the record after that change: the log keeps no older one; a sandbox's log from its
+ * creation on starts with every object added, so then this is exact). Pure.
+ */
+export function stateBefore(after, entries) {
+  const first = new Map();
+  for (const entry of entries) {
+    for (const event of entry.events) {
+      const key = keyOf(event.object);
+      if (!first.has(key)) first.set(key, event);
+    }
+  }
+  const objects = new Map();
+  for (const [key, obj] of after) if (!first.has(key)) objects.set(key, obj);
+  for (const [key, event] of first) if (event.type !== "ADDED") objects.set(key, event.object);
+  return objects;
+}
+
 /** A read-only view of objects at one moment: what the diagram and the text list render. */
 export class ClusterView {
   constructor(objects, { resourceVersion = "", time = "", sandbox = null } = {}) {
@@ -86,7 +126,7 @@ export class ClusterView {
  * changes} or a snapshot {snapshot: Map, ...}. The oldest entries fold into `base` beyond `historyLimit` events.
  */
 export class Store extends ClusterView {
-  constructor({ historyLimit = 20000, wallNow = () => Date.now() } = {}) {
+  constructor({ historyLimit = 50000, wallNow = () => Date.now() } = {}) {
     super(new Map());
     this.wallNow = wallNow;
     this.clock = null;
@@ -143,7 +183,7 @@ export class Store extends ClusterView {
     if (!this.base) this.base = entry;
     else this.pushHistory(entry);
     const diff = { reset: true, added: [...this.objects.keys()], modified: [], deleted: [], deletedObjects: new Map(),
-      changes: [], events: [], sandboxReset: reset };
+      changes: [], events: [], sandboxReset: reset, recent: message.recent || [] };
     this.emit(diff);
     return diff;
   }
@@ -201,6 +241,27 @@ export class Store extends ClusterView {
       events: [], sandbox: true };
     this.emit(diff);
     return diff;
+  }
+
+  /**
+   * Put the recorded history before what this page saw: `entries` (oldest first, from historyEntries) up to the
+   * page's first state. The timeline then starts at the sandbox's first state (or its reset). Returns the number
+   * of entries added.
+   */
+  prependHistory(entries) {
+    const baseVersion = this.base?.resourceVersion;
+    const older = entries.filter((e) => !baseVersion || compareResourceVersions(e.resourceVersion, baseVersion) <= 0);
+    if (!older.length || !this.base) return 0;
+    const baseObjects = this.base.snapshot;
+    // The state after the last older entry is the page's first state: keep it as a snapshot there, so that
+    // rebuilding a later moment never replays the whole history.
+    older[older.length - 1] = { ...older[older.length - 1], snapshot: new Map(baseObjects) };
+    this.base = { snapshot: stateBefore(baseObjects, older), resourceVersion: "", time: older[0].time, events: [],
+      changes: [] };
+    this.history = [...older, ...this.history];
+    this.historyEvents += older.reduce((sum, e) => sum + e.events.length, 0);
+    this.olderHistory = false;
+    return older.length;
   }
 
   pushHistory(entry) {

@@ -22,6 +22,11 @@ export class ControlPlaneView {
     this.group = el("g", { class: "control-plane" }, parent);
     el("rect", { class: "band", x: 8, y: CONTROL_PLANE.y, width: 1184, height: CONTROL_PLANE.height, rx: 10 }, this.group);
     el("text", { class: "band-title", x: 20, y: CONTROL_PLANE.y + 14 }, this.group).textContent = gettext("Control plane");
+    // kube-apiserver alone reads and writes etcd: a fixed link between them.
+    const api = CONTROL_PLANE.boxes["kube-apiserver"];
+    const etcd = CONTROL_PLANE.boxes.etcd;
+    const linkY = api.y + api.h / 2;
+    el("path", { class: "etcd-link", d: `M${api.x + api.w},${linkY} L${etcd.x},${linkY}` }, this.group);
     this.items = new Map();
     for (const name of ["kubectl", ...COMPONENTS]) {
       const box = CONTROL_PLANE.boxes[name];

@@ -86,6 +86,7 @@ export class Diagram extends EventTarget {
     this.flows = new FlowAnimator(this.overlay, {
       component: (name) => this.controlPlane.box(name),
       chip: (node, chip) => this.nodeByName.get(node)?.chipBox(chip) || null,
+      node: (node) => this.nodeByName.get(node)?.box || null,
       podNode: (namespace, name) => this.podNodeByName.get(`${namespace || "default"}/${name}`) || null,
     });
     this.nodes = new Map();
