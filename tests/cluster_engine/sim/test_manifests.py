@@ -76,7 +76,8 @@ def test_unknown_fields_each_point_at_their_line():
 
 def test_an_invalid_value_points_at_its_field_and_a_missing_one_at_its_parent():
     [invalid] = _problems(POD.format(name="A_b", container="    image: nginx\n"))
-    assert (invalid["field"], invalid["problem"], invalid["line"], invalid["exact"]) == ("metadata.name", "invalid", 4, True)
+    assert (invalid["field"], invalid["problem"], invalid["line"], invalid["exact"]) == (
+        "metadata.name", "invalid", 4, True)
     [missing] = _problems(POD.format(name="a", container=""))
     # `image` is not written: the container that lacks it is where the learner must add it.
     assert (missing["field"], missing["problem"], missing["line"], missing["exact"]) == (
@@ -85,7 +86,8 @@ def test_an_invalid_value_points_at_its_field_and_a_missing_one_at_its_parent():
 
 def test_lines_count_from_the_top_of_a_multi_document_text_and_json_works_too():
     first = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\n"
-    [problem] = _problems(first + "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: three\n")
+    second = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: three\n"
+    [problem] = _problems(first + second)
     assert (problem["field"], problem["line"]) == ("spec.replicas", 11)
     flow = ('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},\n'
             ' "spec": {"containers": [{"name": "a", "image": "x", "ports": [{"containerPort": "80"}]}]}}')
