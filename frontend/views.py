@@ -1,6 +1,7 @@
 """Page views: they translate HTTP into calls of services and render templates."""
 
 import json
+from pathlib import Path
 
 import markdown
 from django.contrib.auth import login
@@ -13,11 +14,14 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from frontend.assets import IMPORT_MAP, VENDOR_STYLESHEETS, vendor_static_path
 from frontend.forms import SignUpForm
 from lessons.models import Lesson
+
+FAVICON = Path(__file__).resolve().parent / "static" / "frontend" / "favicon.ico"
 
 PLAYGROUND_EXAMPLES = [
     (_("A Deployment of three web servers"), """apiVersion: apps/v1
@@ -68,6 +72,12 @@ spec:
       command: ["sh", "-c", "echo hello; sleep 3600"]
 """),
 ]
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """`/favicon.ico`, which browsers ask for on every site whatever the page names (the pages name an SVG)."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
 
 
 def home(request: HttpRequest) -> HttpResponse:
