@@ -199,7 +199,9 @@ def test_lesson_terminal_editor_and_diagram_fit_the_window_with_splitters(page: 
     assert_all_in_the_window(page, 1440, 900)
     assert terminal_columns(page) >= 100
     # `-o wide` fits a row: the header line is one line of the terminal, READINESS GATES included.
+    speed_up(page)
     terminal_run(page, "kubectl run web --image=nginx:1.27", "pod/web created")
+    expect(pod(page, "web")).to_have_class(re.compile(r"\bpod--running\b"), timeout=SETTLE_MS)
     terminal_run(page, "kubectl get pods -o wide", "READINESS GATES")
     rows = page.locator("#terminal .xterm-rows > div")
     header = re.compile(r"^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES\s*$")

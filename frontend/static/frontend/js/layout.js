@@ -11,14 +11,14 @@ export const GAP = 14;
  */
 export const CONTROL_PLANE = {
   y: 12,
-  height: 150,
+  height: 160,
   boxes: {
-    kubectl: { x: 24, y: 100, w: 112, h: 52 },
-    "kube-apiserver": { x: 176, y: 100, w: 196, h: 52 },
-    etcd: { x: 412, y: 100, w: 112, h: 52 },
-    "kube-scheduler": { x: 560, y: 100, w: 170, h: 52 },
-    "kube-controller-manager": { x: 760, y: 100, w: 220, h: 52 },
-    queue: { x: 1010, y: 100, w: 174, h: 52 },
+    kubectl: { x: 24, y: 110, w: 112, h: 52 },
+    "kube-apiserver": { x: 176, y: 110, w: 196, h: 52 },
+    etcd: { x: 412, y: 110, w: 112, h: 52 },
+    "kube-scheduler": { x: 560, y: 110, w: 170, h: 52 },
+    "kube-controller-manager": { x: 760, y: 110, w: 220, h: 52 },
+    queue: { x: 1010, y: 110, w: 174, h: 52 },
   },
 };
 
@@ -27,14 +27,14 @@ export const CONTROL_PLANE = {
  * top edge. Requests go to the API server (solid), watch events come from it (dashed).
  */
 export const LANES = {
-  "request:user": { y: 30, entry: 190 },
-  "request:kubelet": { y: 39, entry: 206 },
-  "request:proxy": { y: 48, entry: 222 },
-  "request:controller": { y: 57, entry: 356 },
-  "request:scheduler": { y: 66, entry: 340 },
-  "watch:controller": { y: 75, entry: 322 },
-  "watch:scheduler": { y: 84, entry: 306 },
-  "watch:kubelet": { y: 93, entry: 238 },
+  "request:user": { y: 42, entry: 190 },
+  "request:kubelet": { y: 51, entry: 206 },
+  "request:proxy": { y: 60, entry: 222 },
+  "request:controller": { y: 69, entry: 356 },
+  "request:scheduler": { y: 78, entry: 340 },
+  "watch:controller": { y: 87, entry: 322 },
+  "watch:scheduler": { y: 96, entry: 306 },
+  "watch:kubelet": { y: 105, entry: 238 },
 };
 /** The vertical run left of every card that flows to and from the nodes take (x), and its offset for watches. */
 export const BUS_X = 6;
