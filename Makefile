@@ -43,6 +43,7 @@ browser-deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null || true; fi
 
 run: install
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_lessons
 	PORT=$(PORT) $(BIN)/python manage.py serve

@@ -136,3 +136,15 @@ class SandboxEventsView(APIView):
         return Response(services.sandbox_catch_up(sandbox_id=sandbox.pk,
                                                   since=int(since) if since and since.isdigit() else 0,
                                                   read_only=False))
+
+
+class SandboxHistoryView(APIView):
+    """The whole recorded history, a page at a time: every change after `after` (and up to `until`), oldest first."""
+
+    @extend_schema(parameters=[OpenApiParameter("after", int, required=False),
+                               OpenApiParameter("until", int, required=False)], responses=dict)
+    def get(self, request: Request, sandbox_id: Any) -> Response:
+        sandbox = _owned(request, sandbox_id)
+        after, until = request.query_params.get("after", ""), request.query_params.get("until", "")
+        return Response(services.sandbox_history(sandbox_id=sandbox.pk, after=int(after) if after.isdigit() else 0,
+                                                 until=int(until) if until.isdigit() else None))

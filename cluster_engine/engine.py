@@ -137,6 +137,28 @@ def drain_changes(cluster: Cluster) -> list[dict[str, Any]]:
             for change in drained["changes"]]
 
 
+SCENARIO_ACTOR = "scenario"
+
+
+def initial_changes(cluster: Cluster) -> list[dict[str, Any]]:
+    """The objects a new (or reset) cluster starts with, as changes of the actor `scenario`, one per object at its
+    own resourceVersion: the change log then holds the sandbox's whole history from its first state, and the
+    timeline can replay it from an empty cluster. Call before draining the cluster's first changes."""
+    data = cluster.snapshot()
+    drained = int(cluster.store.drained_rv)
+    found = []
+    for obj in data["objects"]:
+        rv = int(obj["metadata"]["resourceVersion"])
+        if rv > drained:  # changed since the build: its change is drained and recorded as it happened
+            continue
+        meta = obj["metadata"]
+        found.append({"resourceVersion": rv, "time": cluster.now, "type": "ADDED", "actor": SCENARIO_ACTOR,
+                      "verb": "create", "reason": "", "kind": obj["kind"], "namespace": meta.get("namespace", ""),
+                      "name": meta["name"], "object": obj})
+    found.sort(key=lambda change: change["resourceVersion"])
+    return found
+
+
 def _deleted_stub(change: dict[str, Any]) -> dict[str, Any]:
     """What is known of an object whose full body fell out of the engine's history."""
     kind = objects.lookup(change["kind"])

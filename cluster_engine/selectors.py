@@ -42,6 +42,17 @@ def sandbox_changes_since(*, sandbox: Sandbox, since: int, limit: int = 2000) ->
     return changes
 
 
+def sandbox_change_log(*, sandbox: Sandbox, after: int, until: int | None = None,
+                       limit: int = 2000) -> tuple[list[SandboxChange], bool]:
+    """One page of the whole recorded history, oldest first: the changes with a resourceVersion above `after` and
+    at most `until` (None: up to now), at most `limit` of them, and whether more follow."""
+    changes = SandboxChange.objects.filter(sandbox=sandbox, resource_version__gt=after)
+    if until is not None:
+        changes = changes.filter(resource_version__lte=until)
+    page = list(changes.order_by("resource_version")[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
 def sandbox_settings(sandbox: Sandbox, *, read_only: bool, components: dict[str, bool]) -> dict[str, Any]:
     """The `sandbox` object of docs/realtime.md."""
     return {

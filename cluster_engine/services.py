@@ -31,7 +31,7 @@ from cluster_engine.fields import CompressedJSONField, EncodedJSON
 from cluster_engine.models import PLAYGROUND_KEY, Sandbox, SandboxChange, SandboxCommand
 from cluster_engine.signals import sandbox_changed
 from cluster_engine.sim.errors import Status, conflict, too_many_requests
-from cluster_engine.sim.manifests import parse_objects
+from cluster_engine.sim.manifests import field_problems, parse_objects
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,7 +87,8 @@ def sandbox_get_or_create(*, owner: AbstractBaseUser, key: str = PLAYGROUND_KEY,
     try:
         with transaction.atomic():
             sandbox.save()
-            _record_changes(sandbox, _change_rows(sandbox.pk, engine.drain_changes(cluster)))
+            _record_changes(sandbox, _change_rows(sandbox.pk, [*engine.initial_changes(cluster),
+                                                               *engine.drain_changes(cluster)]))
     except IntegrityError:  # a concurrent request created it first
         return Sandbox.objects.get(owner=owner, key=key)
     transaction.on_commit(lambda: reconcile_soon(sandbox.id))
@@ -110,7 +111,7 @@ def sandbox_reset(*, sandbox: Sandbox, scenario: dict[str, Any] | None = None) -
     locked.hibernating = False
     locked.last_active_at = timezone.now()
     locked.save()
-    changes = engine.drain_changes(cluster)
+    changes = [*engine.initial_changes(cluster), *engine.drain_changes(cluster)]
     _record_changes(locked, _change_rows(locked.pk, changes))
     snapshot = engine.snapshot(cluster)
     transaction.on_commit(lambda: (realtime.publish_batch(locked.id, {"reset": True, **snapshot}),
@@ -395,7 +396,15 @@ def sandbox_apply_yaml(*, sandbox_id: Any, user: AbstractBaseUser, text: str, dr
                 results.append(engine.apply(cluster, document.body, actor=actor, namespace=namespace,
                                             dry_run=dry_run))
             except Status as error:
-                error.details.setdefault("line", document.line)
+                # Where it went wrong, for the editor: each field the error names, at the line it is written on
+                # (lines count from the top of the whole text, across documents).
+                problems = field_problems(error, document.node)
+                if problems:
+                    error.details["fields"] = problems
+                located = next((p for p in problems if "line" in p), None)
+                error.details.setdefault("line", located["line"] if located else document.line)
+                if located:
+                    error.details.setdefault("column", located["column"])
                 raise
         return results
 
@@ -567,6 +576,17 @@ def sandbox_catch_up(*, sandbox_id: Any, since: int | None, read_only: bool) -> 
     return {"type": "snapshot", **engine.snapshot(cluster), "sandbox": settings_message, "recent": recent}
 
 
+def sandbox_history(*, sandbox_id: Any, after: int, until: int | None, limit: int = 2000) -> dict[str, Any]:
+    """One page of the sandbox's whole recorded history for the timeline (docs/realtime.md, `history`): the watch
+    events and change summaries after resourceVersion `after` (up to `until`), oldest first; `more` tells the
+    page to ask again from `last`. The log starts at the sandbox's creation or its last reset."""
+    sandbox = Sandbox.objects.get(pk=sandbox_id)
+    changes, more = selectors.sandbox_change_log(sandbox=sandbox, after=after, until=until, limit=limit)
+    return {"type": "history", "events": [{"type": c.event_type, "object": c.object} for c in changes],
+            "changes": [_summary(c) for c in changes], "more": more,
+            "last": str(changes[-1].resource_version) if changes else str(after)}
+
+
 def sandbox_explanation_reply(*, sandbox_id: Any, namespace: str, name: str, request_id: Any,
                               language: str) -> dict[str, Any]:
     """The scheduler's last decision for a pod: each node's filter verdict and plugin scores (or null)."""
@@ -625,13 +645,16 @@ def sandbox_control(*, sandbox_id: Any, user: AbstractBaseUser, request: dict[st
             engine.delete_pod(cluster, namespace=str(request.get("namespace") or "default"),
                               name=str(required("name")), actor=actor, wall_now=now)
 
-    def operate(cluster: engine.Cluster) -> dict[str, bool]:
+    def operate(cluster: engine.Cluster) -> tuple[dict[str, bool], str]:
         act(cluster, wall_now())
-        return engine.components(cluster)
+        return engine.components(cluster), engine.sim_time_text(cluster)
 
     result = sandbox_write(sandbox_id=sandbox_id, operation=operate, always_store=True)
     sandbox = Sandbox.objects.get(pk=sandbox_id)
-    settings_message = selectors.sandbox_settings(sandbox, read_only=False, components=result.value)
+    components, sim_time = result.value
+    # The simulated time at the change: a page runs its clock on from there at the new speed (or holds it).
+    settings_message = {**selectors.sandbox_settings(sandbox, read_only=False, components=components),
+                        "time": sim_time}
     # Even with no object changed (a stopped kubelet, a new speed) timers moved: let a worker look now.
     transaction.on_commit(lambda: (realtime.publish_sandbox(sandbox_id, settings_message), reconcile_soon(sandbox_id)))
     return result

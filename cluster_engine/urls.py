@@ -12,4 +12,5 @@ urlpatterns = [
     path("sandboxes/<uuid:sandbox_id>/apply/", api.SandboxApplyView.as_view(), name="sandbox-apply"),
     path("sandboxes/<uuid:sandbox_id>/control/", api.SandboxControlView.as_view(), name="sandbox-control"),
     path("sandboxes/<uuid:sandbox_id>/events/", api.SandboxEventsView.as_view(), name="sandbox-events"),
+    path("sandboxes/<uuid:sandbox_id>/history/", api.SandboxHistoryView.as_view(), name="sandbox-history"),
 ]

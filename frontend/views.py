@@ -1,16 +1,19 @@
 """Page views: they translate HTTP into calls of services and render templates."""
 
 import json
+from pathlib import Path
 
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from frontend.assets import IMPORT_MAP, VENDOR_STYLESHEETS, vendor_static_path
@@ -19,6 +22,8 @@ from lessons import selectors as lesson_selectors
 from lessons.api import exercise_json, question_json
 from lessons.models import Exercise, Lesson
 from lessons.rendering import markdown_html
+
+FAVICON = Path(__file__).resolve().parent / "static" / "frontend" / "favicon.ico"
 
 PLAYGROUND_EXAMPLES = [
     (_("A Deployment of three web servers"), """apiVersion: apps/v1
@@ -69,6 +74,12 @@ spec:
       command: ["sh", "-c", "echo hello; sleep 3600"]
 """),
 ]
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """`/favicon.ico`, which browsers ask for on every site whatever the page names (the pages name an SVG)."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -146,6 +157,9 @@ def _lesson_page(request: HttpRequest, *, lesson: Lesson | None, exercise: Exerc
         "wsPath": f"/ws/sandboxes/{sandbox.id}/",
         "sandboxId": str(sandbox.id),
         "kubeconfigUrl": reverse("sandbox-kubeconfig", kwargs={"sandbox_id": sandbox.id}),
+        "resetUrl": reverse("sandbox-reset", kwargs={"sandbox_id": sandbox.id}),
+        "historyUrl": reverse("sandbox-history", kwargs={"sandbox_id": sandbox.id}),
+        "csrfToken": get_token(request),
         "language": get_language(),
         "lesson": {
             "slug": lesson.slug, "title": lesson.title,

@@ -73,12 +73,13 @@ def start_worker(log_name: str = "worker") -> subprocess.Popen:
     )
 
 
-def start_asgi_server(port: int, log_name: str = "daphne") -> subprocess.Popen:
+def start_asgi_server(port: int, log_name: str = "daphne", **extra_env: str) -> subprocess.Popen:
+    """daphne on `port` with the test settings (and `extra_env` on top)."""
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / f"{log_name}.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=child_environment(), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=child_environment(**extra_env), stdout=log, stderr=subprocess.STDOUT,
     )
     wait_for_port(port, process)
     return process

@@ -40,8 +40,10 @@ UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 BUILTIN_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
 
 
-def _cannot_handle(kind: Kind, detail: str) -> Status:
-    return bad_request(f'{kind.kind} in version "{kind.version}" cannot be handled as a {kind.kind}: {detail}')
+def _cannot_handle(kind: Kind, detail: str, fields: tuple[str, ...] = ()) -> Status:
+    status = bad_request(f'{kind.kind} in version "{kind.version}" cannot be handled as a {kind.kind}: {detail}')
+    status.fields = fields
+    return status
 
 
 class ApiServer:
@@ -90,10 +92,10 @@ class ApiServer:
         try:
             unknown = strict_decode(obj, kind.schema_ref)
         except DecodeError as error:
-            raise _cannot_handle(kind, str(error)) from error
+            raise _cannot_handle(kind, str(error), (error.field,) if error.field else ()) from error
         if unknown:
             fields = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise _cannot_handle(kind, f"strict decoding error: {fields}")
+            raise _cannot_handle(kind, f"strict decoding error: {fields}", tuple(unknown))
         if kind.kind == "Secret":
             problem = secret_base64_error(obj)
             if problem:

@@ -38,7 +38,10 @@ SCHEDULER = "kube-scheduler"
 CONTROLLER_MANAGER = "kube-controller-manager"
 API_SERVER = "api-server"
 SCHEDULER_KINDS = ("Pod", "Node", "PriorityClass", "Namespace")
-EXPLANATIONS_KEPT = 10
+EXPLANATIONS_KEPT = 10  # the last records of pods the scheduler bound
+# Records of failed attempts are kept beside those, up to this many: a pod that waits is exactly the one a learner
+# asks about, and ten later bindings must not drop the explanation of why it still waits.
+FAILED_EXPLANATIONS_KEPT = 100
 MAX_WORK = 2_000_000
 PENDING_EVENTS_MAX = 20_000
 
@@ -72,6 +75,12 @@ def _event_expiry(stamp: str) -> float:
 def _rendered(explanation: dict[str, Any] | Record) -> dict[str, Any]:
     """A decision record as JSON: the scheduler's records render on demand (`to_dict()`), loaded ones are."""
     return explanation if isinstance(explanation, dict) else explanation.to_dict()
+
+
+def _record_bound(explanation: dict[str, Any] | Record) -> bool:
+    """Whether a decision record ends in a binding (its `result` names a node) rather than a failed attempt."""
+    result = explanation.get("result") if isinstance(explanation, dict) else explanation.peek("result")
+    return bool(isinstance(result, dict) and result.get("node"))
 
 
 def flow_of(change: dict[str, Any]) -> dict[str, Any]:
@@ -698,11 +707,18 @@ class Cluster:
         conditions.append(condition)
 
     def _explain(self, namespace: str, name: str, explanation: Record) -> None:
+        """Keep `explanation` as the pod's latest record: the last EXPLANATIONS_KEPT records of bindings and the
+        last FAILED_EXPLANATIONS_KEPT of failed attempts (oldest dropped first within each)."""
         key = f"{namespace}/{name}"
         self.explanations.pop(key, None)
         self.explanations[key] = explanation
-        while len(self.explanations) > EXPLANATIONS_KEPT:
-            self.explanations.pop(next(iter(self.explanations)))
+        if len(self.explanations) <= EXPLANATIONS_KEPT:
+            return
+        bound = [k for k, record in self.explanations.items() if _record_bound(record)]
+        failed = [k for k in self.explanations if k not in set(bound)]
+        for keys, limit in ((bound, EXPLANATIONS_KEPT), (failed, FAILED_EXPLANATIONS_KEPT)):
+            for stale in keys[: max(0, len(keys) - limit)]:
+                del self.explanations[stale]
 
     def explanation(self, namespace: str, name: str) -> dict[str, Any] | None:
         """The scheduler's last decision record for a pod (per node verdicts and scores), if kept."""

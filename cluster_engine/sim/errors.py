@@ -31,6 +31,9 @@ class Status(Exception):  # noqa: N818 - named after the Kubernetes kind it carr
     message: str
     details: dict[str, Any] = field(default_factory=dict)
     causes: tuple[Cause, ...] = ()
+    # The fields a decoding error names, with their list indices (`spec.containers[0].imagePullPolicee`). Not
+    # part of the Status kube-apiserver sends: the in-page editor uses them to point at the lines.
+    fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

@@ -34,10 +34,12 @@ _LOADER = _Loader
 
 @dataclass(frozen=True)
 class Document:
-    """One decoded document and the line (1-based) where it starts in the text."""
+    """One decoded document, the line (1-based) where it starts in the text, and its YAML node (positions of its
+    fields, for errors; None for a document made in code)."""
 
     body: Any
     line: int
+    node: Any = None
 
 
 def _yaml_error(error: yaml.YAMLError) -> Status:
@@ -113,7 +115,7 @@ def parse_documents(text: str | bytes) -> list[Document]:
             body = loader.construct_document(node)
             if body is None:
                 continue
-            documents.append(Document(body=body, line=node.start_mark.line + 1))
+            documents.append(Document(body=body, line=node.start_mark.line + 1, node=node))
     except yaml.YAMLError as error:
         raise _yaml_error(error) from error
     return documents
@@ -130,7 +132,12 @@ def parse_objects(text: str | bytes) -> list[Document]:
                                   "'apiVersion' and 'kind'"), document.line)
         kind = body.get("kind")
         if isinstance(kind, str) and kind.endswith("List") and isinstance(body.get("items"), list):
-            objects.extend(Document(body=item, line=document.line) for item in body["items"])
+            items = _child(document.node, "items") if document.node is not None else None
+            nodes = items.value if isinstance(items, yaml.SequenceNode) else []
+            objects.extend(
+                Document(body=item, line=nodes[i].start_mark.line + 1 if i < len(nodes) else document.line,
+                         node=nodes[i] if i < len(nodes) else None)
+                for i, item in enumerate(body["items"]))
             continue
         if not kind:
             raise _at(bad_request(f"Object 'Kind' is missing in '{_short(body)}'"), document.line)
@@ -148,3 +155,78 @@ def _at(status: Status, line: int) -> Status:
 def _short(body: dict[str, Any]) -> str:
     text = json.dumps(body, separators=(",", ":"), sort_keys=True)
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+# ------------------------------------------------------------------ where an error is, in the learner's text
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
+_TYPE_ERROR = re.compile(r"cannot unmarshal (\w+) into Go (?:struct field \S+|value) of type (\S+)")
+_UNKNOWN_FIELD = re.compile(r'unknown field "([^"]+)"')
+CAUSE_PROBLEMS = {
+    "FieldValueRequired": "required",
+    "FieldValueInvalid": "invalid",
+    "FieldValueNotSupported": "not-supported",
+    "FieldValueDuplicate": "duplicate",
+    "FieldValueForbidden": "forbidden",
+    "FieldValueTooLong": "too-long",
+    "FieldValueTooMany": "too-many",
+    "FieldValueNotFound": "not-found",
+}
+
+
+def _child(node: Any, key: str) -> Any:
+    """The value node of `key` in a mapping node (None when absent)."""
+    for key_node, value_node in getattr(node, "value", ()) if isinstance(node, yaml.MappingNode) else ():
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node
+    return None
+
+
+def locate(node: Any, field: str) -> tuple[int, int, bool] | None:
+    """Where `field` (`spec.containers[0].ports[1].containerPort`, `metadata.labels[app]`) is written under a
+    document's YAML `node`: (line, column, exact), 1-based. A field that is absent (a required one) gives its
+    nearest written ancestor, with exact False; None without a node."""
+    if node is None:
+        return None
+    parts = [name or index for name, index in _PATH_PART.findall(field)]
+    mark = node.start_mark
+    current = node
+    for part in parts:
+        found = None
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                    found, mark = value_node, key_node.start_mark
+                    break
+        elif isinstance(current, yaml.SequenceNode) and part.isdigit() and int(part) < len(current.value):
+            found = current.value[int(part)]
+            mark = found.start_mark
+        if found is None:
+            return mark.line + 1, mark.column + 1, False
+        current = found
+    return mark.line + 1, mark.column + 1, True
+
+
+def field_problems(status: Status, node: Any) -> list[dict[str, Any]]:
+    """The fields a refused manifest's Status names, each with what is wrong and where it is written:
+    [{field, problem, line, column, exact, expected?, actual?, message?}] in the order the Status names them.
+    `problem` is `type` (a value of the wrong JSON type: `expected` is the Go type, `actual` the JSON one),
+    `unknown` (no such field), or one per cause reason (`required`, `invalid`, `not-supported`, ...)."""
+    found: list[dict[str, Any]] = []
+    type_error = _TYPE_ERROR.search(status.message)
+    if status.fields and type_error:
+        found.append({"field": status.fields[0], "problem": "type", "expected": type_error.group(2),
+                      "actual": type_error.group(1)})
+    elif status.fields and _UNKNOWN_FIELD.search(status.message):
+        found.extend({"field": field, "problem": "unknown"} for field in status.fields)
+    elif status.fields:
+        found.append({"field": status.fields[0], "problem": "invalid", "message": status.message})
+    for cause in status.causes:
+        if cause.field:
+            found.append({"field": cause.field, "problem": CAUSE_PROBLEMS.get(cause.reason, "invalid"),
+                          "message": cause.message})
+    for problem in found:
+        where = locate(node, problem["field"])
+        if where is not None:
+            problem["line"], problem["column"], problem["exact"] = where
+    return found

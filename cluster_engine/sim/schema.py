@@ -151,12 +151,19 @@ def _json_type(value: Any) -> str:
 
 
 class DecodeError(Exception):
-    """A body that kube-apiserver could not decode; `str()` is the message after `cannot be handled as`."""
+    """A body that kube-apiserver could not decode; `str()` is the message after `cannot be handled as`.
+    `field` is the offending field's path with its list indices (`spec.containers[0].ports[0].containerPort`),
+    which upstream's message leaves out: the lesson page points at the line with it."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
-def _mismatch(value: Any, owner: str, path: str, go_type: str) -> DecodeError:
+def _mismatch(value: Any, owner: str, path: str, go_type: str, shown: str) -> DecodeError:
     return DecodeError(
-        f"json: cannot unmarshal {_json_type(value)} into Go struct field {owner}.{path} of type {go_type}"
+        f"json: cannot unmarshal {_json_type(value)} into Go struct field {owner}.{path} of type {go_type}",
+        shown,
     )
 
 
@@ -166,46 +173,46 @@ def _check(value: Any, spec: Field, owner: str, path: str, shown: str, unknown: 
         return
     if kind == "struct":
         if not isinstance(value, dict):
-            raise _mismatch(value, owner, path, spec.go_type)
+            raise _mismatch(value, owner, path, spec.go_type, shown)
         _walk(value, struct(spec.ref), path, shown, unknown)
     elif kind == "array":
         if not isinstance(value, list):
-            raise _mismatch(value, owner, path, spec.go_type)
+            raise _mismatch(value, owner, path, spec.go_type, shown)
         assert spec.item is not None
         for index, item in enumerate(value):
             _check(item, spec.item, owner, path, f"{shown}[{index}]", unknown)
     elif kind == "map":
         if not isinstance(value, dict):
-            raise _mismatch(value, owner, path, spec.go_type)
+            raise _mismatch(value, owner, path, spec.go_type, shown)
         assert spec.item is not None
         for key, item in value.items():
             _check(item, spec.item, owner, path, f"{shown}.{key}", unknown)
     elif kind == "string":
         if not isinstance(value, str):
-            raise _mismatch(value, owner, path, spec.go_type)
+            raise _mismatch(value, owner, path, spec.go_type, shown)
     elif kind == "integer":
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or (isinstance(value, float) and not value.is_integer())
         ):
-            raise _mismatch(value, owner, path, spec.go_type)
+            raise _mismatch(value, owner, path, spec.go_type, shown)
     elif kind == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _mismatch(value, owner, path, spec.go_type)
+            raise _mismatch(value, owner, path, spec.go_type, shown)
     elif kind == "boolean":
         if not isinstance(value, bool):
-            raise _mismatch(value, owner, path, spec.go_type)
+            raise _mismatch(value, owner, path, spec.go_type, shown)
     elif kind == "intorstring":
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise _mismatch(value, owner, path, spec.go_type)
+            raise _mismatch(value, owner, path, spec.go_type, shown)
     elif kind == "quantity":
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise DecodeError(QUANTITY_ERROR)
+            raise DecodeError(QUANTITY_ERROR, shown)
         try:
             parse_quantity(value)
         except QuantityError as error:
-            raise DecodeError(QUANTITY_ERROR) from error
+            raise DecodeError(QUANTITY_ERROR, shown) from error
 
 
 def _walk(obj: dict[str, Any], spec: Struct, path: str, shown: str, unknown: list[str]) -> None:

@@ -114,10 +114,10 @@ USE_TZ = True
 
 # ------------------------------------------------------------------ static files
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "frontend.storage.PodlabStaticStorage"},
 }
 
 # ------------------------------------------------------------------ redis, channels, celery

@@ -5,8 +5,7 @@ from .base import env_bool
 
 DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = SECRET_KEY or "podlab-local-development-only-not-secret"
-STORAGES = {  # no manifest needed while developing
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-WHITENOISE_AUTOREFRESH = True  # serve straight from the apps; no collectstatic needed
+# Static files as production serves them: `make run` collects them (fingerprinted, gzipped) into STATIC_ROOT
+# and whitenoise serves them from there with far-future caching. A developer who edits a script or a style runs
+# `make run` again (or `manage.py collectstatic`).
+WHITENOISE_USE_FINDERS = False

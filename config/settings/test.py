@@ -1,6 +1,7 @@
 """Settings for pytest: the real Redis and database, a fast password hasher."""
 
 import os
+from pathlib import Path
 
 from .base import *
 
@@ -21,5 +22,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the worker and server subprocesses must see the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 WHITENOISE_AUTOREFRESH = True  # serve straight from the apps; no collectstatic needed
+if os.environ.get("PODLAB_COLLECTED_STATIC"):
+    # A server for the tests of what `make run` serves: collected, fingerprinted and compressed static files.
+    STATIC_ROOT = Path(os.environ["PODLAB_COLLECTED_STATIC"])
+    STORAGES["staticfiles"] = {"BACKEND": "frontend.storage.PodlabStaticStorage"}
+    WHITENOISE_AUTOREFRESH = False
+    WHITENOISE_USE_FINDERS = False
 if os.environ.get("PODLAB_LOCALE_DIR"):  # the catalogue test extracts strings into a scratch copy
     LOCALE_PATHS = [os.environ["PODLAB_LOCALE_DIR"]]

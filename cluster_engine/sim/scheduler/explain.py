@@ -54,6 +54,11 @@ class Record:
         needs, never read state that changes after the cycle)."""
         self._fields[key] = value
 
+    def peek(self, key: str) -> Any:
+        """A part as it was set (None when absent), without rendering the record: for a part set as a value."""
+        value = self._fields.get(key)
+        return None if callable(value) else value
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready record, parts in the order they were set; the same dict on every call (read-only)."""
         if self._rendered is None:

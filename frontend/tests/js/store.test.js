@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { Store, keyOf } from "../../static/frontend/js/store.js";
+import { Store, keyOf, simulatedNow } from "../../static/frontend/js/store.js";
 
 const pod = (uid, name, phase = "Pending", rv = "1") => ({
   kind: "Pod", metadata: { uid, name, namespace: "default", resourceVersion: rv }, status: { phase },
@@ -102,4 +102,17 @@ test("a batch that starts after an unseen version is reported as a gap", () => {
   assert.equal(store.missedBefore({ previousResourceVersion: "9", resourceVersion: "12" }), true);
   store.applyBatch({ previousResourceVersion: "5", resourceVersion: "12", events: [] });
   assert.equal(store.missedBefore({ previousResourceVersion: "9", resourceVersion: "12" }), false);
+});
+
+test("the live clock runs on from the server's last time at the sandbox's speed, and holds while paused", () => {
+  let wall = 1_000_000;
+  const store = new Store({ wallNow: () => wall });
+  store.applySnapshot({ resourceVersion: "1", time: "2026-01-01T00:00:00Z", objects: [], sandbox: { speed: 10, paused: false } });
+  const start = Date.parse("2026-01-01T00:00:00Z") / 1000;
+  wall += 2000;
+  assert.equal(store.now, start + 20);
+  store.applySandbox({ speed: 10, paused: true, time: "2026-01-01T00:00:21Z" });
+  wall += 5000;
+  assert.equal(store.now, start + 21);
+  assert.equal(simulatedNow({ sim: 5, wall: 0, speed: 2, paused: false }, 1500), 8);
 });

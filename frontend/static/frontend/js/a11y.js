@@ -3,18 +3,28 @@
 import { h } from "./dom.js";
 import { fmt, gettext, ngettext } from "./i18n.js";
 import { COMPONENTS } from "./diagram/control-plane.js";
-import { nodeStatus, podStatus } from "./status.js";
+import { formatEndpoints, nodeStatus, podStatus } from "./status.js";
 
 const LISTED_KINDS = ["Node", "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "Service"];
 
-function describe(obj) {
+function endpointsOf(service, view) {
+  return view.ofKind("Endpoints").find((e) => e.metadata.name === service.metadata.name
+    && (e.metadata.namespace || "default") === (service.metadata.namespace || "default"));
+}
+
+/** One line of the text alternative, in kubectl's words (STATUS, READY, RESTARTS, ENDPOINTS). */
+export function describe(obj, view) {
   if (obj.kind === "Pod") {
     const s = podStatus(obj);
-    return fmt(gettext("Pod %(name)s: %(status)s, ready %(ready)s, on %(node)s"), {
+    const text = fmt(gettext("Pod %(name)s: %(status)s, ready %(ready)s, on %(node)s"), {
       name: obj.metadata.name, status: s.reason, ready: s.ready, node: obj.spec?.nodeName || gettext("no node yet") });
+    return s.restarts ? `${text}, ${fmt(gettext("restarts %(count)s"), { count: s.restarts })}` : text;
+  }
+  if (obj.kind === "Service") {
+    return fmt(gettext("Service %(name)s (%(type)s), endpoints %(endpoints)s"), { name: obj.metadata.name,
+      type: obj.spec?.type || "ClusterIP", endpoints: formatEndpoints(endpointsOf(obj, view)) });
   }
   if (obj.kind === "Node") return fmt(gettext("Node %(name)s: %(status)s"), { name: obj.metadata.name, status: nodeStatus(obj).text });
-  if (obj.kind === "Service") return fmt(gettext("Service %(name)s (%(type)s)"), { name: obj.metadata.name, type: obj.spec?.type || "ClusterIP" });
   const replicas = obj.spec?.replicas;
   return replicas === undefined ? `${obj.kind} ${obj.metadata.name}`
     : fmt(gettext("%(kind)s %(name)s: %(ready)s of %(replicas)s ready"), { kind: obj.kind, name: obj.metadata.name,
@@ -53,6 +63,16 @@ export class TextAlternative {
     }
     const full = !diff || diff.reset;
     const keys = full ? [...view.objects.keys()] : [...diff.added, ...diff.modified];
+    if (!full) {
+      // A Service's line shows its Endpoints: an Endpoints change rewrites the line of its Service.
+      for (const key of [...keys]) {
+        const obj = view.get(key);
+        if (obj?.kind !== "Endpoints") continue;
+        const service = view.ofKind("Service").find((svc) => svc.metadata.name === obj.metadata.name
+          && svc.metadata.namespace === obj.metadata.namespace);
+        if (service) keys.push(service.metadata.uid);
+      }
+    }
     const deleted = full ? [...this.items.keys()].filter((k) => !view.objects.has(k)) : diff.deleted;
     for (const key of deleted) {
       this.items.get(key)?.remove();
@@ -67,7 +87,7 @@ export class TextAlternative {
         this.items.set(key, li);
         this.groups.get(obj.kind).ul.append(li);
       }
-      const text = describe(obj);
+      const text = describe(obj, view);
       const button = li.firstChild;
       if (button.textContent !== text) button.textContent = text;
     }

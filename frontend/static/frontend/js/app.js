@@ -2,12 +2,15 @@
 // timeline and text alternatives, and shows the connection's state.
 import { TextAlternative, Announcer } from "./a11y.js";
 import { Diagram } from "./diagram/diagram.js";
+import { renderLegend } from "./diagram/flow.js";
 import { fmt, gettext } from "./i18n.js";
 import { ExercisePanel, QuizForm } from "./exercises.js";
 import { enhanceCodeBlocks } from "./lesson.js";
 import { controlMessage } from "./protocol.js";
+import { Panes } from "./panes.js";
 import { SandboxSocket } from "./socket.js";
-import { Store } from "./store.js";
+import { kubectlModel } from "./status.js";
+import { historyEntries, Store } from "./store.js";
 import { Timeline } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
@@ -40,8 +43,55 @@ function connectionBanner(socket) {
   });
 }
 
+const TERMINAL_FONT = { family: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace', size: 13 };
+
+/** The sandbox's recorded history up to what the page saw first, a page of the REST API at a time. */
+async function loadHistory(config, store) {
+  const until = store.base?.resourceVersion || store.resourceVersion;
+  const entries = [];
+  let after = "0";
+  for (;;) {
+    const response = await fetch(`${config.historyUrl}?after=${after}&until=${until}`, {
+      credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`history: ${response.status}`);
+    const page = await response.json();
+    entries.push(...historyEntries(page.events, page.changes));
+    if (!page.more) return entries;
+    after = page.last;
+  }
+}
+
+/** "Reset the cluster": confirm in a dialog, then ask the REST API; the new cluster arrives over the socket. */
+function resetButton(config, store) {
+  const dialog = $("reset-dialog");
+  const status = $("control-status");
+  $("sandbox-reset").addEventListener("click", () => {
+    dialog.returnValue = ""; // Esc closes the dialog without a new value: it must not repeat an earlier "reset"
+    dialog.showModal();
+  });
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "reset") return;
+    status.textContent = gettext("Resetting the cluster…");
+    status.dataset.ok = "true";
+    let ok = false;
+    try {
+      const response = await fetch(config.resetUrl, { method: "POST", credentials: "same-origin",
+        headers: { "X-CSRFToken": config.csrfToken, Accept: "application/json" } });
+      ok = response.ok;
+    } catch {
+      ok = false;
+    }
+    status.textContent = ok ? gettext("The cluster was reset: it is as the lesson set it up.")
+      : gettext("The cluster could not be reset. Try again in a moment.");
+    status.dataset.ok = String(ok);
+  });
+  // An instructor's read-only view has no reset (the REST API refuses it anyway).
+  store.subscribe(() => { $("sandbox-reset").hidden = Boolean(store.sandbox?.readOnly); });
+}
+
 async function main() {
   const config = JSON.parse($("podlab-config").textContent);
+  const panes = new Panes(document.querySelector(".lesson-page"), { terminalFont: TERMINAL_FONT });
   const store = new Store();
   const socket = new SandboxSocket({
     wsPath: config.wsPath, getSince: () => store.resourceVersion, language: config.language,
@@ -69,8 +119,11 @@ async function main() {
   const timeline = new Timeline({
     pause: $("time-pause"), speed: $("time-speed"), step: $("time-step"), stepSeconds: $("time-step-seconds"),
     range: $("timeline-range"), position: $("timeline-position"), live: $("timeline-live"), log: $("event-log"),
-  }, store, control);
+    history: $("timeline-history"), showAll: $("event-log-all"),
+  }, store, control, { loadHistory: () => loadHistory(config, store) });
+  resetButton(config, store);
   diagram.renderPanel();
+  renderLegend($("flow-legend"));
 
   store.subscribe((diff) => {
     timeline.update(diff);
@@ -90,6 +143,10 @@ async function main() {
     if (message.type === "snapshot") {
       resyncPending = false;
       store.applySnapshot(message);
+    } else if (message.type === "batch" && message.reset) {
+      // The sandbox was reset (services.sandbox_reset): a new cluster and a new history from here on.
+      resyncPending = false;
+      store.applySnapshot(message, { reset: true });
     } else if (message.type === "batch") {
       if (store.missedBefore(message)) {
         // Drop it and ask for everything after what we have; the answer covers this batch too.
@@ -105,7 +162,7 @@ async function main() {
   });
   socket.connect();
   // A handle for the browser console and the end-to-end tests (they close the socket through it).
-  window.podlab = { store, socket, diagram };
+  window.podlab = { store, socket, diagram, panes, model: () => kubectlModel(store, store.now) };
   if (config.lesson) {
     const panel = document.querySelector("[data-exercise-panel]");
     if (panel) window.podlab.exercises = new ExercisePanel(panel, { socket, lesson: config.lesson, announcer });
@@ -115,13 +172,14 @@ async function main() {
 
   // The terminal and the editor load their libraries on their own, so a slow one never blocks the diagram.
   const [{ TerminalView }, { YamlEditor }] = await Promise.all([import("./terminal.js"), import("./editor.js")]);
-  const terminal = new TerminalView($("terminal"), { socket, store });
+  const terminal = new TerminalView($("terminal"), { socket, store, font: TERMINAL_FONT });
   $("terminal-screen-reader").addEventListener("change", (event) => terminal.setScreenReaderMode(event.target.checked));
   const editor = new YamlEditor({
     host: $("editor"), apply: $("editor-apply"), dryRun: $("editor-dry-run"), result: $("editor-result"),
     examples: $("editor-examples"), loadExample: $("editor-load-example"),
   }, { socket, examples: config.examples || [] });
 
+  Object.assign(window.podlab, { terminal, editor });
   enhanceCodeBlocks($("lesson"), {
     runInTerminal: async (line) => {
       terminal.focus();

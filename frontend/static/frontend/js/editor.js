@@ -11,23 +11,12 @@ import {
   EditorView, drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers,
 } from "@codemirror/view";
 
+import { h } from "./dom.js";
+import { describeRefusal } from "./editor-errors.js";
 import { fmt, gettext } from "./i18n.js";
 import { applyMessage } from "./protocol.js";
 
 const DRAFT_KEY = "podlab.editor.draft";
-
-/** The 1-based line (and column) of a server error, from reply.details or a "line N" in the message. Pure. */
-export function errorPosition(reply) {
-  const details = reply?.details || {};
-  let line = Number(details.line);
-  let column = Number(details.column);
-  if (!Number.isInteger(line) || line < 1) {
-    const match = /line (\d+)(?:, column (\d+))?/i.exec(reply?.error || reply?.status?.message || "");
-    line = match ? Number(match[1]) : NaN;
-    column = match && match[2] ? Number(match[2]) : NaN;
-  }
-  return Number.isInteger(line) && line >= 1 ? { line, column: Number.isInteger(column) ? column : null } : null;
-}
 
 export class YamlEditor {
   /** `elements`: {host, apply, dryRun, result, examples, loadExample}; `examples`: [{title, yaml}]. */
@@ -84,7 +73,7 @@ export class YamlEditor {
     apply.disabled = true;
     dryButton.disabled = true;
     result.className = "editor-result busy";
-    result.textContent = dryRun ? gettext("Checking on the server…") : gettext("Applying…");
+    result.replaceChildren(h("p", {}, dryRun ? gettext("Checking on the server…") : gettext("Applying…")));
     const reply = await this.socket.request(applyMessage(0, this.view.state.doc.toString(), dryRun));
     apply.disabled = false;
     dryButton.disabled = false;
@@ -96,19 +85,32 @@ export class YamlEditor {
     const diagnostics = [];
     if (reply.ok) {
       result.className = "editor-result ok";
-      result.textContent = reply.output || (dryRun ? gettext("The manifest is valid (dry run: nothing was changed).") : gettext("Applied."));
+      result.replaceChildren(h("p", {}, reply.output || (dryRun ? gettext("The manifest is valid (dry run: nothing was changed).") : gettext("Applied."))));
     } else {
       result.className = "editor-result error";
-      const position = errorPosition(reply);
-      const message = reply.error || reply.status?.message || gettext("The server refused the manifest.");
-      result.textContent = position ? fmt(gettext("Line %(line)s: %(message)s"), { line: position.line, message }) : message;
-      if (position) {
-        const doc = this.view.state.doc;
-        const line = doc.line(Math.min(position.line, doc.lines));
-        const from = position.column ? Math.min(line.from + position.column - 1, line.to) : line.from;
-        diagnostics.push({ from, to: Math.max(from, line.to), severity: "error", message });
-      }
+      const { problems, server } = describeRefusal(reply);
+      const doc = this.view.state.doc;
+      const items = problems.map((problem) => {
+        if (!problem.line) return h("li", {}, problem.text);
+        const line = doc.line(Math.min(problem.line, doc.lines));
+        const from = problem.column ? Math.min(line.from + problem.column - 1, line.to) : line.from;
+        diagnostics.push({ from, to: Math.max(from, line.to), severity: "error",
+          message: problem.detail ? `${problem.text}\n${problem.detail}` : problem.text });
+        return h("li", {}, h("button", { type: "button", class: "link line-link", onclick: () => this.goTo(from) },
+          fmt(gettext("Line %(line)s"), { line: problem.line })), ": ", problem.text);
+      });
+      result.replaceChildren(
+        h("p", {}, problems.length > 1 ? gettext("The server refused the manifest:") : gettext("The server refused the manifest.")),
+        h("ul", {}, items),
+        h("p", { class: "server-message" }, h("span", { class: "visually-hidden" }, gettext("The API server's own words:")), " ", server),
+      );
     }
     this.view.dispatch(setDiagnostics(this.view.state, diagnostics));
+  }
+
+  /** Put the cursor at document offset `from` and focus the editor (a problem's "Line N" link). */
+  goTo(from) {
+    this.view.dispatch({ selection: { anchor: from }, scrollIntoView: true });
+    this.view.focus();
   }
 }

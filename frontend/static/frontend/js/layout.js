@@ -5,19 +5,80 @@ export const WIDTH = 1200;
 export const MARGIN = 16;
 export const GAP = 14;
 
-/** Control-plane band: the client (kubectl), the four components and the scheduling queue. */
+/**
+ * Control-plane band: the client (kubectl), the four components and the scheduling queue, with the lanes the
+ * flows travel in above the boxes (one per kind of flow, so no two arrows share a line or cross a box).
+ */
 export const CONTROL_PLANE = {
   y: 12,
-  height: 92,
+  height: 160,
   boxes: {
-    kubectl: { x: 16, y: 30, w: 112, h: 56 },
-    "kube-apiserver": { x: 176, y: 30, w: 184, h: 56 },
-    etcd: { x: 400, y: 30, w: 120, h: 56 },
-    "kube-scheduler": { x: 560, y: 30, w: 170, h: 56 },
-    "kube-controller-manager": { x: 760, y: 30, w: 220, h: 56 },
-    queue: { x: 1010, y: 30, w: 174, h: 56 },
+    kubectl: { x: 24, y: 110, w: 112, h: 52 },
+    "kube-apiserver": { x: 176, y: 110, w: 196, h: 52 },
+    etcd: { x: 412, y: 110, w: 112, h: 52 },
+    "kube-scheduler": { x: 560, y: 110, w: 170, h: 52 },
+    "kube-controller-manager": { x: 760, y: 110, w: 220, h: 52 },
+    queue: { x: 1010, y: 110, w: 174, h: 52 },
   },
 };
+
+/**
+ * The flows' lanes: `y` of the horizontal run above the boxes and `entry`, where the arrow meets the API server's
+ * top edge. Requests go to the API server (solid), watch events come from it (dashed).
+ */
+export const LANES = {
+  "request:user": { y: 42, entry: 190 },
+  "request:kubelet": { y: 51, entry: 206 },
+  "request:proxy": { y: 60, entry: 222 },
+  "request:controller": { y: 69, entry: 356 },
+  "request:scheduler": { y: 78, entry: 340 },
+  "watch:controller": { y: 87, entry: 322 },
+  "watch:scheduler": { y: 96, entry: 306 },
+  "watch:kubelet": { y: 105, entry: 238 },
+};
+/** The vertical run left of every card that flows to and from the nodes take (x), and its offset for watches. */
+export const BUS_X = 6;
+
+/**
+ * The path of one flow as points: between the API server and `box` (a control-plane box, or a node's chip with
+ * `node`, the node's box), in lane `lane` (a key of LANES), towards the API server for a request or away from it
+ * for a watch event. Every run is horizontal or vertical; a node's flow leaves its node upwards inside the node's
+ * left padding, crosses the gap above its row to the bus left of every card, and climbs it to its lane. Pure.
+ */
+export function routeFlow(lane, box, { node = null, api = CONTROL_PLANE.boxes["kube-apiserver"] } = {}) {
+  const { y, entry } = LANES[lane];
+  const towardApi = lane.startsWith("request:");
+  let points;
+  if (node) {
+    const inside = node.x + 5;
+    const gapY = node.y - 6;
+    const busX = BUS_X + (towardApi ? 0 : 3);
+    points = [{ x: box.x, y: box.y + box.h / 2 }, { x: inside, y: box.y + box.h / 2 }, { x: inside, y: gapY },
+      { x: busX, y: gapY }, { x: busX, y }, { x: entry, y }, { x: entry, y: api.y }];
+  } else {
+    // Into the box's top at an x of its own: requests left of its centre, watch events right of it.
+    const x = box.x + box.w / 2 + (towardApi ? -10 : 10);
+    points = [{ x, y: box.y }, { x, y }, { x: entry, y }, { x: entry, y: api.y }];
+  }
+  return towardApi ? points : points.reverse();
+}
+
+/** An SVG path for points. Pure. */
+export function pathOf(points) {
+  return points.map((p, i) => `${i ? "L" : "M"}${Math.round(p.x)},${Math.round(p.y)}`).join(" ");
+}
+
+/** Where a flow's label goes: above the middle of its longest horizontal run. Pure. */
+export function labelPoint(points) {
+  let best = null;
+  for (let i = 1; i < points.length; i += 1) {
+    const [a, b] = [points[i - 1], points[i]];
+    if (a.y !== b.y) continue;
+    const length = Math.abs(b.x - a.x);
+    if (!best || length > best.length) best = { length, x: (a.x + b.x) / 2, y: a.y - 2.5 };
+  }
+  return best ? { x: best.x, y: best.y } : { x: points[0].x, y: points[0].y };
+}
 
 export const GRID_COLUMNS = 4;
 export const CELL_WIDTH = (WIDTH - 2 * MARGIN - (GRID_COLUMNS - 1) * GAP) / GRID_COLUMNS;
@@ -135,6 +196,23 @@ export function dotOffset(index) {
     x: WORKLOAD.pad + (index % WORKLOAD.dotsPerRow) * WORKLOAD.dot,
     y: WORKLOAD.rowHeader + Math.floor(index / WORKLOAD.dotsPerRow) * WORKLOAD.dot,
   };
+}
+
+/** Pods waiting for a node: named chips in rows under the control plane, at most `max` drawn. */
+export const WAITING = { width: 220, height: 38, columns: 5, max: 15 };
+
+/** Waiting-pod chips in rows of WAITING.columns from `top`: {boxes: Map key -> box, bottom}. Pure. */
+export function waitingLayout(keys, top) {
+  const gap = (WIDTH - 2 * MARGIN - WAITING.columns * WAITING.width) / (WAITING.columns - 1);
+  const boxes = new Map();
+  keys.forEach((key, i) => {
+    const column = i % WAITING.columns;
+    const row = Math.floor(i / WAITING.columns);
+    boxes.set(key, { x: MARGIN + column * (WAITING.width + gap), y: top + row * (WAITING.height + 8),
+      w: WAITING.width, h: WAITING.height });
+  });
+  const rows = Math.ceil(keys.length / WAITING.columns);
+  return { boxes, bottom: rows ? top + rows * (WAITING.height + 8) - 8 : top };
 }
 
 export const SERVICE = { width: 180, height: 40, columns: 6 };

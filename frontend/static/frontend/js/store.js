@@ -34,6 +34,56 @@ function mapOf(objects) {
   return map;
 }
 
+/**
+ * The simulated time (seconds since the epoch) at wall time `wallMs`, from the clock the server last described:
+ * {sim, wall (ms), speed, paused}. The server's clock runs the same way (`sim/clock.py` `target`). Pure.
+ */
+export function simulatedNow(clock, wallMs) {
+  if (!clock || !Number.isFinite(clock.sim)) return NaN;
+  if (clock.paused) return clock.sim;
+  return clock.sim + (Math.max(0, wallMs - clock.wall) / 1000) * (clock.speed || 1);
+}
+
+/**
+ * Timeline entries from a page of the recorded history (`history` of docs/realtime.md): one entry per simulated
+ * moment, the consecutive changes that share a time. Pure.
+ */
+export function historyEntries(events, changes) {
+  const entries = [];
+  events.forEach((event, i) => {
+    const change = changes[i] || {};
+    const last = entries[entries.length - 1];
+    if (last && last.time === change.time) {
+      last.events.push(event);
+      last.changes.push(change);
+      last.resourceVersion = change.resourceVersion;
+    } else {
+      entries.push({ resourceVersion: change.resourceVersion, time: change.time, events: [event], changes: [change] });
+    }
+  });
+  return entries;
+}
+
+/**
+ * The objects as they stood before the first of `entries`, given the objects `after` them (a Map by key). An
+ * object the entries first add did not exist; one they first change or delete existed as the entries' first
+ * record of it shows (the record after that change: the log keeps no older one; a sandbox's log from its
+ * creation on starts with every object added, so then this is exact). Pure.
+ */
+export function stateBefore(after, entries) {
+  const first = new Map();
+  for (const entry of entries) {
+    for (const event of entry.events) {
+      const key = keyOf(event.object);
+      if (!first.has(key)) first.set(key, event);
+    }
+  }
+  const objects = new Map();
+  for (const [key, obj] of after) if (!first.has(key)) objects.set(key, obj);
+  for (const [key, event] of first) if (event.type !== "ADDED") objects.set(key, event.object);
+  return objects;
+}
+
 /** A read-only view of objects at one moment: what the diagram and the text list render. */
 export class ClusterView {
   constructor(objects, { resourceVersion = "", time = "", sandbox = null } = {}) {
@@ -76,8 +126,10 @@ export class ClusterView {
  * changes} or a snapshot {snapshot: Map, ...}. The oldest entries fold into `base` beyond `historyLimit` events.
  */
 export class Store extends ClusterView {
-  constructor({ historyLimit = 20000 } = {}) {
+  constructor({ historyLimit = 50000, wallNow = () => Date.now() } = {}) {
     super(new Map());
+    this.wallNow = wallNow;
+    this.clock = null;
     this.historyLimit = historyLimit;
     this.base = null;
     this.history = [];
@@ -95,19 +147,43 @@ export class Store extends ClusterView {
     for (const fn of this.listeners) fn(diff, this);
   }
 
-  /** Replace everything with a server snapshot. */
-  applySnapshot(message) {
+  /** The live simulated time: the server's last word on it, run forward by the wall clock at the sandbox's speed. */
+  get now() {
+    const now = simulatedNow(this.clock, this.wallNow());
+    return Number.isFinite(now) ? now : super.now;
+  }
+
+  /** Anchor the clock at simulated `time` (RFC 3339; absent: where it has run to) and the sandbox's speed. */
+  setClock(time) {
+    const wall = this.wallNow();
+    const parsed = time ? Date.parse(time) / 1000 : simulatedNow(this.clock, wall);
+    const sandbox = this.sandbox || {};
+    this.clock = { sim: parsed, wall, speed: Number(sandbox.speed) || 1, paused: Boolean(sandbox.paused) };
+  }
+
+  /**
+   * Replace everything with a server snapshot. With `reset` (the sandbox was reset) the timeline starts again
+   * from it: the history before belongs to a cluster that no longer exists.
+   */
+  applySnapshot(message, { reset = false } = {}) {
+    if (reset) {
+      this.base = null;
+      this.history = [];
+      this.historyEvents = 0;
+      this.olderHistory = false;
+    }
     this.objects = mapOf(message.objects);
     this.kindIndex = null;
     this.resourceVersion = message.resourceVersion || "";
     this.time = message.time || this.time;
     if (message.sandbox) this.sandbox = message.sandbox;
+    this.setClock(message.time);
     const entry = { snapshot: new Map(this.objects), resourceVersion: this.resourceVersion, time: this.time,
       events: [], changes: message.recent || [] };
     if (!this.base) this.base = entry;
     else this.pushHistory(entry);
     const diff = { reset: true, added: [...this.objects.keys()], modified: [], deleted: [], deletedObjects: new Map(),
-      changes: [], events: [] };
+      changes: [], events: [], sandboxReset: reset, recent: message.recent || [] };
     this.emit(diff);
     return diff;
   }
@@ -144,6 +220,8 @@ export class Store extends ClusterView {
     diff.events = events;
     if (message.resourceVersion) this.resourceVersion = message.resourceVersion;
     if (message.time) this.time = message.time;
+    if (message.sandbox) this.sandbox = message.sandbox;
+    if (message.time) this.setClock(message.time);
     if (!this.base) {
       this.base = { snapshot: new Map(), resourceVersion: "", time: this.time, events: [], changes: [] };
     }
@@ -154,11 +232,36 @@ export class Store extends ClusterView {
 
   /** Record a new sandbox state (speed, pause, components). */
   applySandbox(sandbox) {
+    // Re-anchor where the old speed has run to (or at the time the server sends), then run at the new speed.
+    const running = simulatedNow(this.clock, this.wallNow());
     this.sandbox = sandbox;
+    if (sandbox.time) this.setClock(sandbox.time);
+    else if (Number.isFinite(running)) this.setClock(new Date(running * 1000).toISOString());
     const diff = { reset: false, added: [], modified: [], deleted: [], deletedObjects: new Map(), changes: [],
       events: [], sandbox: true };
     this.emit(diff);
     return diff;
+  }
+
+  /**
+   * Put the recorded history before what this page saw: `entries` (oldest first, from historyEntries) up to the
+   * page's first state. The timeline then starts at the sandbox's first state (or its reset). Returns the number
+   * of entries added.
+   */
+  prependHistory(entries) {
+    const baseVersion = this.base?.resourceVersion;
+    const older = entries.filter((e) => !baseVersion || compareResourceVersions(e.resourceVersion, baseVersion) <= 0);
+    if (!older.length || !this.base) return 0;
+    const baseObjects = this.base.snapshot;
+    // The state after the last older entry is the page's first state: keep it as a snapshot there, so that
+    // rebuilding a later moment never replays the whole history.
+    older[older.length - 1] = { ...older[older.length - 1], snapshot: new Map(baseObjects) };
+    this.base = { snapshot: stateBefore(baseObjects, older), resourceVersion: "", time: older[0].time, events: [],
+      changes: [] };
+    this.history = [...older, ...this.history];
+    this.historyEvents += older.reduce((sum, e) => sum + e.events.length, 0);
+    this.olderHistory = false;
+    return older.length;
   }
 
   pushHistory(entry) {

@@ -34,7 +34,8 @@ function crlf(text) {
 
 export class TerminalView {
   /** `container`: the element xterm opens in; `socket`: SandboxSocket; `store`: the live Store. */
-  constructor(container, { socket, store, onClear }) {
+  constructor(container, { socket, store, onClear, font = { family: "monospace", size: 14 } }) {
+    this.container = container;
     this.socket = socket;
     this.store = store;
     this.onClear = onClear;
@@ -47,8 +48,7 @@ export class TerminalView {
     Terminal.strings.promptLabel = gettext("Terminal input");
     Terminal.strings.tooMuchOutput = gettext("Too much output to announce, navigate to rows manually to read");
     this.term = new Terminal({
-      convertEol: false, cursorBlink: true, scrollback: 5000, fontSize: 14,
-      fontFamily: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace',
+      convertEol: false, cursorBlink: true, scrollback: 5000, fontSize: font.size, fontFamily: font.family,
       theme: { background: "#0f1b2d", foreground: "#e8eef7", cursor: "#ffb300" },
     });
     this.fit = new FitAddon();
@@ -209,10 +209,15 @@ export class TerminalView {
 
   /** Run a command line as if typed (the lesson's "run in terminal"). */
   async run(line) {
+    // xterm stops drawing while it is off-screen (an IntersectionObserver pauses its renderer), and the output
+    // of a command run from the lesson while it was out of view appeared only with the next one: bring it into
+    // view first, and draw every row once the command is done.
+    this.container.scrollIntoView({ block: "nearest" });
     if (this.watch) this.interrupt();
     this.editor.set(line);
     this.renderLine();
     await this.submit();
+    this.term.refresh(0, this.term.rows - 1);
   }
 
   async submit() {

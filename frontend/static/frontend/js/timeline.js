@@ -3,7 +3,25 @@
 import { h } from "./dom.js";
 import { fmt, gettext } from "./i18n.js";
 
-const LOG_LIMIT = 300;
+const LOG_LIMIT = 1000;
+// What the log hides until the learner asks for everything: records and bookkeeping that every action sets off.
+const NOISY_KINDS = new Set(["Event", "EndpointSlice", "Endpoints", "Lease"]);
+
+/**
+ * Whether a change is one a learner follows by default: their own, and what the controllers and the scheduler
+ * did about it (creating, binding, deleting; not the status updates every component posts, except the node
+ * lifecycle controller's, which is how a node turns NotReady). Events, EndpointSlices, Endpoints and Leases and
+ * the scenario's first objects wait behind the filter. Pure.
+ */
+export function isKeyChange(change) {
+  const actor = change.actor || "";
+  if (NOISY_KINDS.has(change.kind)) return false;
+  if (actor.startsWith("user:")) return true;
+  if (actor === "kube-scheduler") return change.verb === "bind";
+  if (actor === "node-lifecycle-controller") return true;
+  if (actor.endsWith("-controller") || actor === "garbage-collector") return change.verb !== "status";
+  return false;
+}
 
 /** The learner-facing sentence for one change ({actor, verb, kind, name}). */
 export function changeSentence(change) {
@@ -22,8 +40,10 @@ function clockOf(time) {
 
 export class Timeline extends EventTarget {
   /** `elements`: {pause, speed, step, stepSeconds, range, position, live, log}; `control(action, fields)` sends. */
-  constructor(elements, store, control) {
+  constructor(elements, store, control, { loadHistory = null } = {}) {
     super();
+    this.loadHistory = loadHistory;
+    this.historyState = "partial"; // "partial" | "loading" | "whole"
     this.el = elements;
     this.store = store;
     this.control = control;
@@ -36,6 +56,45 @@ export class Timeline extends EventTarget {
     elements.step.addEventListener("click", () => control("step", { seconds: Number(elements.stepSeconds.value) }));
     elements.range.addEventListener("input", () => this.scrubTo(Number(elements.range.value)));
     elements.live.addEventListener("click", () => this.scrubTo(store.timelineLength));
+    // The page knows what happened since it loaded; the rest of the history comes when the learner reaches for
+    // the timeline (or asks for it).
+    elements.history?.addEventListener("click", () => this.fetchHistory());
+    elements.range.addEventListener("pointerdown", () => this.fetchHistory(), { once: true });
+    elements.range.addEventListener("keydown", () => this.fetchHistory(), { once: true });
+    elements.showAll?.addEventListener("change", () => {
+      elements.log.classList.toggle("event-log--all", elements.showAll.checked);
+    });
+  }
+
+  /** Load the sandbox's whole recorded history into the timeline and the log (once). */
+  async fetchHistory() {
+    if (!this.loadHistory || this.historyState !== "partial") return;
+    this.historyState = "loading";
+    this.refresh();
+    let entries;
+    try {
+      entries = await this.loadHistory();
+    } catch {
+      this.historyState = "partial";
+      this.refresh();
+      return;
+    }
+    const live = this.live;
+    const added = this.store.prependHistory(entries);
+    this.historyState = "whole";
+    if (live) this.position = this.store.timelineLength;
+    else this.position += added;
+    const older = entries.slice(0, added).flatMap((e) => e.changes);
+    this.log(older.reverse(), { older: true });
+    this.refresh();
+  }
+
+  /** A reset sandbox starts a new history: the log and the timeline start again. */
+  restart() {
+    this.el.log.replaceChildren();
+    this.historyState = "partial";
+    this.live = true;
+    this.refresh();
   }
 
   /** Show position `index` (timelineLength = now, live). */
@@ -49,8 +108,14 @@ export class Timeline extends EventTarget {
 
   /** After every store change: extend the range, log the changes, reflect the sandbox's pause and speed. */
   update(diff) {
+    if (diff?.sandboxReset) this.restart();
     const length = this.store.timelineLength;
     if (this.live) this.position = length;
+    if (diff?.reset) {
+      // A snapshot: the log starts again from the server's list of recent changes.
+      this.el.log.replaceChildren();
+      this.log(diff.recent || []);
+    }
     if (diff?.changes?.length) this.log(diff.changes);
     this.refresh();
   }
@@ -67,6 +132,12 @@ export class Timeline extends EventTarget {
     position.textContent = label;
     range.setAttribute("aria-valuetext", label);
     live.disabled = this.live;
+    if (this.el.history) {
+      this.el.history.hidden = this.historyState === "whole" || !this.loadHistory;
+      this.el.history.disabled = this.historyState === "loading";
+      this.el.history.textContent = this.historyState === "loading" ? gettext("Loading the history…")
+        : gettext("Load the whole history");
+    }
     document.body.classList.toggle("timeline-past", !this.live);
     const sandbox = this.store.sandbox || {};
     const paused = Boolean(sandbox.paused);
@@ -83,14 +154,18 @@ export class Timeline extends EventTarget {
     stepSeconds.disabled = readOnly || !paused;
   }
 
-  log(changes) {
+  /** Add changes to the log: newest first at the top, or (`older`) at the bottom, newest of them first. */
+  log(changes, { older = false } = {}) {
     const list = this.el.log;
     const fragment = document.createDocumentFragment();
-    for (const change of changes) {
-      fragment.append(h("li", { class: `log-${(change.actor || "").split(/[:/]/)[0]}` },
+    const ordered = older ? changes : [...changes].reverse();
+    for (const change of ordered) {
+      const family = (change.actor || "").split(/[:/]/)[0];
+      fragment.append(h("li", { class: `log-${family}${isKeyChange(change) ? "" : " log-noise"}` },
         h("time", {}, clockOf(change.time)), " ", changeSentence(change)));
     }
-    list.prepend(fragment);
+    if (older) list.append(fragment);
+    else list.prepend(fragment);
     while (list.childElementCount > LOG_LIMIT) list.lastElementChild.remove();
   }
 }

@@ -5,7 +5,6 @@ import { CONTROL_PLANE, ellipsize } from "../layout.js";
 import { el, selectable, setClass, setText } from "./svg.js";
 
 export const COMPONENTS = ["kube-apiserver", "etcd", "kube-scheduler", "kube-controller-manager"];
-const QUEUE_DOTS = 24;
 
 function subtitle(name) {
   switch (name) {
@@ -23,6 +22,11 @@ export class ControlPlaneView {
     this.group = el("g", { class: "control-plane" }, parent);
     el("rect", { class: "band", x: 8, y: CONTROL_PLANE.y, width: 1184, height: CONTROL_PLANE.height, rx: 10 }, this.group);
     el("text", { class: "band-title", x: 20, y: CONTROL_PLANE.y + 14 }, this.group).textContent = gettext("Control plane");
+    // kube-apiserver alone reads and writes etcd: a fixed link between them.
+    const api = CONTROL_PLANE.boxes["kube-apiserver"];
+    const etcd = CONTROL_PLANE.boxes.etcd;
+    const linkY = api.y + api.h / 2;
+    el("path", { class: "etcd-link", d: `M${api.x + api.w},${linkY} L${etcd.x},${linkY}` }, this.group);
     this.items = new Map();
     for (const name of ["kubectl", ...COMPONENTS]) {
       const box = CONTROL_PLANE.boxes[name];
@@ -38,7 +42,7 @@ export class ControlPlaneView {
     this.queue = el("g", { class: "queue", transform: `translate(${queueBox.x},${queueBox.y})` }, this.group);
     el("rect", { width: queueBox.w, height: queueBox.h, rx: 8 }, this.queue);
     this.queueTitle = el("text", { class: "component-name", x: 10, y: 18 }, this.queue);
-    this.queueDots = el("g", { transform: "translate(10,28)" }, this.queue);
+    this.queueNames = el("text", { class: "component-role", x: 10, y: 38 }, this.queue);
     selectable(this.queue, "queue", "queue", gettext("Scheduling queue"));
   }
 
@@ -58,17 +62,11 @@ export class ControlPlaneView {
     }
   }
 
-  /** Pending pods without a node: one mark each (up to a limit) and their count. */
+  /** Pending pods without a node: their count and names (each is drawn, with its reason, in the band below). */
   updateQueue(pods) {
     setText(this.queueTitle, fmt(gettext("Waiting for a node: %(count)s"), { count: pods.length }));
-    const dots = this.queueDots;
-    while (dots.childNodes.length > Math.min(pods.length, QUEUE_DOTS)) dots.lastChild.remove();
-    pods.slice(0, QUEUE_DOTS).forEach((pod, i) => {
-      let dot = dots.childNodes[i];
-      if (!dot) dot = el("rect", { x: (i % 12) * 13, y: Math.floor(i / 12) * 12, width: 10, height: 9, rx: 2 }, dots);
-      setClass(dot, "queue-pod");
-      dot.dataset.uid = pod.metadata.uid;
-    });
+    setText(this.queueNames, pods.length ? ellipsize(pods.map((p) => p.metadata.name).join(", "), 26) : gettext("empty"));
+    this.queue.classList.toggle("queue--waiting", pods.length > 0);
     this.queue.setAttribute("aria-label", `${gettext("Scheduling queue")}: ${ellipsize(pods.map((p) => p.metadata.name).join(", "), 200) || gettext("empty")}`);
   }
 }

@@ -3,6 +3,7 @@
 // reports selections and keeps the pods one roving Tab stop.
 import { gettext } from "../i18n.js";
 import { CONTROL_PLANE, NODE, diagramHeight, gridLayout, podOffset, WIDTH } from "../layout.js";
+import { humanDuration, parseTime, unschedulableMessage } from "../status.js";
 import { keyOf } from "../store.js";
 import { ControlPlaneView } from "./control-plane.js";
 import { renderDetails } from "./explain.js";
@@ -10,6 +11,7 @@ import { FlowAnimator } from "./flow.js";
 import { NodeView } from "./node.js";
 import { PodView } from "./pod.js";
 import { ServiceLayer } from "./service.js";
+import { WaitingLayer } from "./waiting.js";
 import { el, setAttr, setClass, SVG_NS, translate } from "./svg.js";
 import { WorkloadLayer } from "./workload.js";
 
@@ -74,6 +76,7 @@ export class Diagram extends EventTarget {
     this.explanations = new Map();
     this.root = el("g", { class: "diagram-root" }, svg);
     this.controlPlane = new ControlPlaneView(this.root);
+    this.waiting = new WaitingLayer(this.root);
     this.workloads = new WorkloadLayer(this.root);
     this.nodesLayer = el("g", { class: "nodes" }, this.root);
     this.nodesTitle = el("text", { class: "band-title", x: 20, y: 0 }, this.nodesLayer);
@@ -83,6 +86,7 @@ export class Diagram extends EventTarget {
     this.flows = new FlowAnimator(this.overlay, {
       component: (name) => this.controlPlane.box(name),
       chip: (node, chip) => this.nodeByName.get(node)?.chipBox(chip) || null,
+      node: (node) => this.nodeByName.get(node)?.box || null,
       podNode: (namespace, name) => this.podNodeByName.get(`${namespace || "default"}/${name}`) || null,
     });
     this.nodes = new Map();
@@ -97,6 +101,8 @@ export class Diagram extends EventTarget {
     this.pendingAnimate = false;
     this.frameRequest = 0;
     this.rovingUid = null; // the pod that is the pods' one Tab stop
+    // AGE in the details runs with the simulated clock, as kubectl's would on a second look.
+    this.ageTicker = setInterval(() => this.tickAges(), 1000);
     svg.addEventListener("click", (event) => this.onActivate(event));
     svg.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
@@ -185,8 +191,10 @@ export class Diagram extends EventTarget {
   /** The known explanation of the selected pod; undefined while it is being asked for. */
   explanationFor(selection) {
     const pod = selection && this.view?.get(selection.key);
-    if (!pod || pod.kind !== "Pod" || !this.explain || !pod.spec?.nodeName) return null;
-    const key = `${pod.metadata.uid}@${pod.spec.nodeName}`;
+    if (!pod || pod.kind !== "Pod" || !this.explain) return null;
+    // A bound pod's record changes only if it is scheduled again; a waiting pod's with each failed attempt,
+    // which rewrites its PodScheduled condition.
+    const key = `${pod.metadata.uid}@${pod.spec?.nodeName || `waiting:${unschedulableMessage(pod)}`}`;
     if (!this.explanations.has(key)) {
       this.explanations.set(key, undefined);
       this.explain(pod).then((explanation) => {
@@ -197,10 +205,21 @@ export class Diagram extends EventTarget {
     return this.explanations.get(key);
   }
 
+  tickAges() {
+    if (!this.panel || this.panel.hidden || !this.view) return;
+    const now = this.view.now;
+    for (const cell of this.panel.querySelectorAll("[data-since]")) {
+      const text = humanDuration(now - parseTime(cell.dataset.since));
+      if (cell.textContent !== text) cell.textContent = text;
+    }
+  }
+
   renderPanel() {
     if (!this.panel || !this.view) return;
+    this.panel.hidden = !this.selection;
     renderDetails(this.panel, this.selection, this.view, {
       control: this.control, readOnly: this.readOnly, onClose: () => this.select(null),
+      onSelect: (selection) => this.select(selection),
       explanation: this.explanationFor(this.selection),
     });
   }
@@ -275,6 +294,8 @@ export class Diagram extends EventTarget {
     if (podsChanged) this.controlPlane.updateQueue(view.ofKind("Pod").filter((p) => !p.spec?.nodeName));
 
     let top = CONTROL_PLANE.y + CONTROL_PLANE.height + 16;
+    if (podsChanged || diff?.sandbox || full) this.waitingBottom = this.waiting.sync(view, top);
+    if (this.waitingBottom > top) top = this.waitingBottom + 20;
     const workloadsBottom = podsChanged || workloadsChanged ? this.workloads.sync(view, top) : this.workloads.bottom;
     top = workloadsBottom + 20;
     const servicesBottom = podsChanged || servicesChanged || this.servicesTop !== top

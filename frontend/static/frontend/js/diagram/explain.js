@@ -2,7 +2,9 @@
 // a pod's scheduling explanation, and the actions the learner may take on it (sent as `control` messages).
 import { h } from "../dom.js";
 import { fmt, gettext } from "../i18n.js";
-import { age, controllerOf, nodeStatus, podStatus } from "../status.js";
+import {
+  age, controllerOf, formatEndpoints, nodeStatus, podStatus, restartsText, schedulingSummary, unschedulableMessage,
+} from "../status.js";
 
 /** The explanation of a component (by its name or the prefix before "/"). */
 export function componentText(name) {
@@ -16,7 +18,7 @@ export function componentText(name) {
     case "kubelet": return gettext("The kubelet is the node's agent. It watches for pods bound to its node, asks the container runtime to start their containers, runs their probes and reports their status to the API server. Stop it and the node turns NotReady after a while.");
     case "kube-proxy": return gettext("kube-proxy programs the node's network rules so that traffic to a Service's virtual IP reaches one of its ready endpoints.");
     case "runtime": return gettext("The container runtime (containerd) pulls images and runs the containers the kubelet asks for.");
-    case "queue": return gettext("Pods wait here until the scheduler binds them to a node. A pod that stays here fits no node: click it in the list to see why.");
+    case "queue": return gettext("Pods wait here until the scheduler binds them to a node. A pod that stays here fits no node: choose it to see what each node lacks.");
     default: return "";
   }
 }
@@ -38,7 +40,12 @@ function kindText(kind) {
 
 function facts(rows) {
   return h("dl", { class: "facts" }, rows.filter(([, v]) => v !== undefined && v !== null && v !== "")
-    .flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))]));
+    .flatMap(([k, v]) => [h("dt", {}, k), v instanceof Node ? v : h("dd", {}, String(v))]));
+}
+
+/** An AGE cell that the diagram's ticker keeps current (`data-since`: the timestamp it counts from). */
+function ageCell(obj, now) {
+  return h("dd", { "data-since": obj.metadata?.creationTimestamp || "" }, age(obj, now));
 }
 
 /**
@@ -66,36 +73,78 @@ export function normaliseExplanation(exp) {
     row.scores = plugins.map((plugin, index) => ({ plugin, weighted: n.weighted?.[index] }));
     rows.set(n.node, row);
   }
-  return { chosen: exp.result?.node ?? null, nodes: [...rows.values()] };
+  const preFilter = exp.filter?.preFilter
+    ? { plugin: exp.filter.preFilter.plugin, reason: (exp.filter.preFilter.reasons || []).join("; ") } : null;
+  return { chosen: exp.result?.node ?? null, nodes: [...rows.values()], message: exp.result?.message ?? null,
+    attempt: exp.attempt ?? null, preFilter, notEvaluated: exp.filter?.notEvaluated ?? 0 };
 }
 
-function schedulingSection(pod, raw) {
-  if (raw === undefined) return h("p", { class: "muted" }, gettext("Asking the scheduler…"));
-  if (!raw) {
-    return h("p", { class: "muted" }, pod.spec?.nodeName
-      ? gettext("The scheduler left no explanation for this pod.")
-      : gettext("This pod has not been scheduled yet."));
-  }
-  const exp = normaliseExplanation(raw);
+function verdictTable(exp) {
   const rows = exp.nodes.map((n) => h("tr", { class: n.name === exp.chosen ? "chosen" : (n.feasible ? "" : "filtered") },
     h("th", { scope: "row" }, n.name === exp.chosen ? `★ ${n.name}` : n.name),
     h("td", {}, n.feasible ? gettext("fits") : fmt(gettext("filtered out by %(plugin)s"), { plugin: n.plugin || "?" })),
     h("td", {}, n.feasible ? (n.score ?? "") : (n.reason || "")),
-    h("td", { class: "scores" }, n.scores.map((s) => `${s.plugin}: ${s.weighted ?? s.score ?? ""}`).join(", "))));
-  return h("div", { class: "scheduling" },
-    h("p", {}, exp.chosen ? fmt(gettext("The scheduler chose %(node)s."), { node: exp.chosen }) : gettext("No node fits this pod.")),
-    rows.length ? h("table", {},
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, gettext("Node")), h("th", { scope: "col" }, gettext("Filter")),
-        h("th", { scope: "col" }, gettext("Score or reason")), h("th", { scope: "col" }, gettext("Plugin scores")))),
-      h("tbody", {}, rows)) : null,
-    h("details", {}, h("summary", {}, gettext("Raw explanation")), h("pre", {}, JSON.stringify(raw, null, 2))));
+    exp.chosen ? h("td", { class: "scores" }, n.scores.map((s) => `${s.plugin}: ${s.weighted ?? s.score ?? ""}`).join(", ")) : null));
+  if (!rows.length) return null;
+  return h("table", { class: "verdicts" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, gettext("Node")), h("th", { scope: "col" }, gettext("Filter")),
+      h("th", { scope: "col" }, exp.chosen ? gettext("Score or reason") : gettext("Why not")),
+      exp.chosen ? h("th", { scope: "col" }, gettext("Plugin scores")) : null)),
+    h("tbody", {}, rows));
+}
+
+function schedulingSection(pod, raw, { schedulerRunning }) {
+  const waiting = !pod.spec?.nodeName;
+  const message = unschedulableMessage(pod);
+  const parts = [];
+  if (waiting && message) {
+    // The FailedScheduling message is on the pod itself, word for word as `kubectl describe` shows it.
+    parts.push(h("p", { class: "scheduler-message" }, h("strong", {}, gettext("The scheduler says:")), " ", message));
+  }
+  if (raw === undefined) parts.push(h("p", { class: "muted" }, gettext("Asking the scheduler…")));
+  else if (!raw) {
+    let text = gettext("The scheduler left no explanation for this pod.");
+    if (waiting) text = schedulerRunning ? gettext("The scheduler has not tried this pod yet.")
+      : gettext("The scheduler is stopped: no pod is bound to a node until it runs again.");
+    parts.push(h("p", { class: "muted" }, text));
+  } else {
+    const exp = normaliseExplanation(raw);
+    if (exp.chosen) parts.push(h("p", {}, fmt(gettext("The scheduler chose %(node)s."), { node: exp.chosen })));
+    else {
+      parts.push(h("p", {}, exp.attempt ? fmt(gettext("No node fits this pod (attempt %(attempt)s). What each node lacks:"), { attempt: exp.attempt })
+        : gettext("No node fits this pod. What each node lacks:")));
+      if (!message && exp.message) parts.push(h("p", { class: "scheduler-message" }, exp.message));
+      if (exp.preFilter) {
+        parts.push(h("p", {}, fmt(gettext("Rejected before any node was looked at, by %(plugin)s: %(reason)s"),
+          exp.preFilter)));
+      }
+    }
+    parts.push(verdictTable(exp));
+    if (waiting && !schedulerRunning) {
+      parts.push(h("p", { class: "muted" }, gettext("The scheduler is stopped: no pod is bound to a node until it runs again.")));
+    }
+    parts.push(h("details", {}, h("summary", {}, gettext("Raw explanation")), h("pre", {}, JSON.stringify(raw, null, 2))));
+  }
+  return h("div", { class: "scheduling" }, parts);
+}
+
+/** The queue's details: each waiting pod, a button that opens its verdicts. */
+function queueSection(view, onSelect) {
+  const pods = view.ofKind("Pod").filter((p) => !p.spec?.nodeName && !p.metadata?.deletionTimestamp);
+  if (!pods.length) return h("p", { class: "muted" }, gettext("No pod is waiting."));
+  return h("ul", { class: "waiting-list" }, pods.map((pod) => {
+    const summary = schedulingSummary(unschedulableMessage(pod));
+    const reason = summary?.reasons.map((r) => `${r.count} ${r.text}`).join(", ") || summary?.message || "";
+    return h("li", {}, h("button", { type: "button", class: "link", onclick: () => onSelect({ type: "pod", key: pod.metadata.uid }) },
+      pod.metadata.name), reason ? ` — ${reason}` : "");
+  }));
 }
 
 /**
  * Render the panel for a selection {type: component|node|pod|object|queue, key} into `panel`.
  * `actions.control(action, fields)` sends a control message; `readOnly` hides the actions.
  */
-export function renderDetails(panel, selection, view, { control, readOnly, onClose, explanation }) {
+export function renderDetails(panel, selection, view, { control, readOnly, onClose, onSelect = () => {}, explanation }) {
   panel.replaceChildren();
   if (!selection) {
     panel.append(h("p", { class: "muted" }, gettext("Click any part of the diagram, or press Enter on it, to see what it does.")));
@@ -110,6 +159,7 @@ export function renderDetails(panel, selection, view, { control, readOnly, onClo
   if (selection.type === "component" || selection.type === "queue") {
     title = selection.type === "queue" ? gettext("Scheduling queue") : selection.key;
     body.push(h("p", {}, componentText(selection.key)));
+    if (selection.type === "queue") body.push(queueSection(view, onSelect));
     if (selection.key in components) {
       const running = components[selection.key] !== false;
       body.push(h("p", { class: `state state--${running ? "running" : "stopped"}` }, running ? gettext("Running") : gettext("Stopped")));
@@ -128,8 +178,11 @@ export function renderDetails(panel, selection, view, { control, readOnly, onClo
     body.push(h("p", {}, kindText(obj.kind)));
     if (obj.kind === "Node") {
       const s = nodeStatus(obj);
-      body.push(facts([[gettext("Status"), s.text], [gettext("Age"), age(obj, view.now)],
+      body.push(facts([[gettext("Status"), s.text], [gettext("Age"), ageCell(obj, view.now)],
         [gettext("Pods"), view.ofKind("Pod").filter((p) => p.spec?.nodeName === meta.name).length]]));
+      if (s.reportsStopped) {
+        body.push(h("p", { class: "note" }, gettext("Its kubelet stopped posting the node's status, so the node lifecycle controller set the Ready condition to Unknown: kubectl shows this as NotReady.")));
+      }
       body.push(h("div", { class: "actions" },
         // Cut off and stopped look the same to the control plane: the node's kubelet stops reporting.
         actionButton(gettext("Cut the node off the network"), "stop-component", { component: `kubelet/${meta.name}` }, "danger"),
@@ -138,16 +191,23 @@ export function renderDetails(panel, selection, view, { control, readOnly, onClo
       const s = podStatus(obj);
       const owner = controllerOf(obj);
       body.push(facts([[gettext("Namespace"), meta.namespace], [gettext("Status"), s.reason], [gettext("Ready"), s.ready],
-        [gettext("Restarts"), s.restarts], [gettext("Node"), obj.spec?.nodeName || gettext("none yet")], [gettext("Pod IP"), obj.status?.podIP],
-        [gettext("Owner"), owner ? `${owner.kind} ${owner.name}` : ""], [gettext("Age"), age(obj, view.now)]]));
-      body.push(h("h4", {}, gettext("Why this node?")), schedulingSection(obj, explanation));
+        [gettext("Restarts"), restartsText(obj, view.now)], [gettext("Node"), obj.spec?.nodeName || gettext("none yet")], [gettext("Pod IP"), obj.status?.podIP],
+        [gettext("Owner"), owner ? `${owner.kind} ${owner.name}` : ""], [gettext("Age"), ageCell(obj, view.now)]]));
+      const scheduling = [h("h4", {}, obj.spec?.nodeName ? gettext("Why this node?") : gettext("Why is it waiting?")),
+        schedulingSection(obj, explanation, { schedulerRunning: components["kube-scheduler"] !== false })];
+      // For a waiting pod the reason is the point: it goes first.
+      if (obj.spec?.nodeName) body.push(...scheduling);
+      else body.splice(1, 0, ...scheduling);
       body.push(h("div", { class: "actions" },
         actionButton(gettext("Delete this pod"), "delete-pod", { namespace: meta.namespace || "default", name: meta.name }, "danger")));
     } else {
-      body.push(facts([[gettext("Namespace"), meta.namespace], [gettext("Age"), age(obj, view.now)],
+      const endpoints = obj.kind === "Service"
+        ? view.ofKind("Endpoints").find((e) => e.metadata.name === meta.name && e.metadata.namespace === meta.namespace) : null;
+      body.push(facts([[gettext("Namespace"), meta.namespace], [gettext("Age"), ageCell(obj, view.now)],
         [gettext("Replicas"), obj.spec?.replicas], [gettext("Ready"), obj.status?.readyReplicas ?? undefined],
         [gettext("Type"), obj.kind === "Service" ? obj.spec?.type || "ClusterIP" : undefined],
-        [gettext("Cluster IP"), obj.kind === "Service" ? obj.spec?.clusterIP : undefined]]));
+        [gettext("Cluster IP"), obj.kind === "Service" ? obj.spec?.clusterIP : undefined],
+        [gettext("Endpoints"), obj.kind === "Service" ? formatEndpoints(endpoints) : undefined]]));
     }
   }
   panel.append(h("div", { class: "details-head" }, h("h3", { tabindex: "-1" }, title), close), ...body);

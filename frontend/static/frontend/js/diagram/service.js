@@ -1,7 +1,7 @@
 // Services, drawn in front of the pods that are their endpoints, with a line to each endpoint.
 import { fmt, gettext, ngettext } from "../i18n.js";
 import { ellipsize, serviceLayout } from "../layout.js";
-import { podStatus, selectorMatches } from "../status.js";
+import { podStatus, readyEndpointCount, selectorMatches } from "../status.js";
 import { el, selectable, setAttr, setClass, setText, translate } from "./svg.js";
 
 /** The pods a Service sends traffic to: from its Endpoints object when there is one, else by its selector. */
@@ -89,7 +89,10 @@ export class ServiceLayer {
       }
       const pods = endpointPods(service, lookup, podsByNamespace);
       this.endpoints.set(uid, pods);
-      box.update(service, pods.length);
+      // The count is kubectl's: the ready addresses of the Service's Endpoints, pods or not (the `kubernetes`
+      // Service's endpoint is the API server's own address); lines go to the pods among them.
+      const endpoints = index.get(`Endpoints/${service.metadata.namespace || "default"}/${service.metadata.name}`);
+      box.update(service, readyEndpointCount(endpoints));
       const b = boxes.get(uid);
       translate(box.g, b.x, b.y);
     }
