@@ -122,9 +122,9 @@ def cold_load(playwright: object) -> dict:
     for command in (["collectstatic", "--noinput", "-v0"], ["migrate", "--noinput", "-v0"],
                     ["shell", "-c", "from django.contrib.auth.models import User; "
                                     "User.objects.create_user('bench', password='bench-password-1')"]):
-        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -72,7 +72,7 @@ def sandbox_with_engine(*, sandbox_id: Any) -> tuple[Sandbox, engine.Cluster]:
     return sandbox, engine.load(sandbox.state)
 
 
-def sandbox_change_log(*, sandbox_id: Any, kinds: Iterable[str], up_to: int) -> list[SandboxChange]:
+def sandbox_changes_of_kinds(*, sandbox_id: Any, kinds: Iterable[str], up_to: int) -> list[SandboxChange]:
     """The recorded changes of these kinds up to resourceVersion `up_to`, oldest first (objects decoded on use)."""
     return list(SandboxChange.objects.filter(sandbox_id=sandbox_id, kind__in=list(kinds),
                                              resource_version__lte=up_to).order_by("resource_version"))

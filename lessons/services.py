@@ -122,7 +122,8 @@ def exercise_reset(*, learner: AbstractBaseUser, exercise: Exercise) -> Sandbox:
 
 def _change_source(sandbox_id: Any) -> grader.reading.ChangeSource:
     def read(kinds: frozenset[str], *, up_to: int | None = None) -> list[Change]:
-        rows = sandbox_selectors.sandbox_change_log(sandbox_id=sandbox_id, kinds=kinds, up_to=up_to or 2**62)
+        rows = sandbox_selectors.sandbox_changes_of_kinds(sandbox_id=sandbox_id, kinds=kinds,
+                                                            up_to=up_to or 2**62)
         return [Change(row.resource_version, row.sim_time, row.event_type, row.actor, row.verb, row.reason, row.kind,
                        row.namespace, row.name, load_object=functools.partial(getattr, row, "object"))
                 for row in rows]

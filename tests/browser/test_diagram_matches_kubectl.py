@@ -15,7 +15,14 @@ from playwright.sync_api import Page, expect
 
 from tests import processes
 from tests.browser.pages import (
-    SETTLE_MS, editor_submit, node_header, screenshot_folder, shots, sign_in, speed_up, terminal_run,
+    SETTLE_MS,
+    editor_submit,
+    node_header,
+    screenshot_folder,
+    shots,
+    sign_in,
+    speed_up,
+    terminal_run,
 )
 from tests.cluster_engine.kubeapi.conftest import KubeServer, make_kube
 
@@ -102,7 +109,7 @@ def test_the_diagram_shows_what_kubectl_shows(page: Page, learner, celery_worker
         # The text alternative shows the same STATUS and READY.
         expected = TEXT_LIST_POD[language].format(name=row["NAME"], status=row["STATUS"], ready=row["READY"])
         assert expected in text_list, expected
-    restarted = [p for p in pods if p["NAME"] == "crash"][0]["RESTARTS"]
+    restarted = next(p for p in pods if p["NAME"] == "crash")["RESTARTS"]
     assert re.fullmatch(r"\d+ \(\d+[smh]\d*[sm]? ago\)", restarted), restarted
 
     nodes = table(kubectl("get", "nodes"))
