@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import errors, managedfields, objects, patch, quota
-from .defaults import admit_pod
+from .defaults import admit_pod, default_toleration_seconds
 from .errors import Status, bad_request
 from .objects import Kind
 from .schema import DecodeError, strict_decode
@@ -536,6 +536,8 @@ class ApiServer:
                 managed_fields = self._manage(kind, old, obj, subresource=subresource, field_manager=field_manager,
                                               actor=actor, now=now, sent=sent)
             kind.strategy(obj, old)
+            if kind.kind == "Pod" and not subresource:
+                default_toleration_seconds(obj["spec"])  # mutating admission runs before validation
             self._invalid(kind, obj, old)
             self._admit(kind, obj, old)
             quota.admit_update(self.limits, kind, obj)

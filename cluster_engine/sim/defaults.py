@@ -121,6 +121,16 @@ def admit_pod(pod: dict[str, Any], draws: Draws) -> None:
     if "priority" not in spec:
         spec["priority"] = 0
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    default_toleration_seconds(spec)
+    pod["status"] = {"phase": "Pending", "qosClass": qos_class(spec)}
+
+
+def default_toleration_seconds(spec: dict[str, Any]) -> None:
+    """The DefaultTolerationSeconds admission plugin, which admits pod creates and updates alike
+    (plugin/pkg/admission/defaulttolerationseconds/admission.go): a pod that does not tolerate the
+    not-ready or unreachable NoExecute taint gets a toleration of it for 300 s. So an update that sends
+    the tolerations without these two (an applied manifest replaces the whole list) gets them back
+    before validation, which allows only additions to a pod's tolerations."""
     tolerations = spec.setdefault("tolerations", [])
     for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
         if not any(_tolerates_noexecute(t, key) for t in tolerations):
@@ -132,7 +142,6 @@ def admit_pod(pod: dict[str, Any], draws: Draws) -> None:
                     "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
                 }
             )
-    pod["status"] = {"phase": "Pending", "qosClass": qos_class(spec)}
 
 
 def _tolerates_noexecute(toleration: dict[str, Any], key: str) -> bool:

@@ -466,7 +466,8 @@ SERVICE = CheckType(
 # --- the event trace
 
 TRACE_FORMS = ("replaced", "init_before_main", "rolled_back", "kept_uid", "rejected", "sequence")
-STEP_KEYS = ("actor", "verb", "type", "kind", "name", "name_prefix", "owner", "reason", "namespace")
+STEP_KEYS = ("actor", "verb", "type", "kind", "name", "name_prefix", "owner", "reason", "namespace", "path",
+             *COMPARISONS, "same_object")
 
 
 def _trace_validate(spec: dict[str, Any], path: str) -> None:
@@ -500,9 +501,21 @@ def _trace_validate(spec: dict[str, Any], path: str) -> None:
             raise CheckSpecError(where, "a list of steps, each a mapping such as "
                                         "{actor: learner, verb: delete, kind: Pod}")
         for index, step in enumerate(body):
-            _check_keys(step, f"{where}[{index}]", STEP_KEYS)
+            spot = f"{where}[{index}]"
+            _check_keys(step, spot, STEP_KEYS)
             if "kind" in step:
-                _kind(step, f"{where}[{index}]")
+                _kind(step, spot)
+            if "path" in step:
+                try:
+                    engine.jsonpath_values(str(step["path"]), {})
+                except ValueError as error:
+                    raise CheckSpecError(f"{spot}.path", f"not a JSONPath: {error}") from error
+                _validate_comparison(step, spot, required=True)
+            elif any(key in step for key in COMPARISONS):
+                raise CheckSpecError(spot, "a comparison needs a path: the field of the changed object it reads")
+            if "same_object" in step and (not isinstance(step["same_object"], bool) or index == 0):
+                raise CheckSpecError(f"{spot}.same_object", "true on a step after the first: the object the step "
+                                                            "before matched")
 
 
 def _trace_kinds(spec: dict[str, Any]) -> set[str]:
@@ -700,29 +713,62 @@ def _step_matches(step: dict[str, Any], change: Change, reading: Reading) -> boo
         refs = change.object.get("metadata", {}).get("ownerReferences") or ()
         if not any(ref.get("kind") == owner.get("kind") and ref.get("name") == owner.get("name") for ref in refs):
             return False
+    if "path" in step:
+        values = engine.jsonpath_values(str(step["path"]), change.object)
+        if not _compare(step, values, what="", path_text="").passed:
+            return False
     return True
 
 
+def _uid_of(change: Change) -> str:
+    return (change.object.get("metadata") or {}).get("uid", "")
+
+
 def _step_text(step: dict[str, Any], language: str) -> str:
-    actor = step.get("actor", "?")
-    if actor == "learner":
-        actor = word("you", language)
+    actor = step.get("actor")
+    if actor in ("learner", None, "controller"):
+        actor = word({"learner": "you", None: "anyone", "controller": "a controller"}[actor], language)
     name = f" {step['name']}" if "name" in step else (f" {step['name_prefix']}…" if "name_prefix" in step else "")
-    return word("step", language, verb=step.get("verb", step.get("type", "change")), kind=step.get("kind", ""),
+    if step.get("same_object"):
+        name += word("same object", language)
+    text = word("step", language, verb=step.get("verb", step.get("type", "change")), kind=step.get("kind", ""),
                 name=name, actor=actor)
+    comparison = next((key for key in COMPARISONS if key in step), None)
+    if "path" in step and comparison:
+        text += word("where", language, path=step["path"], comparison=word(comparison, language),
+                     value="" if comparison in ("exists", "absent") else _show(step[comparison])).rstrip()
+    return text
 
 
 def _trace_sequence(steps: list[dict[str, Any]], reading: Reading) -> Outcome:
+    """The steps in order, each matched by a later change than the one before. A step with `same_object` must
+    match the object the step before it matched, so the candidates for that step before are tried in turn;
+    elsewhere the earliest match is the best one (it leaves the most history to the steps after it)."""
     kinds = {engine.canonical_kind(step["kind"]) or step["kind"] for step in steps if "kind" in step}
     changes = reading.changes(kinds) if kinds else reading.changes(_ALL_KINDS)
-    after = 0
-    for step in steps:
-        match = next((c for c in changes if c.resource_version > after and _step_matches(step, c, reading)), None)
-        if match is None:
-            return failed("trace.step_missing",
-                          step={language: _step_text(step, language) for language in ("en", "ru")})
-        after = match.resource_version
-    return passed()
+    candidates = [[c for c in changes if _step_matches(step, c, reading)] for step in steps]
+    deepest = 0
+
+    def match(index: int, after: int, uid: str) -> bool:
+        nonlocal deepest
+        deepest = max(deepest, index)
+        if index == len(steps):
+            return True
+        bound = bool(steps[index].get("same_object"))
+        binds_next = index + 1 < len(steps) and bool(steps[index + 1].get("same_object"))
+        for change in candidates[index]:
+            if change.resource_version <= after or (bound and _uid_of(change) != uid):
+                continue
+            if match(index + 1, change.resource_version, _uid_of(change)):
+                return True
+            if not binds_next:
+                return False
+        return False
+
+    if match(0, 0, ""):
+        return passed()
+    step = steps[min(deepest, len(steps) - 1)]
+    return failed("trace.step_missing", step={language: _step_text(step, language) for language in ("en", "ru")})
 
 
 _ALL_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service",

@@ -455,12 +455,25 @@ def _create_deployment(parsed: parser.ParsedCommand, client: Client, session: Se
 
 
 def _create_job(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
-    obj = generators.create_job(
-        _one_name(parsed),
-        parsed.flag("image"),
-        namespace=_explicit_namespace(parsed),
-        command=list(parsed.dash_args),
-    )
+    name, source = _one_name(parsed), parsed.flag("from")
+    if not source:
+        obj = generators.create_job(
+            name, parsed.flag("image"), namespace=_explicit_namespace(parsed), command=list(parsed.dash_args)
+        )
+        return _finish_generated(parsed, client, session, obj, failure="failed to create job", typed=True)
+    # kubectl/pkg/cmd/create/create_job.go: Validate, then Run reads the source through the builder
+    if parsed.flag("image"):
+        raise KubectlError("error: either --image or --from must be specified")
+    if parsed.dash_args:
+        raise KubectlError("error: cannot specify --from and command")
+    targets = parse_targets([source])
+    if len(targets) != 1 or len(targets[0].names) != 1:
+        raise KubectlError("error: from must be an existing cronjob")
+    resource = targets[0].resource
+    found = client.get(resource.kind, targets[0].names[0], _namespace(parsed, session))
+    if resource.kind != "CronJob":
+        raise KubectlError(f"error: unknown object type *{resource.version}.{resource.kind}")
+    obj = generators.job_from_cronjob(name, found, namespace=_explicit_namespace(parsed))
     return _finish_generated(parsed, client, session, obj, failure="failed to create job", typed=True)
 
 

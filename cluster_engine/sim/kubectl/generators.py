@@ -107,6 +107,26 @@ def create_job(
     }
 
 
+def job_from_cronjob(name: str, cronjob: dict[str, Any], *, namespace: str = "") -> dict[str, Any]:
+    """`kubectl create job NAME --from=cronjob/CRONJOB`: the CronJob's job template run once by hand, marked
+    `cronjob.kubernetes.io/instantiate: manual` and owned by the CronJob (createJobFromCronJob, which sets no
+    `controller` flag: the CronJob controller does not count it among its own Jobs)."""
+    template = cronjob["spec"].get("jobTemplate") or {}
+    template_meta = template.get("metadata") or {}
+    annotations = {"cronjob.kubernetes.io/instantiate": "manual", **(template_meta.get("annotations") or {})}
+    meta: dict[str, Any] = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    meta["creationTimestamp"] = None
+    if template_meta.get("labels"):
+        meta["labels"] = dict(template_meta["labels"])
+    meta["annotations"] = annotations
+    meta["ownerReferences"] = [{"apiVersion": "batch/v1", "kind": "CronJob", "name": cronjob["metadata"]["name"],
+                                "uid": cronjob["metadata"].get("uid", "")}]
+    return {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta, "spec": template.get("spec") or {},
+            "status": {}}
+
+
 def create_cronjob(
     name: str,
     image: str,

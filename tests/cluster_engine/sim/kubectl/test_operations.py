@@ -122,3 +122,37 @@ def test_cluster_info_and_config_view_use_the_server_the_web_layer_passes() -> N
     context = run_command(cluster, "kubectl config view -o jsonpath={.current-context}", actor=ACTOR,
                           context_name="podlab-intro")
     assert context.stdout == "podlab-intro"
+
+
+def test_create_job_from_a_cronjob_runs_its_template_once_owned_by_it() -> None:
+    cluster = scenario.build()
+    run_command(cluster, 'kubectl create cronjob backup --image=busybox:1.36 --schedule="0 2 * * *" -- echo saved',
+                actor=ACTOR)
+    result = run_command(cluster, "kubectl create job backup-now --from=cronjob/backup", actor=ACTOR)
+    assert result.stdout == "job.batch/backup-now created\n"
+    job = cluster.get("Job", "backup-now")
+    cronjob = cluster.get("CronJob", "backup")
+    assert job["metadata"]["annotations"] == {"cronjob.kubernetes.io/instantiate": "manual"}
+    assert job["metadata"]["ownerReferences"] == [
+        {"apiVersion": "batch/v1", "kind": "CronJob", "name": "backup", "uid": cronjob["metadata"]["uid"]}]
+    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["echo", "saved"]
+    cluster.step(10)
+    assert run_command(cluster, "kubectl logs job/backup-now", actor=ACTOR).stdout == "saved\n"
+    assert cluster.get("CronJob", "backup").get("status", {}).get("active") is None  # not one of its own Jobs
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("kubectl create job x --from=cronjob/backup --image=busybox", "error: either --image or --from must be specified"),
+    ("kubectl create job x --from=cronjob/backup -- date", "error: cannot specify --from and command"),
+    ("kubectl create job x --from=cronjob/nightly", 'Error from server (NotFound): cronjobs.batch "nightly" not found'),
+    ("kubectl create job x --from=deployment/web", "error: unknown object type *v1.Deployment"),
+])
+def test_create_job_from_refuses_what_kubectl_refuses(line: str, message: str) -> None:
+    cluster = scenario.build()
+    run_command(cluster, 'kubectl create cronjob backup --image=busybox:1.36 --schedule="0 2 * * *"', actor=ACTOR)
+    run_command(cluster, "kubectl create deployment web --image=nginx:1.27", actor=ACTOR)
+    before = cluster.store.rv
+    result = run_command(cluster, line, actor=ACTOR)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == message
+    assert not [c for c in cluster.changes(before) if c["kind"] == "Job"]
