@@ -513,9 +513,11 @@ def _trace_validate(spec: dict[str, Any], path: str) -> None:
                 _validate_comparison(step, spot, required=True)
             elif any(key in step for key in COMPARISONS):
                 raise CheckSpecError(spot, "a comparison needs a path: the field of the changed object it reads")
-            if "same_object" in step and (not isinstance(step["same_object"], bool) or index == 0):
-                raise CheckSpecError(f"{spot}.same_object", "true on a step after the first: the object the step "
-                                                            "before matched")
+        for index, anchor in enumerate(_anchors(body)):
+            step = body[index]
+            if not isinstance(step.get("same_object", False), bool) or (step.get("same_object") and anchor is None):
+                raise CheckSpecError(f"{where}[{index}].same_object", "true on a step after one of the same kind: "
+                                                                      "the object that step matched")
 
 
 def _trace_kinds(spec: dict[str, Any]) -> set[str]:
@@ -740,32 +742,45 @@ def _step_text(step: dict[str, Any], language: str) -> str:
     return text
 
 
+def _anchors(steps: list[dict[str, Any]]) -> list[int | None]:
+    """For each step with `same_object`, the nearest earlier step of the same kind (whose object it must be)."""
+    def kind_of(step: dict[str, Any]) -> str | None:
+        return (engine.canonical_kind(step["kind"]) or step["kind"]) if "kind" in step else None
+
+    anchors: list[int | None] = []
+    for index, step in enumerate(steps):
+        earlier = [i for i in range(index) if kind_of(steps[i]) == kind_of(step)] if step.get("same_object") else []
+        anchors.append(earlier[-1] if earlier else None)
+    return anchors
+
+
 def _trace_sequence(steps: list[dict[str, Any]], reading: Reading) -> Outcome:
     """The steps in order, each matched by a later change than the one before. A step with `same_object` must
-    match the object the step before it matched, so the candidates for that step before are tried in turn;
-    elsewhere the earliest match is the best one (it leaves the most history to the steps after it)."""
+    match the object that the nearest earlier step of its kind matched, so that earlier step's candidates are
+    tried in turn; any other step takes its earliest match (it leaves the most history to the steps after it)."""
     kinds = {engine.canonical_kind(step["kind"]) or step["kind"] for step in steps if "kind" in step}
     changes = reading.changes(kinds) if kinds else reading.changes(_ALL_KINDS)
     candidates = [[c for c in changes if _step_matches(step, c, reading)] for step in steps]
+    anchors = _anchors(steps)
+    anchored = {anchor for anchor in anchors if anchor is not None}
     deepest = 0
 
-    def match(index: int, after: int, uid: str) -> bool:
+    def match(index: int, after: int, uids: tuple[str, ...]) -> bool:
         nonlocal deepest
         deepest = max(deepest, index)
         if index == len(steps):
             return True
-        bound = bool(steps[index].get("same_object"))
-        binds_next = index + 1 < len(steps) and bool(steps[index + 1].get("same_object"))
+        anchor = anchors[index]
         for change in candidates[index]:
-            if change.resource_version <= after or (bound and _uid_of(change) != uid):
+            if change.resource_version <= after or (anchor is not None and _uid_of(change) != uids[anchor]):
                 continue
-            if match(index + 1, change.resource_version, _uid_of(change)):
+            if match(index + 1, change.resource_version, (*uids, _uid_of(change))):
                 return True
-            if not binds_next:
+            if index not in anchored:
                 return False
         return False
 
-    if match(0, 0, ""):
+    if match(0, 0, ()):
         return passed()
     step = steps[min(deepest, len(steps) - 1)]
     return failed("trace.step_missing", step={language: _step_text(step, language) for language in ("en", "ru")})

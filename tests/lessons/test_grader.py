@@ -224,10 +224,16 @@ def test_a_sequence_step_reads_a_field_of_the_changed_object_and_can_stay_on_the
     steady = _busybox_pod("steady", "touch /tmp/ready; sleep 3600")
     flaky = _busybox_pod("flaky", "sleep 3; touch /tmp/ready; sleep 20; rm /tmp/ready; sleep 30; touch /tmp/ready; "
                                   "sleep 3600")
-    cluster = cluster_with(steady, flaky, wait=15)
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api"},
+               "spec": {"selector": {"app": "api"}, "ports": [{"port": 80}]}}
+    cluster = cluster_with(service, steady, flaky, wait=15)
     spec = {"trace": {"sequence": [
         {"kind": "Pod", "path": READY, "equals": "True"},
         {"kind": "Pod", "same_object": True, "path": READY, "equals": "False"},
+        # between the two: the Service's endpoints listed a pod as not ready (same_object looks back to the
+        # nearest step of its own kind, so the pod steps around this one still name one pod)
+        {"actor": "endpointslice-controller", "kind": "EndpointSlice", "name_prefix": "api-",
+         "path": "{.endpoints[*].conditions.ready}", "contains": False},
         {"kind": "Pod", "same_object": True, "path": READY, "equals": "True"},
     ]}}
     result = failing(spec, cluster, "The history has no change Pod (the same object) by anyone with "
@@ -284,6 +290,8 @@ T = {"en": "x", "ru": "y"}
      "checks[0].trace.sequence[0]"),
     ([{"id": "a", "title": T, "trace": {"sequence": [{"kind": "Pod", "same_object": True}]}}],
      "checks[0].trace.sequence[0].same_object"),
+    ([{"id": "a", "title": T, "trace": {"sequence": [{"kind": "Pod"}, {"kind": "Node", "same_object": True}]}}],
+     "checks[0].trace.sequence[1].same_object"),
 ])
 def test_malformed_checks_are_refused_with_their_path(checks, path):
     with pytest.raises(grader.CheckSpecError) as error:
