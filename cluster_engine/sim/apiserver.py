@@ -545,8 +545,8 @@ class ApiServer:
                 managed_fields = self._manage(kind, old, obj, subresource=subresource, field_manager=field_manager,
                                               actor=actor, now=now, sent=sent)
             kind.strategy(obj, old)
-            if kind.kind == "Pod":
-                admit_toleration_seconds(obj)  # mutating admission runs before the update is validated
+            if kind.kind == "Pod" and not subresource:
+                admit_toleration_seconds(obj)  # mutating admission (not for subresources) runs before validation
             self._invalid(kind, obj, old)
             self._admit(kind, obj, old)
             quota.admit_update(self.limits, kind, obj)

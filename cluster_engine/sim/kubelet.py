@@ -393,14 +393,17 @@ class _PodSync:
         rec = self.memory["c"].setdefault(container["name"], {"step": "image", "at": 0.0, "fails": 0})
         if rec["at"] == 0.0:
             rec["at"] = max(self.memory.get("sandbox", self.now), self.memory.get("nextAt", 0.0))
-        if cstatus.get("image") != container.get("image") and rec["step"] in ("running", "stuck", "done"):
-            # an image update on a live pod: the kubelet kills the container and starts the new image
+        if cstatus.get("image") != container.get("image") and rec["step"] in (
+                "running", "stuck", "done", "image", "pull-failed", "pull-backoff"):
+            # an image update on a live pod: the kubelet kills the container and starts the new image. A container
+            # still waiting for its old image pulls the new one at once: the pull back-off is kept per pod and
+            # image (pkg/kubelet/images/image_manager.go, EnsureImageExists: backOffKey = pod UID + image)
             cstatus["image"] = container.get("image")
             if rec["step"] == "running":
                 self._stop(container, cstatus, rec, self.now, exit_code=0, reason="Completed", killed=True)
                 rec["step"] = "exited"
             else:
-                rec["step"] = "image"
+                rec.update(step="image", fails=0)
             rec["at"] = self.now
         guard = 0
         while rec["at"] <= self.now and guard < 64:
@@ -696,8 +699,11 @@ class _PodSync:
             ok, _ = self._probe_result(container, probe, program, self.now - start)
             ready = ok
         detail = ""
+        reported = rec.get("probedTo", -1.0)
+        unhealthy: list[tuple[float, str]] = []
         for k in range(k_start, last + 1):
-            ok, why = self._probe_result(container, probe, program, first + k * period - start)
+            at = first + k * period
+            ok, why = self._probe_result(container, probe, program, at - start)
             if ok:
                 successes, failures = successes + 1, 0
                 if successes >= success_needed:
@@ -706,9 +712,14 @@ class _PodSync:
                 successes, failures, detail = 0, failures + 1, why
                 if failures >= failure_needed:
                     ready = False
-        if not ready and detail and rec.get("unhealthyAt") != start:
-            rec["unhealthyAt"] = start
-            self.event(stages.UNHEALTHY, self.now, container, is_init, probe="Readiness", detail=detail)
+                if at > reported:
+                    unhealthy.append((at, why))
+        rec["probedTo"] = max(reported, first + last * period)
+        # The prober records an Unhealthy event for every failed probe, which the event recorder folds into
+        # one Event with a count (pkg/kubelet/prober/prober.go, runProbe). A pod not synced for a long while
+        # reports only its last few failures, not a backlog.
+        for at, why in unhealthy[-(failure_needed + 3):]:
+            self.event(stages.UNHEALTHY, at, container, is_init, probe="Readiness", detail=why)
         cstatus["ready"] = ready
         next_probe = first + (last + 1) * period
         if next_probe <= horizon + (max(success_needed, failure_needed) + 1) * period or (not ready and not detail):

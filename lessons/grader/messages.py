@@ -193,6 +193,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
 
 WORDS: dict[str, dict[str, str]] = {
     "you": {"en": "you", "ru": "вы"},
+    "anyone": {"en": "anyone", "ru": "кто угодно"},
+    "a controller": {"en": "a controller", "ru": "контроллер"},
     "running": {"en": "running", "ru": "работает"},
     "stopped": {"en": "stopped", "ru": "остановлен"},
     "ready": {"en": " that are ready", "ru": " в состоянии Ready"},
@@ -208,6 +210,16 @@ WORDS: dict[str, dict[str, str]] = {
     "stayed.at_least": {"en": "at least {value}", "ru": "не меньше {value}"},
     "stayed.at_most": {"en": "at most {value}", "ru": "не больше {value}"},
     "step": {"en": "{verb} {kind}{name} by {actor}", "ru": "{verb} {kind}{name} (кто: {actor})"},
+    "same object": {"en": " (the same object)", "ru": " (тот же объект)"},
+    "where": {"en": " with {path} {comparison} {value}", "ru": ", где {path} {comparison} {value}"},
+    "equals": {"en": "=", "ru": "="},
+    "one_of": {"en": "one of", "ru": "одно из"},
+    "matches": {"en": "matching", "ru": "соответствует"},
+    "contains": {"en": "containing", "ru": "содержит"},
+    "exists": {"en": "set", "ru": "задано"},
+    "absent": {"en": "not set", "ru": "не задано"},
+    "at_least": {"en": ">=", "ru": ">="},
+    "at_most": {"en": "<=", "ru": "<="},
 }
 
 

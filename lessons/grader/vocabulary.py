@@ -484,7 +484,8 @@ SERVICE = CheckType(
 # --- the event trace
 
 TRACE_FORMS = ("replaced", "init_before_main", "rolled_back", "kept_uid", "rejected", "sequence", "stayed")
-STEP_KEYS = ("actor", "verb", "type", "kind", "name", "name_prefix", "owner", "reason", "namespace")
+STEP_KEYS = ("actor", "verb", "type", "kind", "name", "name_prefix", "owner", "reason", "namespace", "path",
+             *COMPARISONS, "same_object")
 
 
 def _trace_validate(spec: dict[str, Any], path: str) -> None:
@@ -528,9 +529,23 @@ def _trace_validate(spec: dict[str, Any], path: str) -> None:
             raise CheckSpecError(where, "a list of steps, each a mapping such as "
                                         "{actor: learner, verb: delete, kind: Pod}")
         for index, step in enumerate(body):
-            _check_keys(step, f"{where}[{index}]", STEP_KEYS)
+            spot = f"{where}[{index}]"
+            _check_keys(step, spot, STEP_KEYS)
             if "kind" in step:
-                _kind(step, f"{where}[{index}]")
+                _kind(step, spot)
+            if "path" in step:
+                try:
+                    engine.jsonpath_values(str(step["path"]), {})
+                except ValueError as error:
+                    raise CheckSpecError(f"{spot}.path", f"not a JSONPath: {error}") from error
+                _validate_comparison(step, spot, required=True)
+            elif any(key in step for key in COMPARISONS):
+                raise CheckSpecError(spot, "a comparison needs a path: the field of the changed object it reads")
+        for index, anchor in enumerate(_anchors(body)):
+            step = body[index]
+            if not isinstance(step.get("same_object", False), bool) or (step.get("same_object") and anchor is None):
+                raise CheckSpecError(f"{where}[{index}].same_object", "true on a step after one of the same kind: "
+                                                                      "the object that step matched")
 
 
 def _trace_kinds(spec: dict[str, Any]) -> set[str]:
@@ -774,33 +789,79 @@ def _step_matches(step: dict[str, Any], change: Change, reading: Reading) -> boo
         refs = change.object.get("metadata", {}).get("ownerReferences") or ()
         if not any(ref.get("kind") == owner.get("kind") and ref.get("name") == owner.get("name") for ref in refs):
             return False
+    if "path" in step:
+        values = engine.jsonpath_values(str(step["path"]), change.object)
+        if not _compare(step, values, what="", path_text="").passed:
+            return False
     return True
 
 
+def _uid_of(change: Change) -> str:
+    return (change.object.get("metadata") or {}).get("uid", "")
+
+
 def _step_text(step: dict[str, Any], language: str) -> str:
-    actor = step.get("actor", "?")
-    if actor == "learner":
-        actor = word("you", language)
+    actor = step.get("actor")
+    if actor in ("learner", None, "controller"):
+        actor = word({"learner": "you", None: "anyone", "controller": "a controller"}[actor], language)
     name = f" {step['name']}" if "name" in step else (f" {step['name_prefix']}…" if "name_prefix" in step else "")
-    return word("step", language, verb=step.get("verb", step.get("type", "change")), kind=step.get("kind", ""),
+    if step.get("same_object"):
+        name += word("same object", language)
+    text = word("step", language, verb=step.get("verb", step.get("type", "change")), kind=step.get("kind", ""),
                 name=name, actor=actor)
+    comparison = next((key for key in COMPARISONS if key in step), None)
+    if "path" in step and comparison:
+        text += word("where", language, path=step["path"], comparison=word(comparison, language),
+                     value="" if comparison in ("exists", "absent") else _show(step[comparison])).rstrip()
+    return text
+
+
+def _anchors(steps: list[dict[str, Any]]) -> list[int | None]:
+    """For each step with `same_object`, the nearest earlier step of the same kind (whose object it must be)."""
+    def kind_of(step: dict[str, Any]) -> str | None:
+        return (engine.canonical_kind(step["kind"]) or step["kind"]) if "kind" in step else None
+
+    anchors: list[int | None] = []
+    for index, step in enumerate(steps):
+        earlier = [i for i in range(index) if kind_of(steps[i]) == kind_of(step)] if step.get("same_object") else []
+        anchors.append(earlier[-1] if earlier else None)
+    return anchors
 
 
 def _trace_sequence(steps: list[dict[str, Any]], reading: Reading) -> Outcome:
+    """The steps in order, each matched by a later change than the one before. A step with `same_object` must
+    match the object that the nearest earlier step of its kind matched, so that earlier step's candidates are
+    tried in turn; any other step takes its earliest match (it leaves the most history to the steps after it)."""
     kinds = {engine.canonical_kind(step["kind"]) or step["kind"] for step in steps if "kind" in step}
     changes = reading.changes(kinds) if kinds else reading.changes(_ALL_KINDS)
-    after = 0
-    previous: dict[str, Any] | None = None
-    for step in steps:
-        match = next((c for c in changes if c.resource_version > after and _step_matches(step, c, reading)), None)
-        if match is None:
-            text = {language: _step_text(step, language) for language in ("en", "ru")}
-            if previous is None:
-                return failed("trace.step_missing", step=text)
-            return failed("trace.step_missing_after", step=text,
-                          previous={language: _step_text(previous, language) for language in ("en", "ru")})
-        after, previous = match.resource_version, step
-    return passed()
+    candidates = [[c for c in changes if _step_matches(step, c, reading)] for step in steps]
+    anchors = _anchors(steps)
+    anchored = {anchor for anchor in anchors if anchor is not None}
+    deepest = 0
+
+    def match(index: int, after: int, uids: tuple[str, ...]) -> bool:
+        nonlocal deepest
+        deepest = max(deepest, index)
+        if index == len(steps):
+            return True
+        anchor = anchors[index]
+        for change in candidates[index]:
+            if change.resource_version <= after or (anchor is not None and _uid_of(change) != uids[anchor]):
+                continue
+            if match(index + 1, change.resource_version, (*uids, _uid_of(change))):
+                return True
+            if index not in anchored:
+                return False
+        return False
+
+    if match(0, 0, ()):
+        return passed()
+    missing = min(deepest, len(steps) - 1)
+    text = {language: _step_text(steps[missing], language) for language in ("en", "ru")}
+    if missing == 0:
+        return failed("trace.step_missing", step=text)
+    return failed("trace.step_missing_after", step=text,
+                  previous={language: _step_text(steps[missing - 1], language) for language in ("en", "ru")})
 
 
 _ALL_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service",

@@ -272,6 +272,48 @@ def test_stayed_without_a_recorded_version_reads_the_object_as_it_is():
     assert "ни разу не выполнилось" in result.message["ru"]
 
 
+READY = "{.status.conditions[?(@.type=='Ready')].status}"
+
+
+def _busybox_pod(name: str, script: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"app": "api"}},
+            "spec": {"containers": [{"name": "app", "image": "busybox:1.36", "command": ["sh", "-c", script],
+                                     "readinessProbe": {"exec": {"command": ["cat", "/tmp/ready"]},
+                                                        "periodSeconds": 5}}]}}
+
+
+def test_a_sequence_step_reads_a_field_of_the_changed_object_and_can_stay_on_the_same_object():
+    # `steady` becomes ready first and stays ready; only `flaky` goes unready for a while and comes back, so the
+    # first pod to match the first step is not the one the later steps need
+    steady = _busybox_pod("steady", "touch /tmp/ready; sleep 3600")
+    flaky = _busybox_pod("flaky", "sleep 3; touch /tmp/ready; sleep 20; rm /tmp/ready; sleep 30; touch /tmp/ready; "
+                                  "sleep 3600")
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api"},
+               "spec": {"selector": {"app": "api"}, "ports": [{"port": 80}]}}
+    cluster = cluster_with(service, steady, flaky, wait=15)
+    spec = {"trace": {"sequence": [
+        {"kind": "Pod", "path": READY, "equals": "True"},
+        {"kind": "Pod", "same_object": True, "path": READY, "equals": "False"},
+        # between the two: the Service's endpoints listed a pod as not ready (same_object looks back to the
+        # nearest step of its own kind, so the pod steps around this one still name one pod)
+        {"actor": "endpointslice-controller", "kind": "EndpointSlice", "name_prefix": "api-",
+         "path": "{.endpoints[*].conditions.ready}", "contains": False},
+        {"kind": "Pod", "same_object": True, "path": READY, "equals": "True"},
+    ]}}
+    result = failing(spec, cluster, "The history has no change Pod (the same object) by anyone with "
+                                    "{.status.conditions[?(@.type=='Ready')].status} = False")
+    assert "(тот же объект)" in result.message["ru"]
+    cluster.step(30)  # flaky's probes have failed three times: not ready, not restarted
+    failing(spec, cluster, "(the same object) by anyone with {.status.conditions[?(@.type=='Ready')].status} = True")
+    cluster.step(40)
+    assert check(spec, cluster).passed
+    assert check({"pods": {"name": "flaky", "ready": True, "max_restarts": 0}}, cluster).passed
+    # without same_object any pod may match each step: the first two steps are met by the two pods' first states
+    loose = {"trace": {"sequence": [{"kind": "Pod", "name": "steady", "path": READY, "equals": "True"},
+                                    {"kind": "Pod", "name": "flaky", "path": READY, "matches": "^False$"}]}}
+    assert check(loose, cluster).passed
+
+
 # ------------------------------------------------------------------ commands, components, http, events
 
 def test_commands_components_http_and_events():
@@ -310,6 +352,14 @@ T = {"en": "x", "ru": "y"}
      "checks[0].trace.stayed"),
     ([{"id": "a", "title": T, "trace": {"stayed": {"kind": "Pod", "name": "p", "path": ".x", "exists": True}}}],
      "checks[0].trace.stayed.exists"),
+    ([{"id": "a", "title": T, "trace": {"sequence": [{"kind": "Pod", "equals": "x"}]}}],
+     "checks[0].trace.sequence[0]"),
+    ([{"id": "a", "title": T, "trace": {"sequence": [{"kind": "Pod", "path": ".x", "equals": 1, "absent": True}]}}],
+     "checks[0].trace.sequence[0]"),
+    ([{"id": "a", "title": T, "trace": {"sequence": [{"kind": "Pod", "same_object": True}]}}],
+     "checks[0].trace.sequence[0].same_object"),
+    ([{"id": "a", "title": T, "trace": {"sequence": [{"kind": "Pod"}, {"kind": "Node", "same_object": True}]}}],
+     "checks[0].trace.sequence[1].same_object"),
 ])
 def test_malformed_checks_are_refused_with_their_path(checks, path):
     with pytest.raises(grader.CheckSpecError) as error:

@@ -581,10 +581,32 @@ def _expose(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
     return _finish_generated(parsed, client, session, service, verb="exposed")
 
 
+FORCE_WARNING = ("Warning: Immediate deletion does not wait for confirmation that the running resource has been "
+                 "terminated. The resource may continue to run on the cluster indefinitely.\n")
+
+
+def _grace_period(parsed: parser.ParsedCommand) -> int:
+    """The grace period `delete` sends (kubectl/pkg/cmd/delete/delete.go, Complete and Validate): `--now` is 1,
+    a bare `--grace-period=0` becomes 1 (only `--force` deletes at once), and `--force` alone means 0."""
+    grace, force = parsed.flag("grace-period"), parsed.flag("force")
+    if parsed.flag("now"):
+        if grace != -1:
+            raise KubectlError("error: --now and --grace-period cannot be specified together")
+        grace = 1
+    if grace == 0 and not force:
+        grace = 1
+    if force and grace < 0:
+        grace = 0
+    if force and grace > 0:
+        raise KubectlError("error: --force and --grace-period greater than 0 cannot be specified together")
+    return grace
+
+
 def _delete(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
     namespace = _namespace(parsed, session)
     dry_run = _dry_run(parsed)
-    grace = parsed.flag("grace-period")
+    grace = _grace_period(parsed)
+    warning = FORCE_WARNING if grace == 0 else ""
     cascade = parsed.flag("cascade")
     policy = {
         "background": "Background",
@@ -631,7 +653,8 @@ def _delete(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
             else:
                 raise KubectlError("error: resource(s) were provided, but no name was specified")
     lines, errors = [], []
-    suffix = {"none": "deleted", "client": "deleted (dry run)", "server": "deleted (server dry run)"}[dry_run]
+    operation = "force deleted" if grace == 0 else "deleted"
+    suffix = {"none": operation, "client": f"{operation} (dry run)", "server": f"{operation} (server dry run)"}[dry_run]
     for resource, name, scope in pairs:
         try:
             if dry_run != "client":
@@ -648,8 +671,8 @@ def _delete(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
             if not (status.code == 404 and parsed.flag("ignore-not-found")):
                 errors.append(status.kubectl_text() + "\n")
     if not pairs and not parsed.flag("ignore-not-found"):
-        return Result(stderr="No resources found\n")
-    return Result("".join(lines), "".join(errors), 1 if errors else 0)
+        return Result(stderr=warning + "No resources found\n")
+    return Result("".join(lines), warning + "".join(errors), 1 if errors else 0)
 
 
 # ---------------------------------------------------------------- informational commands

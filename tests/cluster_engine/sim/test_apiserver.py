@@ -222,6 +222,28 @@ def test_apply_of_a_null_deletes_the_field_so_a_deployment_can_switch_to_recreat
     assert cluster.apply(json.loads(json.dumps(deployment)))[1] == "unchanged"
 
 
+def test_applying_a_toleration_to_a_pending_pod_keeps_the_admitted_defaults(cluster):
+    # The applied list replaces the pod's tolerations; DefaultTolerationSeconds admits updates too and adds the
+    # not-ready and unreachable tolerations back, so validation sees an addition, not a removal.
+    cluster.apply(pod("trainer", node=None, nodeSelector={"kubernetes.io/hostname": "control-plane"}))
+    cluster.step(5)
+    assert cluster.get("pods", "trainer")["status"]["phase"] == "Pending"
+    tolerant = pod("trainer", node=None, nodeSelector={"kubernetes.io/hostname": "control-plane"},
+                   tolerations=[{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists",
+                                 "effect": "NoSchedule"}])
+    obj, result = cluster.apply(tolerant)
+    assert result == "configured"
+    assert [t["key"] for t in obj["spec"]["tolerations"]] == [
+        "node-role.kubernetes.io/control-plane", "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]
+    cluster.step(5)
+    assert cluster.get("pods", "trainer")["spec"]["nodeName"] == "control-plane"
+    removed = pod("trainer", node=None, nodeSelector={"kubernetes.io/hostname": "control-plane"})
+    with pytest.raises(Status) as error:
+        cluster.apply(removed)
+    assert error.value.causes[0].message.endswith(
+        "existing toleration can not be modified except its tolerationSeconds")
+
+
 def test_dry_run_changes_nothing(cluster):
     before = cluster.dumps()
     cluster.create(pod("web"), dry_run=True)

@@ -109,6 +109,40 @@ def test_image_update_restarts_the_container(cluster):
     assert "running" in state["state"]
 
 
+def test_a_new_image_ends_the_pull_back_off_at_once(cluster):
+    cluster.create(pod("typo", image="nginx:1.72"))
+    cluster.step(60)  # failed pulls: the next retry is tens of seconds away
+    assert container_state(cluster, "typo")["state"]["waiting"]["reason"] == "ImagePullBackOff"
+    cluster.patch("pods", "typo", {"spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}})
+    cluster.step(5)  # the back-off belonged to the old image: the new one is pulled now
+    state = container_state(cluster, "typo")
+    assert state["image"] == "nginx:1.27"
+    assert "running" in state["state"]
+    assert state["restartCount"] == 0
+    pulling = cluster.list("events", field_selector="involvedObject.name=typo,reason=Pulling")["items"]
+    assert 'Pulling image "nginx:1.27"' in {event["message"] for event in pulling}
+
+
+def test_a_failing_readiness_probe_records_unhealthy_for_every_failure_without_a_restart(cluster):
+    script = "touch /tmp/ready; sleep 30; rm /tmp/ready; sleep 20; touch /tmp/ready; sleep 3600"
+    cluster.create(pod("warm", image="busybox", command=["sh", "-c", script],
+                       readinessProbe={"exec": {"command": ["cat", "/tmp/ready"]}, "periodSeconds": 5}))
+    cluster.step(25)
+    assert container_state(cluster, "warm")["ready"] is True
+    assert "Unhealthy" not in reasons(cluster, "warm")
+    cluster.step(20)  # the file went at 30 s: probes at 30, 35 and 40 s failed
+    state = container_state(cluster, "warm")
+    assert state["ready"] is False
+    assert state["restartCount"] == 0
+    cluster.step(30)  # the file is back at 50 s
+    state = container_state(cluster, "warm")
+    assert state["ready"] is True
+    assert state["restartCount"] == 0
+    [event] = cluster.list("events", field_selector="involvedObject.name=warm,reason=Unhealthy")["items"]
+    assert event["message"] == "Readiness probe failed: cat: can't open '/tmp/ready': No such file or directory"
+    assert event["count"] == 4  # the probes at 30, 35, 40 and 45 s
+
+
 def test_pod_on_unknown_node_stays_pending_until_podgc_deletes_it(cluster):
     cluster.create(pod("lost", node="worker-9"))
     cluster.step(30)

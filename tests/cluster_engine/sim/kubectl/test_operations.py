@@ -176,3 +176,37 @@ def test_label_and_annotate_select_by_fields_as_well_as_labels() -> None:
     assert result.stdout == "pod/b annotated\n"
     assert cluster.get("pods", "b")["metadata"]["annotations"] == {"note": "kept"}
     assert "note" not in (cluster.get("pods", "a")["metadata"].get("annotations") or {})
+
+
+def test_force_delete_removes_a_pod_of_a_silent_node_at_once_and_says_so() -> None:
+    cluster = scenario.build()
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "stuck"},
+           "spec": {"nodeName": "worker-1", "containers": [{"name": "app", "image": "nginx:1.27"}]}}
+    cluster.create(pod)
+    cluster.step(5)
+    cluster.set_component("kubelet/worker-1", running=False)
+    graceful = run_command(cluster, "kubectl delete pod stuck --wait=false", actor=ACTOR)
+    assert graceful.stdout == 'pod "stuck" deleted\n'
+    cluster.step(60)  # nobody on the node confirms the containers stopped: it stays Terminating
+    assert cluster.get("Pod", "stuck")["metadata"]["deletionTimestamp"]
+    forced = run_command(cluster, "kubectl delete pod stuck --force", actor=ACTOR)
+    assert forced.stdout == 'pod "stuck" force deleted\n'
+    assert forced.stderr.startswith("Warning: Immediate deletion does not wait for confirmation")
+    assert not cluster.list("Pod", namespace="default")["items"]
+
+
+@pytest.mark.parametrize(("flags", "sent"), [("--grace-period=0", 1), ("--now", 1), ("--force --grace-period=0", 0),
+                                              ("--grace-period=5", 5)])
+def test_delete_sends_the_grace_period_kubectl_settles_on(flags: str, sent: int) -> None:
+    cluster = scenario.build()
+    run_command(cluster, "kubectl run sleeper --image=busybox:1.36 -- sleep 3600", actor=ACTOR)
+    cluster.step(5)
+    run_command(cluster, f"kubectl delete pod sleeper --wait=false {flags}", actor=ACTOR)
+    pod = cluster.list("Pod", namespace="default")["items"]
+    assert (pod[0]["metadata"]["deletionGracePeriodSeconds"] if pod else 0) == sent
+
+
+def test_force_with_a_positive_grace_period_is_refused() -> None:
+    result = run("kubectl delete pod x --force --grace-period=5", FakeClient([]))
+    assert result.exit_code == 1
+    assert result.stderr == "error: --force and --grace-period greater than 0 cannot be specified together\n"
