@@ -262,7 +262,19 @@ class StatefulSetController:
             }
             if meta.get("annotations"):
                 body["metadata"]["annotations"] = dict(meta["annotations"])
-            ctx.api.create(body, namespace=namespace, actor=NAME, now=now)
+            try:
+                ctx.api.create(body, namespace=namespace, actor=NAME, now=now)
+            except Status as error:
+                ctx.event(
+                    sts,
+                    "Warning",
+                    "FailedCreate",
+                    f"create Claim {claim} for Pod {pod_name} in StatefulSet {sts['metadata']['name']} "
+                    f"failed error: {error.message}",
+                    component=NAME,
+                    now=now,
+                )
+                raise
             ctx.event(
                 sts,
                 "Normal",
@@ -304,12 +316,24 @@ class StatefulSetController:
         if meta.get("annotations"):
             metadata["annotations"] = dict(meta["annotations"])
         metadata["ownerReferences"] = [new_controller_ref(sts)]
-        pod = ctx.api.create(
-            {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": pod_spec},
-            namespace=sts["metadata"]["namespace"],
-            actor=NAME,
-            now=now,
-        )
+        try:
+            pod = ctx.api.create(
+                {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": pod_spec},
+                namespace=sts["metadata"]["namespace"],
+                actor=NAME,
+                now=now,
+            )
+        except Status as error:
+            # the api-server validates the pod spec only here (not in the StatefulSet): recordPodEvent's wording
+            ctx.event(
+                sts,
+                "Warning",
+                "FailedCreate",
+                f"create Pod {pod_name} in StatefulSet {set_name} failed error: {error.message}",
+                component=NAME,
+                now=now,
+            )
+            raise
         ctx.event(
             sts,
             "Normal",
