@@ -27,6 +27,7 @@ from .kubelet import Kubelets, kubelet_actor
 from .nodes import CONTROLLER as NODE_CONTROLLER
 from .nodes import EVICTION, NodeLifecycle
 from .scheduler import Scheduler
+from .scheduler.volumes import SELECTED_NODE
 from .store import DELETED, Store
 from .util import Draws, clone, parse_rfc3339, rfc3339
 
@@ -37,7 +38,8 @@ STATE_VERSION = 1
 SCHEDULER = "kube-scheduler"
 CONTROLLER_MANAGER = "kube-controller-manager"
 API_SERVER = "api-server"
-SCHEDULER_KINDS = ("Pod", "Node", "PriorityClass", "Namespace")
+SCHEDULER_KINDS = ("Pod", "Node", "PriorityClass", "Namespace", "StorageClass", "PersistentVolume",
+                   "PersistentVolumeClaim")
 EXPLANATIONS_KEPT = 10
 MAX_WORK = 2_000_000
 PENDING_EVENTS_MAX = 20_000
@@ -90,7 +92,9 @@ def flow_of(change: dict[str, Any]) -> dict[str, Any]:
 
 
 
-REPLAYED_KINDS = ("Namespace", "PriorityClass", "Node", "Pod")  # what a loaded scheduler is fed, in this order
+# what a loaded scheduler is fed, in this order (the storage kinds before the pods whose claims they are)
+REPLAYED_KINDS = ("Namespace", "PriorityClass", "Node", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
+                  "Pod")
 
 
 def _weak(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,6 +154,7 @@ class Cluster:
         self.components: dict[str, bool] = state.get(
             "components", {SCHEDULER: True, CONTROLLER_MANAGER: True}
         )
+        self.api.service_accounts_managed = self.components.get(CONTROLLER_MANAGER, True)
         # The scheduler's last decision records: JSON dicts once saved, its lazily rendered records before.
         self.explanations: dict[str, dict[str, Any] | Record] = state.get("explanations", {})
         # Two FIFO queues at the same simulated time: node-level and core work first, then the controllers'
@@ -495,6 +500,7 @@ class Cluster:
             if self.components.get(name) == running:
                 return
             self.components[name] = running
+            self.api.service_accounts_managed = self.components.get(CONTROLLER_MANAGER, True)
             self._show_component(name, running, now)
             if running and name == CONTROLLER_MANAGER:
                 for node in self.store.items("Node"):
@@ -675,6 +681,34 @@ class Cluster:
         )
         try:
             self.api.delete("Pod", name, namespace=namespace, actor=SCHEDULER, now=now, reason="Preempted")
+        except Status:
+            return
+
+    def bind_claim(self, namespace: str, claim: str, node_name: str, volume: str) -> None:
+        """VolumeBinding's PreBind for a claim that waits for its first consumer: a static `volume` is
+        reserved for the claim (its claimRef, which the binder completes), else the claim is annotated with
+        the chosen node for its class's provisioner. A refused write leaves the pod to be retried."""
+        now = self.clock.now
+        current = self.store.get("PersistentVolumeClaim", namespace, claim)
+        if current is None:
+            return
+        try:
+            if volume:
+                pv = self.store.get("PersistentVolume", "", volume)
+                if pv is None or (pv.get("spec") or {}).get("claimRef"):
+                    return
+                ref = {"kind": "PersistentVolumeClaim", "namespace": namespace, "name": claim, "apiVersion": "v1",
+                       "uid": current["metadata"]["uid"], "resourceVersion": current["metadata"]["resourceVersion"]}
+                annotations = {**(pv["metadata"].get("annotations") or {}),
+                               "pv.kubernetes.io/bound-by-controller": "yes"}
+                body = {**clone(pv), "apiVersion": "v1", "kind": "PersistentVolume",
+                        "metadata": {**clone(pv["metadata"]), "annotations": annotations},
+                        "spec": {**clone(pv["spec"]), "claimRef": ref}}
+                self.api.update(body, actor=SCHEDULER, now=now)
+            elif (current["metadata"].get("annotations") or {}).get(SELECTED_NODE) != node_name:
+                annotate = {"metadata": {"annotations": {SELECTED_NODE: node_name}}}
+                self.api.patch("PersistentVolumeClaim", claim, annotate, namespace=namespace, patch_type="merge",
+                               actor=SCHEDULER, now=now)
         except Status:
             return
 

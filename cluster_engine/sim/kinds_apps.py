@@ -142,7 +142,12 @@ class _Raw:
 
 
 def _validate_selector_and_template(
-    spec: dict[str, Any], *, namespace: str, workload: str, allow_any_restart: bool = False, pod_spec_checked: bool = True
+    spec: dict[str, Any],
+    *,
+    namespace: str,
+    workload: str,
+    allow_any_restart: bool = False,
+    pod_spec_checked: bool = True,
 ) -> list[Cause]:
     """ValidateLabelSelector, the selector-matches-template rule and the template's pod spec. Without
     `pod_spec_checked` (a StatefulSet: `ValidatePodTemplateSpecForStatefulSet`) only the template's labels are

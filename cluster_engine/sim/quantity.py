@@ -71,3 +71,41 @@ def format_memory(num_bytes: int) -> str:
 def format_cpu(millis: int) -> str:
     """`2` for whole cores, `250m` otherwise."""
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+_DECIMAL_SUFFIXES = (("E", 18), ("P", 15), ("T", 12), ("G", 9), ("M", 6), ("k", 3), ("", 0), ("m", -3),
+                     ("u", -6), ("n", -9))
+_BINARY_SUFFIXES = ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki")
+
+
+def is_binary(text: str | int | float) -> bool:
+    """Whether a quantity was written with a binary suffix (`Ki`..`Ei`), apimachinery's BinarySI format."""
+    return isinstance(text, str) and text[-2:] in _BINARY
+
+
+def format_quantity(value: Decimal, *, binary: bool = False) -> str:
+    """`Quantity.String()`: the canonical text of `value` in the BinarySI (`binary`) or DecimalSI format.
+
+    BinarySI is kept for whole values of at least 1024 (`1536Mi`, `1Gi`, `2048` as `2Ki`); below that, or for
+    fractions, the decimal form: the largest SI exponent (a multiple of 3) that leaves an integer mantissa
+    (`100m`, `1500m`, `2`, `1k`, `128M`); amounts below a nano round up to one."""
+    if value == 0:
+        return "0"
+    if binary and abs(value) >= 1024 and value == value.to_integral_value():
+        number = int(value)
+        for suffix in _BINARY_SUFFIXES:
+            unit = _BINARY[suffix]
+            if number % unit == 0:
+                return f"{number // unit}{suffix}"
+        return str(number)
+    for suffix, exponent in _DECIMAL_SUFFIXES:
+        mantissa = value / (Decimal(10) ** exponent)
+        if mantissa == mantissa.to_integral_value():
+            return f"{int(mantissa)}{suffix}"
+    return f"{math.ceil(value * Decimal(10) ** 9)}n"
+
+
+def canonical_quantity(text: str | int | float) -> str:
+    """A quantity's text as the api-server serialises it (`1.5` -> `1500m`, `1024Mi` -> `1Gi`); QuantityError
+    if malformed."""
+    return format_quantity(parse_quantity(text), binary=is_binary(text))

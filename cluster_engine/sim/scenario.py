@@ -10,6 +10,7 @@ from typing import Any
 from . import images, objects, quota
 from .cluster import Cluster
 from .controllers import history
+from .controllers.serviceaccount import ROOT_CA_NAME, root_ca_configmap
 from .events import EVENT_TTL
 from .nodes import ready_conditions
 from .quantity import cpu_millis, format_cpu, memory_bytes
@@ -601,10 +602,41 @@ def create_system_object(cluster: Cluster, manifest: dict[str, Any], *, actor: s
     if causes:
         raise ValueError(f"invalid system object {kind.kind}: {causes}")
     meta = obj["metadata"]
-    meta["uid"] = system_owner_uid(kind.kind, meta["namespace"], meta["name"])
+    meta["uid"] = system_owner_uid(kind.kind, meta.get("namespace", ""), meta["name"])
     meta["creationTimestamp"] = rfc3339(now)
-    meta["generation"] = 1
+    if kind.tracks_generation:
+        meta["generation"] = 1
     return cluster.store.put(kind.kind, obj, actor=actor, reason="", verb="create", now=now)
+
+
+SYSTEM_SERVICE_ACCOUNTS = ("kube-proxy", "coredns", "metrics-server")  # what the kube-system pods run as
+
+
+def default_storage_class() -> dict[str, Any]:
+    """The default StorageClass kind ships: `standard`, served by rancher's local-path provisioner once a pod
+    that uses the claim is scheduled (WaitForFirstConsumer)."""
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
+        "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": "rancher.io/local-path",
+        "reclaimPolicy": "Delete",
+        "volumeBindingMode": "WaitForFirstConsumer",
+    }
+
+
+def create_system_accounts(cluster: Cluster, namespaces: tuple[str, ...], *, now: float) -> None:
+    """Every namespace's `default` ServiceAccount (the ServiceAccount controller's), the kube-system add-ons'
+    accounts and the default StorageClass, with fixed uids: they take no seeded draws, so the names the
+    cluster generates afterwards are the same as before they existed."""
+    for namespace in namespaces:
+        account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default",
+                                                                              "namespace": namespace}}
+        create_system_object(cluster, account, actor="serviceaccount-controller", now=now)
+    for name in SYSTEM_SERVICE_ACCOUNTS:
+        account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": "kube-system"}}
+        create_system_object(cluster, account, actor=ACTOR, now=now)
+    create_system_object(cluster, default_storage_class(), actor=ACTOR, now=now)
 
 
 def system_services(control_plane: dict[str, Any]) -> list[dict[str, Any]]:
@@ -700,29 +732,12 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
     )
     cluster.api.limits = quota.limits_from_json(spec.get("limits"))
     api, now = cluster.api, start
-    for name in ("default", "kube-node-lease", "kube-public", "kube-system"):
+    namespaces = ("default", "kube-node-lease", "kube-public", "kube-system")
+    for name in namespaces:
         api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, actor=ACTOR, now=now)
-    for name in ("default", "kube-node-lease", "kube-public", "kube-system"):
-        api.create(
-            {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "metadata": {
-                    "name": "kube-root-ca.crt",
-                    "namespace": name,
-                    "annotations": {
-                        "kubernetes.io/description": "Contains a CA bundle that can be "
-                        "used to verify the kube-apiserver when using internal endpoints "
-                        "such as the internal service IP or kubernetes.default.svc."
-                    },
-                },
-                "data": {
-                    "ca.crt": "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIPodlab\n-----END CERTIFICATE-----\n"
-                },
-            },
-            actor="root-ca-cert-publisher",
-            now=now,
-        )
+    create_system_accounts(cluster, namespaces, now=now)
+    for name in namespaces:
+        api.create(root_ca_configmap(name), actor=ROOT_CA_NAME, now=now)
     nodes = []
     for index, node_spec in enumerate(spec.get("nodes") or []):
         manifest = node_manifest(node_spec, index, version, now)
