@@ -20,7 +20,7 @@ from . import quota_usage
 from .errors import Status
 from .kinds_storage import BETA_CLASS_ANNOTATION, is_default_class
 from .objects import Kind
-from .quantity import QuantityError, canonical_quantity, format_quantity, parse_quantity
+from .quantity import QuantityError, format_quantity, parse_quantity, quantity_string
 from .store import Store
 
 LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
@@ -151,27 +151,27 @@ def _enforce(limit_type: str, item: dict[str, Any], requests: dict[str, Any], li
     """minConstraint, maxConstraint and limitRequestRatioConstraint of one LimitRange item."""
     errors = []
     for name, enforced_raw in (item.get("min") or {}).items():
-        enforced, text = _quantity(enforced_raw), canonical_quantity(enforced_raw)
+        enforced, text = _quantity(enforced_raw), quantity_string(enforced_raw)
         request, limit = requests.get(name), limits.get(name)
         if request is None:
             errors.append(f"minimum {name} usage per {limit_type} is {text}.  No request is specified")
         elif enforced is not None and (_quantity(request) or 0) < enforced:
             errors.append(f"minimum {name} usage per {limit_type} is {text}, but request is "
-                          f"{canonical_quantity(request)}")
+                          f"{quantity_string(request)}")
         elif limit is not None and enforced is not None and (_quantity(limit) or 0) < enforced:
-            errors.append(f"minimum {name} usage per {limit_type} is {text}, but limit is {canonical_quantity(limit)}")
+            errors.append(f"minimum {name} usage per {limit_type} is {text}, but limit is {quantity_string(limit)}")
     for name, enforced_raw in (item.get("max") or {}).items():
-        enforced, text = _quantity(enforced_raw), canonical_quantity(enforced_raw)
+        enforced, text = _quantity(enforced_raw), quantity_string(enforced_raw)
         request, limit = requests.get(name), limits.get(name)
         if limit is None:
             errors.append(f"maximum {name} usage per {limit_type} is {text}.  No limit is specified")
         elif enforced is not None and (_quantity(limit) or 0) > enforced:
-            errors.append(f"maximum {name} usage per {limit_type} is {text}, but limit is {canonical_quantity(limit)}")
+            errors.append(f"maximum {name} usage per {limit_type} is {text}, but limit is {quantity_string(limit)}")
         elif request is not None and enforced is not None and (_quantity(request) or 0) > enforced:
             errors.append(f"maximum {name} usage per {limit_type} is {text}, but request is "
-                          f"{canonical_quantity(request)}")
+                          f"{quantity_string(request)}")
     for name, enforced_raw in (item.get("maxLimitRequestRatio") or {}).items():
-        enforced, text = _quantity(enforced_raw) or Decimal(0), canonical_quantity(enforced_raw)
+        enforced, text = _quantity(enforced_raw) or Decimal(0), quantity_string(enforced_raw)
         request, limit = _quantity(requests.get(name, 0)) or 0, _quantity(limits.get(name, 0)) or 0
         if not request:
             errors.append(f"{name} max limit to request ratio per {limit_type} is {text}, but no request is specified "
@@ -212,13 +212,13 @@ def _limit_ranger_validate(store: Store, kind: Kind, obj: dict[str, Any]) -> lis
             # minConstraint on the requests alone, and maxRequestConstraint: a claim's limits are not user input
             errors += _enforce("PersistentVolumeClaim", {"min": item.get("min") or {}}, requests, {})
             for name, enforced_raw in (item.get("max") or {}).items():
-                text, request = canonical_quantity(enforced_raw), requests.get(name)
+                text, request = quantity_string(enforced_raw), requests.get(name)
                 if request is None:
                     errors.append(f"maximum {name} usage per PersistentVolumeClaim is {text}.  No request is "
                                   "specified")
                 elif (_quantity(request) or 0) > (_quantity(enforced_raw) or 0):
                     errors.append(f"maximum {name} usage per PersistentVolumeClaim is {text}, but request is "
-                                  f"{canonical_quantity(request)}")
+                                  f"{quantity_string(request)}")
     return errors
 
 
@@ -289,8 +289,8 @@ def _quota_check(store: Store, kind: Kind, obj: dict[str, Any], old: dict[str, A
         exceeded = sorted(key for key, value in new_used.items() if value > (_quantity(hard[key]) or Decimal(0)))
         if exceeded:
             shown_requested = {k: quota_usage.used_text(k, requested[k], hard[k]) for k in exceeded}
-            shown_used = {k: canonical_quantity(used[k]) for k in exceeded if k in used}
-            shown_hard = {k: canonical_quantity(hard[k]) for k in exceeded}
+            shown_used = {k: quantity_string(used[k]) for k in exceeded if k in used}
+            shown_hard = {k: quantity_string(hard[k]) for k in exceeded}
             raise forbidden(kind, name, f"exceeded quota: {quota_name}, requested: {_pretty(shown_requested)}, "
                                         f"used: {_pretty(shown_used)}, limited: {_pretty(shown_hard)}")
         charges.append(Charge(namespace, quota_name, {

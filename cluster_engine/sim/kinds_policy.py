@@ -9,7 +9,7 @@ from typing import Any
 
 from .errors import Cause
 from .objects import Kind, register
-from .quantity import QuantityError, canonical_quantity, parse_quantity
+from .quantity import QuantityError, parse_quantity, quantity_string
 from .validation import (
     dns1123_subdomain,
     forbidden,
@@ -60,9 +60,9 @@ def _quantity_causes(name: str, raw: Any, path: str, *, integer: bool) -> list[C
         return []  # the decoder has refused it already
     causes = []
     if value < 0:
-        causes.append(invalid(path, canonical_quantity(raw), "must be greater than or equal to 0"))
+        causes.append(invalid(path, quantity_string(raw), "must be greater than or equal to 0"))
     if integer and value != value.to_integral_value():
-        causes.append(invalid(path, canonical_quantity(raw), "must be an integer"))
+        causes.append(invalid(path, quantity_string(raw), "must be an integer"))
     return causes
 
 
@@ -166,7 +166,7 @@ def validate_limit_range(obj: dict[str, Any], old: dict[str, Any] | None) -> lis
                                    "either minimum or maximum storage value is required, but neither was provided"))
         low, high = _parsed(sections["min"]), _parsed(sections["max"])
         default, request = _parsed(sections["default"]), _parsed(sections["defaultRequest"])
-        text = {key: {name: canonical_quantity(raw) for name, raw in section.items() if name in values}
+        text = {key: {name: quantity_string(raw) for name, raw in section.items() if name in values}
                 for (key, section), values in zip(sections.items(), (high, low, default, request, {}), strict=True)}
         for name in sorted(set(low) | set(high) | set(default) | set(request)):
             def show(key: str, name: str = name, text: dict[str, dict[str, str]] = text) -> str:

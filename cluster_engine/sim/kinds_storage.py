@@ -10,7 +10,7 @@ from typing import Any
 from .errors import Cause
 from .kinds_core import ACCESS_MODES
 from .objects import Kind, _path, register
-from .quantity import QuantityError, canonical_quantity, parse_quantity
+from .quantity import QuantityError, parse_quantity, quantity_string
 from .validation import (
     dns1123_subdomain,
     forbidden,
@@ -80,13 +80,13 @@ def validate_persistent_volume(obj: dict[str, Any], old: dict[str, Any] | None) 
     if not capacity:
         causes.append(required("spec.capacity"))
     if "storage" not in capacity or len(capacity) > 1:
-        shown = "map[" + " ".join(f"{k}:{canonical_quantity(v)}" for k, v in sorted(capacity.items())) + "]"
+        shown = "map[" + " ".join(f"{k}:{quantity_string(v)}" for k, v in sorted(capacity.items())) + "]"
         causes.append(Cause("FieldValueNotSupported", f'Unsupported value: {shown}: supported values: "storage"',
                             "spec.capacity"))
     for name, raw in capacity.items():
         try:
             if parse_quantity(raw) <= 0:
-                causes.append(invalid(f"spec.capacity[{name}]", canonical_quantity(raw), "must be greater than zero"))
+                causes.append(invalid(f"spec.capacity[{name}]", quantity_string(raw), "must be greater than zero"))
         except QuantityError:
             continue
     sources = [key for key in PV_SOURCES if spec.get(key) is not None]
