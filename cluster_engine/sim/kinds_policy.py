@@ -106,9 +106,10 @@ def validate_resource_quota(obj: dict[str, Any], old: dict[str, Any] | None) -> 
 
 
 def quota_strategy(obj: dict[str, Any], old: dict[str, Any] | None) -> None:
-    """PrepareForCreate / PrepareForUpdate: the status belongs to the quota controller and admission."""
+    """PrepareForCreate: the status belongs to the quota controller and admission (an empty one until the
+    controller fills it in, which Go serialises as `status: {}`)."""
     if old is None:
-        obj.pop("status", None)
+        obj["status"] = {}
 
 
 # --- LimitRange ----------------------------------------------------------------------------------------

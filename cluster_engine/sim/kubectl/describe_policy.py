@@ -174,26 +174,26 @@ def _node_affinity(w: PrefixWriter, affinity: dict[str, Any] | None) -> None:
 def _volume_source(w: PrefixWriter, spec: dict[str, Any]) -> None:
     if spec.get("hostPath") is not None:
         source = spec["hostPath"]
-        w.write(1, "Type:\tHostPath (bare host directory volume)\n")
+        w.write(2, "Type:\tHostPath (bare host directory volume)\n")
         w.write(0, f"    Path:\t{source.get('path', '')}\n")
-        w.write(0, f"    HostPathType:\t{source.get('type') or '<none>'}\n")
+        w.write(0, f"    HostPathType:\t{source['type'] if 'type' in source else '<none>'}\n")
     elif spec.get("local") is not None:
-        w.write(1, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n")
+        w.write(2, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n")
         w.write(0, f"    Path:\t{spec['local'].get('path', '')}\n")
     elif spec.get("nfs") is not None:
         source = spec["nfs"]
-        w.write(1, "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n")
+        w.write(2, "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n")
         w.write(0, f"    Server:\t{source.get('server', '')}\n")
         w.write(0, f"    Path:\t{source.get('path', '')}\n")
         w.write(0, f"    ReadOnly:\t{'true' if source.get('readOnly') else 'false'}\n")
     elif spec.get("csi") is not None:
         source = spec["csi"]
-        w.write(1, "Type:\tCSI (a Container Storage Interface (CSI) volume source)\n")
-        w.write(1, f"Driver:\t{source.get('driver', '')}\n")
-        w.write(1, f"FSType:\t{source.get('fsType', '')}\n")
-        w.write(1, f"VolumeHandle:\t{source.get('volumeHandle', '')}\n")
-        w.write(1, f"ReadOnly:\t{'true' if source.get('readOnly') else 'false'}\n")
-        w.write(1, f"VolumeAttributes:\t{format_labels(source.get('volumeAttributes'))}\n")
+        w.write(2, "Type:\tCSI (a Container Storage Interface (CSI) volume source)\n")
+        w.write(2, f"Driver:\t{source.get('driver', '')}\n")
+        w.write(2, f"FSType:\t{source.get('fsType', '')}\n")
+        w.write(2, f"VolumeHandle:\t{source.get('volumeHandle', '')}\n")
+        w.write(2, f"ReadOnly:\t{'true' if source.get('readOnly') else 'false'}\n")
+        w.write(2, f"VolumeAttributes:\t{format_labels(source.get('volumeAttributes'))}\n")
     else:
         w.write(1, "<unknown>\n")
 
