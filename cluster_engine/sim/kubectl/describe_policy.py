@@ -176,7 +176,7 @@ def _volume_source(w: PrefixWriter, spec: dict[str, Any]) -> None:
         source = spec["hostPath"]
         w.write(2, "Type:\tHostPath (bare host directory volume)\n")
         w.write(0, f"    Path:\t{source.get('path', '')}\n")
-        w.write(0, f"    HostPathType:\t{source['type'] if 'type' in source else '<none>'}\n")
+        w.write(0, f"    HostPathType:\t{source.get('type', '<none>')}\n")
     elif spec.get("local") is not None:
         w.write(2, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n")
         w.write(0, f"    Path:\t{spec['local'].get('path', '')}\n")
