@@ -175,7 +175,8 @@ def test_object_count_quotas_stop_a_controller_with_a_failed_create_event(cluste
     cluster.step(30)
     assert len(cluster.list("pods", label_selector="app=web")["items"]) == 2
     failures = [e["message"] for e in cluster.list("events")["items"] if e["reason"] == "FailedCreate"]
-    assert failures and "exceeded quota: counts, requested: pods=1, used: pods=2, limited: pods=2" in failures[0]
+    assert failures
+    assert "exceeded quota: counts, requested: pods=1, used: pods=2, limited: pods=2" in failures[0]
 
 
 def test_scoped_quotas_count_only_the_pods_in_their_scope(cluster: Cluster) -> None:

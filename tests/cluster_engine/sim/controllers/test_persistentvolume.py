@@ -144,8 +144,8 @@ def test_a_claim_in_use_stays_terminating_until_its_pod_is_gone(cluster: Cluster
     cluster.delete("pvc", "held")
     cluster.step(5)
     claim = cluster.get("pvc", "held")
-    assert claim["metadata"]["deletionTimestamp"] and claim["metadata"]["finalizers"] == [
-        "kubernetes.io/pvc-protection"]
+    assert claim["metadata"]["deletionTimestamp"]
+    assert claim["metadata"]["finalizers"] == ["kubernetes.io/pvc-protection"]
     cluster.delete("pods", "user")
     cluster.step(60)
     assert cluster.store.get("PersistentVolumeClaim", "default", "held") is None
