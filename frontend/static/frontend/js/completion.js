@@ -7,7 +7,7 @@ export const COMMANDS = [
   "taint", "top", "uncordon", "version",
 ];
 const SUBCOMMANDS = {
-  create: ["configmap", "cronjob", "deployment", "job", "namespace", "secret", "service"],
+  create: ["configmap", "cronjob", "deployment", "job", "namespace", "quota", "secret", "service", "serviceaccount"],
   rollout: ["history", "pause", "restart", "resume", "status", "undo"],
   top: ["node", "pod"],
   config: ["view", "current-context", "get-contexts"],
