@@ -21,7 +21,7 @@ from cluster_engine.sim.errors import Status
 from cluster_engine.sim.kinds_storage import class_of
 from cluster_engine.sim.quantity import QuantityError, parse_quantity
 from cluster_engine.sim.scheduler.labels import label_selector, node_selector_term, node_selector_terms_match
-from cluster_engine.sim.scheduler.volumes import NO_PROVISIONER, SELECTED_NODE, WAIT_FOR_FIRST_CONSUMER
+from cluster_engine.sim.scheduler.volumes import SELECTED_NODE, WAIT_FOR_FIRST_CONSUMER
 from cluster_engine.sim.util import clone, rfc3339
 
 from . import DONE, Context, Result, split_key
@@ -195,12 +195,8 @@ class PersistentVolumeBinder:
                    "waiting for first consumer to be created before binding", source=EVENT_SOURCE, actor=NAME,
                    now=now)
             return
-        if provisioner == NO_PROVISIONER:
-            _event(ctx, claim, "Normal", "FailedBinding",
-                   "no persistent volumes available for this claim and no storage class is set"
-                   if not class_name else "no persistent volumes available for this claim",
-                   source=EVENT_SOURCE, actor=NAME, now=now)
-            return
+        # Every provisioner is external here, `kubernetes.io/no-provisioner` included (upstream waits for it too,
+        # for an administrator to create a volume by hand).
         annotations = meta.get("annotations") or {}
         if annotations.get(STORAGE_PROVISIONER) != provisioner:
             body = _typed(claim, "PersistentVolumeClaim")

@@ -68,6 +68,8 @@ def test_a_pod_waits_for_its_unbound_immediate_claim(cluster: Cluster) -> None:
     assert condition["message"] == (
         "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are "
         "available: 3 Preemption is not helpful for scheduling.")
+    assert job_events(cluster, "PersistentVolumeClaim", "nothing")[0] == (
+        'Warning ProvisioningFailed: storageclass.storage.k8s.io "manual" not found')
     cluster.create(_volume("late", "1Gi"))
     cluster.step(15)
     assert cluster.get("pods", "waiting")["spec"].get("nodeName")
