@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import objects, proxy, quota
 from .apiserver import CLIENT_SIDE_APPLY, FOREGROUND, ORPHAN, ApiServer
+from .bootstrap import upgrade_state_v1
 from .clock import Clock, Timers
 from .controllers import Context
 from .controllers.registry import CONTROLLERS, watchers
@@ -34,7 +35,7 @@ from .util import Draws, clone, parse_rfc3339, rfc3339
 if TYPE_CHECKING:
     from .scheduler.explain import Record
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: default ServiceAccounts, the default StorageClass, stored PersistentVolumes
 SCHEDULER = "kube-scheduler"
 CONTROLLER_MANAGER = "kube-controller-manager"
 API_SERVER = "api-server"
@@ -234,9 +235,13 @@ class Cluster:
     def from_json(cls, data: dict[str, Any], *, decode: Callable[[str], Any] | None = None) -> Cluster:
         """A cluster that continues exactly where the saved one stood. Takes ownership of `data`
         (pass a fresh `json.loads` result, or a copy). `decode` reads kinds saved as text (Store.from_json)."""
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(f"unsupported state version {data.get('version')!r}")
-        return cls(seed=data["seed"], _state=data, _decode=decode)
+        version = data.get("version")
+        if version not in (1, STATE_VERSION):
+            raise ValueError(f"unsupported state version {version!r}")
+        cluster = cls(seed=data["seed"], _state=data, _decode=decode)
+        if version == 1:
+            upgrade_state_v1(cluster, now=cluster.clock.now)
+        return cluster
 
     def dumps(self) -> str:
         """`to_json()` as compact JSON text (the platform stores `to_json(drained_logs=False)`, compressed)."""

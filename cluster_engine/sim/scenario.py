@@ -4,10 +4,10 @@ preloaded objects. `build(spec)` returns a settled `Cluster` whose change feed s
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from . import images, objects, quota
+from . import images, quota
+from .bootstrap import ACTOR, _hash, _uid, create_system_accounts, create_system_object, system_owner_uid
 from .cluster import Cluster
 from .controllers import history
 from .controllers.serviceaccount import ROOT_CA_NAME, root_ca_configmap
@@ -25,7 +25,6 @@ CRI_SOCKETS = {
     "docker": "unix:///var/run/cri-dockerd.sock",
 }
 EVICTION_RESERVE = 100 * 1024 * 1024  # kubelet's default hard eviction threshold memory.available<100Mi
-ACTOR = "scenario"
 API_SERVER_ACTOR = "api-server"
 ETCD_VERSION = "3.5.16-0"
 COREDNS_VERSION = "v1.11.3"
@@ -41,21 +40,6 @@ LESSON = {
         {"name": "worker-3", "cpu": "2", "memory": "4Gi", "zone": "zone-b", "runtime": "cri-o"},
     ],
 }
-
-
-def system_owner_uid(kind: str, namespace: str, name: str) -> str:
-    """The uid the kube-system pods' ownerReferences name for their owner (the kube-proxy DaemonSet,
-    the coredns ReplicaSet): whoever later creates those objects must give them this uid."""
-    return _uid(kind.lower(), namespace, name)
-
-
-def _hash(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
-def _uid(*parts: str) -> str:
-    digest = _hash("uid", *parts)
-    return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
 
 
 def node_manifest(spec: dict[str, Any], index: int, version: str, now: float) -> dict[str, Any]:
@@ -589,54 +573,6 @@ def metrics_server_objects(node: dict[str, Any], suffix: str) -> list[dict[str, 
             },
         },
     ]
-
-
-def create_system_object(cluster: Cluster, manifest: dict[str, Any], *, actor: str, now: float) -> dict[str, Any]:
-    """Create a kube-system workload object through the api-server's decoding, defaulting and validation,
-    with the fixed uid `system_owner_uid` gives it (the existing pods' ownerReferences name that uid)."""
-    kind = objects.kind_of(manifest)
-    obj = cluster.api.decode(kind, manifest)
-    kind.default(obj)
-    kind.strategy(obj, None)
-    causes = kind.validate(obj, None)
-    if causes:
-        raise ValueError(f"invalid system object {kind.kind}: {causes}")
-    meta = obj["metadata"]
-    meta["uid"] = system_owner_uid(kind.kind, meta.get("namespace", ""), meta["name"])
-    meta["creationTimestamp"] = rfc3339(now)
-    if kind.tracks_generation:
-        meta["generation"] = 1
-    return cluster.store.put(kind.kind, obj, actor=actor, reason="", verb="create", now=now)
-
-
-SYSTEM_SERVICE_ACCOUNTS = ("kube-proxy", "coredns", "metrics-server")  # what the kube-system pods run as
-
-
-def default_storage_class() -> dict[str, Any]:
-    """The default StorageClass kind ships: `standard`, served by rancher's local-path provisioner once a pod
-    that uses the claim is scheduled (WaitForFirstConsumer)."""
-    return {
-        "apiVersion": "storage.k8s.io/v1",
-        "kind": "StorageClass",
-        "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
-        "provisioner": "rancher.io/local-path",
-        "reclaimPolicy": "Delete",
-        "volumeBindingMode": "WaitForFirstConsumer",
-    }
-
-
-def create_system_accounts(cluster: Cluster, namespaces: tuple[str, ...], *, now: float) -> None:
-    """Every namespace's `default` ServiceAccount (the ServiceAccount controller's), the kube-system add-ons'
-    accounts and the default StorageClass, with fixed uids: they take no seeded draws, so the names the
-    cluster generates afterwards are the same as before they existed."""
-    for namespace in namespaces:
-        account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default",
-                                                                              "namespace": namespace}}
-        create_system_object(cluster, account, actor="serviceaccount-controller", now=now)
-    for name in SYSTEM_SERVICE_ACCOUNTS:
-        account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": "kube-system"}}
-        create_system_object(cluster, account, actor=ACTOR, now=now)
-    create_system_object(cluster, default_storage_class(), actor=ACTOR, now=now)
 
 
 def system_services(control_plane: dict[str, Any]) -> list[dict[str, Any]]:
