@@ -43,8 +43,9 @@ def _aggregate(errors: list[str]) -> str:
 
 
 # --- mutating ----------------------------------------------------------------------------------------------
-def mutate(store: Store, kind: Kind, obj: dict[str, Any], *, request_name: str, default_account_coming: bool) -> \
-        dict[str, Any] | None:
+def mutate(
+    store: Store, kind: Kind, obj: dict[str, Any], *, request_name: str, default_account_coming: bool
+) -> dict[str, Any] | None:
     """Run the mutating plugins on a create. Returns the pod's ServiceAccount (None for other kinds), whose
     `automountServiceAccountToken` decides the token volume. `default_account_coming`: the ServiceAccount
     controller runs, so a missing `default` account is one it is about to create (upstream's plugin waits
