@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from . import authz, errors, managedfields, objects, patch, quota
+from . import admission, authz, errors, managedfields, objects, patch, quota
 from .defaults import admit_pod, admit_toleration_seconds
 from .errors import Status, bad_request
 from .objects import Kind
@@ -38,6 +38,9 @@ ORPHAN = "orphan"
 PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 BUILTIN_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+API_SERVER = "api-server"  # the actor of the api-server's own writes (a quota's usage grown by admission)
+ADMITTED_KINDS = frozenset({"Pod", "PersistentVolumeClaim", "PersistentVolume"})  # what `admission.mutate` changes
+QUOTA_UPDATED_KINDS = frozenset({"Service", "PersistentVolumeClaim"})  # whose usage an update can grow
 
 
 def _cannot_handle(kind: Kind, detail: str, fields: tuple[str, ...] = ()) -> Status:
@@ -53,6 +56,9 @@ class ApiServer:
         self.store = store
         self.draws = draws
         self.limits = limits
+        # Whether the ServiceAccount controller runs (the controller manager does): then a namespace's missing
+        # `default` account is about to exist, and the ServiceAccount admission plugin waits for it.
+        self.service_accounts_managed = True
 
     # --- helpers --------------------------------------------------------------------------------
     def _atomic(self, action: Callable[[], Any], dry_run: bool = False) -> Any:
@@ -223,6 +229,7 @@ class ApiServer:
         sent = meta.get("managedFields", managedfields.MISSING)
         for key in SYSTEM_META:
             meta.pop(key, None)
+        request_name = meta.get("name") or meta.get("generateName", "")  # what mutating admission sees
         if not meta.get("name") and meta.get("generateName"):
             base = meta["generateName"][:58]
             meta["name"] = base + self.draws.suffix(5)
@@ -237,13 +244,16 @@ class ApiServer:
         kind.strategy(obj, None)
         if kind.kind == "Pod":
             self._invalid(kind, obj, None)  # validate what the user sent before admission adds volumes
+        account = self._mutate(kind, obj, request_name)
+        if kind.kind == "Pod":
             self._admit_priority(obj)
-            admit_pod(obj, self.draws)
+            admit_pod(obj, self.draws, automount=(account or {}).get("automountServiceAccountToken"))
         self._invalid(kind, obj, None)
         self._require_namespace(kind, ns, meta["name"])
         if self.store.get(kind.kind, ns, meta["name"]) is not None:
             raise errors.already_exists(kind.plural, meta["name"], kind.group)
         quota.admit_create(self.limits, self.store, kind, obj)
+        charges = admission.validate(self.store, kind, obj, None, name=meta["name"]) if kind.namespaced else []
         meta["uid"] = self.draws.uid()
         meta["creationTimestamp"] = rfc3339(now)
         if kind.tracks_generation:
@@ -254,7 +264,20 @@ class ApiServer:
         obj = _ordered(obj)
         if dry_run:
             return clone(obj)
-        return clone(self.store.put(kind.kind, obj, actor=actor, reason=reason, verb="create", now=now))
+        stored = clone(self.store.put(kind.kind, obj, actor=actor, reason=reason, verb="create", now=now))
+        admission.charge(self.store, charges, actor=API_SERVER, now=now)
+        return stored
+
+    def _mutate(self, kind: Kind, obj: dict[str, Any], request_name: str) -> dict[str, Any] | None:
+        """The mutating admission plugins that read other objects (`admission.mutate`), skipped while the
+        namespace does not exist (NamespaceLifecycle refuses the request later with its own error)."""
+        if kind.kind not in ADMITTED_KINDS:
+            return None
+        namespace = obj["metadata"].get("namespace", "")
+        if kind.namespaced and self.store.get("Namespace", "", namespace) is None:
+            return None
+        return admission.mutate(self.store, kind, obj, request_name=request_name,
+                                default_account_coming=self.service_accounts_managed)
 
     def _admit_priority(self, pod: dict[str, Any]) -> None:
         """Priority admission: resolve priorityClassName to spec.priority (built-in or PriorityClass)."""
@@ -524,6 +547,7 @@ class ApiServer:
         if sent_rv and sent_rv != old_meta.get("resourceVersion"):
             raise errors.stale_conflict(kind.plural, old_meta["name"], kind.group)
         sent = meta.get("managedFields", managedfields.MISSING)
+        charges: list[admission.Charge] = []
         for key in SYSTEM_META:
             if key in old_meta:
                 meta[key] = old_meta[key]
@@ -550,6 +574,8 @@ class ApiServer:
             self._invalid(kind, obj, old)
             self._admit(kind, obj, old)
             quota.admit_update(self.limits, kind, obj)
+            if kind.kind in QUOTA_UPDATED_KINDS:
+                charges = admission.validate(self.store, kind, obj, old, name=meta["name"])
             if kind.tracks_generation and obj.get("spec") != old.get("spec"):
                 meta["generation"] = old_meta.get("generation", 1) + 1
         obj = _with_managed_fields(obj, managed_fields)
@@ -573,7 +599,7 @@ class ApiServer:
                 now=now,
             )
             return clone(final)
-        return clone(
+        stored = clone(
             self.store.put(
                 kind.kind,
                 obj,
@@ -583,6 +609,8 @@ class ApiServer:
                 now=now,
             )
         )
+        admission.charge(self.store, charges, actor=API_SERVER, now=now)
+        return stored
 
     # --- delete ---------------------------------------------------------------------------------
     def delete(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import faults, objects, portforward, proxy, quota
 from .apiserver import CLIENT_SIDE_APPLY, FOREGROUND, ORPHAN, ApiServer
+from .bootstrap import upgrade_state_v1
 from .clock import Clock, Timers
 from .controllers import Context
 from .controllers.registry import CONTROLLERS, watchers
@@ -27,17 +28,19 @@ from .kubelet import Kubelets, kubelet_actor
 from .nodes import CONTROLLER as NODE_CONTROLLER
 from .nodes import EVICTION, NodeLifecycle
 from .scheduler import Scheduler
+from .scheduler.volumes import SELECTED_NODE
 from .store import DELETED, Store
 from .util import Draws, clone, parse_rfc3339, rfc3339
 
 if TYPE_CHECKING:
     from .scheduler.explain import Record
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: default ServiceAccounts, the default StorageClass, stored PersistentVolumes
 SCHEDULER = "kube-scheduler"
 CONTROLLER_MANAGER = "kube-controller-manager"
 API_SERVER = "api-server"
-SCHEDULER_KINDS = ("Pod", "Node", "PriorityClass", "Namespace")
+SCHEDULER_KINDS = ("Pod", "Node", "PriorityClass", "Namespace", "StorageClass", "PersistentVolume",
+                   "PersistentVolumeClaim")
 EXPLANATIONS_KEPT = 10  # the last records of pods the scheduler bound
 # Records of failed attempts are kept beside those, up to this many: a pod that waits is exactly the one a learner
 # asks about, and ten later bindings must not drop the explanation of why it still waits.
@@ -99,7 +102,9 @@ def flow_of(change: dict[str, Any]) -> dict[str, Any]:
 
 
 
-REPLAYED_KINDS = ("Namespace", "PriorityClass", "Node", "Pod")  # what a loaded scheduler is fed, in this order
+# what a loaded scheduler is fed, in this order (the storage kinds before the pods whose claims they are)
+REPLAYED_KINDS = ("Namespace", "PriorityClass", "Node", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
+                  "Pod")
 
 
 def _weak(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,6 +164,7 @@ class Cluster:
         self.components: dict[str, bool] = state.get(
             "components", {SCHEDULER: True, CONTROLLER_MANAGER: True}
         )
+        self.api.service_accounts_managed = self.components.get(CONTROLLER_MANAGER, True)
         # The scheduler's last decision records: JSON dicts once saved, its lazily rendered records before.
         self.explanations: dict[str, dict[str, Any] | Record] = state.get("explanations", {})
         # Two FIFO queues at the same simulated time: node-level and core work first, then the controllers'
@@ -238,9 +244,13 @@ class Cluster:
     def from_json(cls, data: dict[str, Any], *, decode: Callable[[str], Any] | None = None) -> Cluster:
         """A cluster that continues exactly where the saved one stood. Takes ownership of `data`
         (pass a fresh `json.loads` result, or a copy). `decode` reads kinds saved as text (Store.from_json)."""
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(f"unsupported state version {data.get('version')!r}")
-        return cls(seed=data["seed"], _state=data, _decode=decode)
+        version = data.get("version")
+        if version not in (1, STATE_VERSION):
+            raise ValueError(f"unsupported state version {version!r}")
+        cluster = cls(seed=data["seed"], _state=data, _decode=decode)
+        if version == 1:
+            upgrade_state_v1(cluster, now=cluster.clock.now)
+        return cluster
 
     def dumps(self) -> str:
         """`to_json()` as compact JSON text (the platform stores `to_json(drained_logs=False)`, compressed)."""
@@ -506,6 +516,7 @@ class Cluster:
             if self.components.get(name) == running:
                 return
             self.components[name] = running
+            self.api.service_accounts_managed = self.components.get(CONTROLLER_MANAGER, True)
             self._show_component(name, running, now)
             if running and name == CONTROLLER_MANAGER:
                 for node in self.store.items("Node"):
@@ -686,6 +697,34 @@ class Cluster:
         )
         try:
             self.api.delete("Pod", name, namespace=namespace, actor=SCHEDULER, now=now, reason="Preempted")
+        except Status:
+            return
+
+    def bind_claim(self, namespace: str, claim: str, node_name: str, volume: str) -> None:
+        """VolumeBinding's PreBind for a claim that waits for its first consumer: a static `volume` is
+        reserved for the claim (its claimRef, which the binder completes), else the claim is annotated with
+        the chosen node for its class's provisioner. A refused write leaves the pod to be retried."""
+        now = self.clock.now
+        current = self.store.get("PersistentVolumeClaim", namespace, claim)
+        if current is None:
+            return
+        try:
+            if volume:
+                pv = self.store.get("PersistentVolume", "", volume)
+                if pv is None or (pv.get("spec") or {}).get("claimRef"):
+                    return
+                ref = {"kind": "PersistentVolumeClaim", "namespace": namespace, "name": claim, "apiVersion": "v1",
+                       "uid": current["metadata"]["uid"], "resourceVersion": current["metadata"]["resourceVersion"]}
+                annotations = {**(pv["metadata"].get("annotations") or {}),
+                               "pv.kubernetes.io/bound-by-controller": "yes"}
+                body = {**clone(pv), "apiVersion": "v1", "kind": "PersistentVolume",
+                        "metadata": {**clone(pv["metadata"]), "annotations": annotations},
+                        "spec": {**clone(pv["spec"]), "claimRef": ref}}
+                self.api.update(body, actor=SCHEDULER, now=now)
+            elif (current["metadata"].get("annotations") or {}).get(SELECTED_NODE) != node_name:
+                annotate = {"metadata": {"annotations": {SELECTED_NODE: node_name}}}
+                self.api.patch("PersistentVolumeClaim", claim, annotate, namespace=namespace, patch_type="merge",
+                               actor=SCHEDULER, now=now)
         except Status:
             return
 

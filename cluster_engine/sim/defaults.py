@@ -101,13 +101,17 @@ def default_pod(pod: dict[str, Any]) -> None:
             volume["projected"].setdefault("defaultMode", 420)
 
 
-def admit_pod(pod: dict[str, Any], draws: Draws) -> None:
-    """The create-time admission plugins: ServiceAccount, Priority, DefaultTolerationSeconds, and status."""
+def admit_pod(pod: dict[str, Any], draws: Draws, *, automount: bool | None = None) -> None:
+    """The create-time admission plugins: ServiceAccount (the token volume), Priority, DefaultTolerationSeconds,
+    and status. `automount` is the ServiceAccount's `automountServiceAccountToken`; the pod's own setting wins."""
     spec = pod["spec"]
     account = spec.get("serviceAccountName") or "default"
     spec["serviceAccountName"] = account
     spec["serviceAccount"] = account
-    if spec.get("automountServiceAccountToken", True) and not any(
+    mount = spec.get("automountServiceAccountToken")
+    if mount is None:
+        mount = automount if automount is not None else True
+    if mount and not any(
         m.get("mountPath") == SERVICE_ACCOUNT_MOUNT
         for c in spec["containers"]
         for m in c.get("volumeMounts") or []

@@ -142,9 +142,17 @@ class _Raw:
 
 
 def _validate_selector_and_template(
-    spec: dict[str, Any], *, namespace: str, workload: str, allow_any_restart: bool = False
+    spec: dict[str, Any],
+    *,
+    namespace: str,
+    workload: str,
+    allow_any_restart: bool = False,
+    pod_spec_checked: bool = True,
 ) -> list[Cause]:
-    """ValidateLabelSelector, the selector-matches-template rule and the template's pod spec."""
+    """ValidateLabelSelector, the selector-matches-template rule and the template's pod spec. Without
+    `pod_spec_checked` (a StatefulSet: `ValidatePodTemplateSpecForStatefulSet`) only the template's labels are
+    validated, as upstream, whose pod spec check there is left out because volume mounts may name the set's
+    volumeClaimTemplates; a pod the controller then cannot create is its `FailedCreate` event."""
     causes: list[Cause] = []
     selector = spec.get("selector")
     template = spec.get("template") or {}
@@ -180,7 +188,7 @@ def _validate_selector_and_template(
     pod_spec = template.get("spec") or {}
     shell = {"metadata": {"name": "template", "namespace": namespace or "default", "labels": labels}, "spec": pod_spec}
     for cause in validate_pod(shell, None):
-        if cause.field.startswith(("metadata.labels", "spec")):
+        if cause.field.startswith("metadata.labels") or (pod_spec_checked and cause.field.startswith("spec")):
             causes.append(Cause(cause.reason, cause.message, "spec.template." + cause.field))
     policy = pod_spec.get("restartPolicy", "Always")
     if not allow_any_restart and policy != "Always":

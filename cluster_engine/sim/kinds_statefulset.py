@@ -77,7 +77,7 @@ def validate_statefulset(obj: dict[str, Any], old: dict[str, Any] | None) -> lis
         if value not in RETENTION:
             causes.append(not_supported(f"spec.persistentVolumeClaimRetentionPolicy.{key}", value, RETENTION))
     causes += _validate_selector_and_template(
-        spec, namespace=obj["metadata"].get("namespace", ""), workload="statefulset"
+        spec, namespace=obj["metadata"].get("namespace", ""), workload="statefulset", pod_spec_checked=False
     )
     causes = [Cause(c.reason, c.message.replace("in ReplicaSet", "in StatefulSet"), c.field) for c in causes]
     for index, claim in enumerate(spec.get("volumeClaimTemplates") or []):

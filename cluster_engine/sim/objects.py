@@ -251,6 +251,8 @@ from . import (  # noqa: E402, F401 - Services, Jobs, StatefulSets
     kinds_batch,
     kinds_coordination,
     kinds_core,
+    kinds_policy,
     kinds_scheduling,
     kinds_statefulset,
+    kinds_storage,
 )

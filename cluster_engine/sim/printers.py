@@ -692,13 +692,18 @@ _PVC_COLUMNS = (
 )
 
 
+def access_modes_text(modes: list[str] | None) -> str:
+    """`GetAccessModesAsString`: RWO, ROX, RWX, RWOP in that order, comma-separated."""
+    present = set(modes or [])
+    return ",".join(short for mode, short in _ACCESS_MODES if mode in present)
+
+
 def _pvc_row(pvc: dict[str, Any], now: float) -> list[Cell]:
     spec, status = pvc.get("spec") or {}, pvc.get("status") or {}
     phase = "Terminating" if _meta(pvc).get("deletionTimestamp") else status.get("phase", "")
     capacity = modes = ""
     if spec.get("volumeName"):
-        present = set(status.get("accessModes") or [])
-        modes = ",".join(short for mode, short in _ACCESS_MODES if mode in present)
+        modes = access_modes_text(status.get("accessModes"))
         capacity = str((status.get("capacity") or {}).get("storage", "0"))
     storage_class = (
         (_meta(pvc).get("annotations") or {}).get("volume.beta.kubernetes.io/storage-class")
@@ -1088,3 +1093,7 @@ def to_table(
     table["columnDefinitions"] = [c.to_dict() for c in printer.columns] if include_columns else []
     table["rows"] = rows
     return table
+
+
+# Printers of the kinds registered in `kinds_policy` and `kinds_storage` live beside them and add themselves here.
+from . import printers_storage_quota  # noqa: E402, F401

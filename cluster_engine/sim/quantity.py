@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_UP, Decimal, InvalidOperation
+from typing import Any
 
 QUANTITY_PATTERN = r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
 QUANTITY_ERROR = f"quantities must match the regular expression '{QUANTITY_PATTERN}'"
@@ -71,3 +72,56 @@ def format_memory(num_bytes: int) -> str:
 def format_cpu(millis: int) -> str:
     """`2` for whole cores, `250m` otherwise."""
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+
+_DECIMAL_SUFFIX = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
+_BINARY_SUFFIX = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
+
+
+def is_binary(text: str | int | float) -> bool:
+    """Whether a quantity was written with a binary suffix (`Ki`..`Ei`): apimachinery's BinarySI format."""
+    return isinstance(text, str) and text.strip().endswith("i")
+
+
+def format_quantity(value: Decimal, *, binary: bool = False, exponential: bool = False) -> str:
+    """`Quantity.String()` of `value` in the BinarySI (`binary`), DecimalExponent or DecimalSI format.
+
+    BinarySI is kept for whole values of at least 1024 (`1536Mi`, `4Gi`); otherwise the decimal form with the
+    largest exponent (a multiple of 3) that leaves an integer mantissa (`100m`, `1500m`, `2`, `1k`, `128M`).
+    Values are first rounded up (away from zero) to a nanounit, as ParseQuantity does."""
+    if not value:
+        return "0"
+    nanos = int((value * 10**9).to_integral_value(rounding=ROUND_UP))
+    if binary and abs(nanos) >= 1024 * 10**9 and nanos % 10**9 == 0:
+        amount, exponent = nanos // 10**9, 0
+        while amount % 1024 == 0 and exponent < len(_BINARY_SUFFIX) - 1:
+            amount //= 1024
+            exponent += 1
+        return f"{amount}{_BINARY_SUFFIX[exponent]}"
+    amount, exponent = nanos, -9
+    while amount % 10 == 0:
+        amount //= 10
+        exponent += 1
+    shift = exponent % 3
+    amount, exponent = amount * 10**shift, exponent - shift
+    if exponential:
+        return f"{amount}e{exponent}" if exponent else str(amount)
+    suffix = _DECIMAL_SUFFIX.get(exponent)
+    return f"{amount}{suffix}" if suffix is not None else f"{amount}e{exponent}"
+
+
+def quantity_string(text: Any) -> str:
+    """apimachinery's `Quantity.String()` of a stored quantity: its canonical form, which is what kubectl
+    prints after decoding and the api-server serialises (`4194304Ki` -> `4Gi`, `0.5` -> `500m`, `1000m` -> `1`,
+    `1.5Gi` -> `1536Mi`). Text that is not a quantity is shown as it is."""
+    raw = str(text).strip()
+    match = _QUANTITY_RE.match(raw)
+    try:
+        value = parse_quantity(text)
+    except QuantityError:
+        return str(text)
+    if match is None:
+        return "0" if not value else str(text)
+    suffix = match.group(2)
+    return format_quantity(value, binary=suffix.endswith("i"), exponential=suffix[:1] in ("e", "E"))

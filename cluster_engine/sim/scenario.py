@@ -4,12 +4,13 @@ preloaded objects. `build(spec)` returns a settled `Cluster` whose change feed s
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from . import faults, images, objects, quota
+from . import faults, images, quota
+from .bootstrap import ACTOR, _hash, _uid, create_system_accounts, create_system_object, system_owner_uid
 from .cluster import Cluster
 from .controllers import history
+from .controllers.serviceaccount import ROOT_CA_NAME, root_ca_configmap
 from .events import EVENT_TTL
 from .nodes import ready_conditions
 from .quantity import cpu_millis, format_cpu, memory_bytes
@@ -24,7 +25,6 @@ CRI_SOCKETS = {
     "docker": "unix:///var/run/cri-dockerd.sock",
 }
 EVICTION_RESERVE = 100 * 1024 * 1024  # kubelet's default hard eviction threshold memory.available<100Mi
-ACTOR = "scenario"
 API_SERVER_ACTOR = "api-server"
 ETCD_VERSION = "3.5.16-0"
 COREDNS_VERSION = "v1.11.3"
@@ -40,21 +40,6 @@ LESSON = {
         {"name": "worker-3", "cpu": "2", "memory": "4Gi", "zone": "zone-b", "runtime": "cri-o"},
     ],
 }
-
-
-def system_owner_uid(kind: str, namespace: str, name: str) -> str:
-    """The uid the kube-system pods' ownerReferences name for their owner (the kube-proxy DaemonSet,
-    the coredns ReplicaSet): whoever later creates those objects must give them this uid."""
-    return _uid(kind.lower(), namespace, name)
-
-
-def _hash(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
-def _uid(*parts: str) -> str:
-    digest = _hash("uid", *parts)
-    return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
 
 
 def pod_cidr_of(index: int) -> str:
@@ -619,23 +604,6 @@ def metrics_server_objects(node: dict[str, Any], suffix: str) -> list[dict[str, 
     ]
 
 
-def create_system_object(cluster: Cluster, manifest: dict[str, Any], *, actor: str, now: float) -> dict[str, Any]:
-    """Create a kube-system workload object through the api-server's decoding, defaulting and validation,
-    with the fixed uid `system_owner_uid` gives it (the existing pods' ownerReferences name that uid)."""
-    kind = objects.kind_of(manifest)
-    obj = cluster.api.decode(kind, manifest)
-    kind.default(obj)
-    kind.strategy(obj, None)
-    causes = kind.validate(obj, None)
-    if causes:
-        raise ValueError(f"invalid system object {kind.kind}: {causes}")
-    meta = obj["metadata"]
-    meta["uid"] = system_owner_uid(kind.kind, meta["namespace"], meta["name"])
-    meta["creationTimestamp"] = rfc3339(now)
-    meta["generation"] = 1
-    return cluster.store.put(kind.kind, obj, actor=actor, reason="", verb="create", now=now)
-
-
 def system_services(control_plane: dict[str, Any]) -> list[dict[str, Any]]:
     """The `kubernetes` Service at 10.96.0.1 with the api-server's Endpoints and EndpointSlice (written
     by kube-apiserver itself), and kube-dns at 10.96.0.10 in kube-system (its endpoints follow the
@@ -732,29 +700,12 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
     )
     cluster.api.limits = quota.limits_from_json(spec.get("limits"))
     api, now = cluster.api, start
-    for name in ("default", "kube-node-lease", "kube-public", "kube-system"):
+    namespaces = ("default", "kube-node-lease", "kube-public", "kube-system")
+    for name in namespaces:
         api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, actor=ACTOR, now=now)
-    for name in ("default", "kube-node-lease", "kube-public", "kube-system"):
-        api.create(
-            {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "metadata": {
-                    "name": "kube-root-ca.crt",
-                    "namespace": name,
-                    "annotations": {
-                        "kubernetes.io/description": "Contains a CA bundle that can be "
-                        "used to verify the kube-apiserver when using internal endpoints "
-                        "such as the internal service IP or kubernetes.default.svc."
-                    },
-                },
-                "data": {
-                    "ca.crt": "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIPodlab\n-----END CERTIFICATE-----\n"
-                },
-            },
-            actor="root-ca-cert-publisher",
-            now=now,
-        )
+    create_system_accounts(cluster, namespaces, now=now)
+    for name in namespaces:
+        api.create(root_ca_configmap(name), actor=ROOT_CA_NAME, now=now)
     nodes = [register_node(cluster, node_manifest(node_spec, index, version, now), now=now)
              for index, node_spec in enumerate(spec.get("nodes") or [])]
     control = [n for n in nodes if "node-role.kubernetes.io/control-plane" in n["metadata"]["labels"]]

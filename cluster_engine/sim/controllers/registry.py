@@ -5,7 +5,20 @@ from __future__ import annotations
 
 import functools
 
-from . import Controller, cronjob, daemonset, deployment, endpoints, endpointslice, job, replicaset, statefulset
+from . import (
+    Controller,
+    cronjob,
+    daemonset,
+    deployment,
+    endpoints,
+    endpointslice,
+    job,
+    persistentvolume,
+    replicaset,
+    resourcequota,
+    serviceaccount,
+    statefulset,
+)
 
 CONTROLLERS: dict[str, Controller] = {
     replicaset.NAME: replicaset.CONTROLLER,
@@ -17,7 +30,13 @@ CONTROLLERS: dict[str, Controller] = {
     job.TTL_NAME: job.TTL_CONTROLLER,
     cronjob.NAME: cronjob.CONTROLLER,
     statefulset.NAME: statefulset.CONTROLLER,
-    statefulset.BINDER: statefulset.BINDER_CONTROLLER,
+    serviceaccount.NAME: serviceaccount.CONTROLLER,
+    serviceaccount.ROOT_CA_NAME: serviceaccount.ROOT_CA_CONTROLLER,
+    resourcequota.NAME: resourcequota.CONTROLLER,
+    persistentvolume.NAME: persistentvolume.BINDER,
+    persistentvolume.PROVISIONER_NAME: persistentvolume.PROVISIONER,
+    persistentvolume.PVC_PROTECTION_NAME: persistentvolume.CLAIM_PROTECTION,
+    persistentvolume.PV_PROTECTION_NAME: persistentvolume.VOLUME_PROTECTION,
 }
 
 

@@ -1,5 +1,4 @@
-"""The StatefulSet controller (`pkg/controller/statefulset`) and the claim binder standing in for the
-persistent-volume controller.
+"""The StatefulSet controller (`pkg/controller/statefulset`).
 
 Pods are `<set>-0 .. <set>-N-1` with a stable hostname and `subdomain: <serviceName>` (so the headless
 Service gives each `<pod>.<service>.<ns>.svc.cluster.local`). OrderedReady creates them one at a time,
@@ -29,7 +28,6 @@ from .workload import claim as claim_objects
 from .workload import selector_of
 
 NAME = "statefulset-controller"
-BINDER = "persistentvolume-binder-controller"
 REVISION = "controller-revision-hash"
 POD_NAME = "statefulset.kubernetes.io/pod-name"
 POD_INDEX = "apps.kubernetes.io/pod-index"
@@ -262,7 +260,19 @@ class StatefulSetController:
             }
             if meta.get("annotations"):
                 body["metadata"]["annotations"] = dict(meta["annotations"])
-            ctx.api.create(body, namespace=namespace, actor=NAME, now=now)
+            try:
+                ctx.api.create(body, namespace=namespace, actor=NAME, now=now)
+            except Status as error:
+                ctx.event(
+                    sts,
+                    "Warning",
+                    "FailedCreate",
+                    f"create Claim {claim} for Pod {pod_name} in StatefulSet {sts['metadata']['name']} "
+                    f"failed error: {error.message}",
+                    component=NAME,
+                    now=now,
+                )
+                raise
             ctx.event(
                 sts,
                 "Normal",
@@ -304,12 +314,24 @@ class StatefulSetController:
         if meta.get("annotations"):
             metadata["annotations"] = dict(meta["annotations"])
         metadata["ownerReferences"] = [new_controller_ref(sts)]
-        pod = ctx.api.create(
-            {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": pod_spec},
-            namespace=sts["metadata"]["namespace"],
-            actor=NAME,
-            now=now,
-        )
+        try:
+            pod = ctx.api.create(
+                {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": pod_spec},
+                namespace=sts["metadata"]["namespace"],
+                actor=NAME,
+                now=now,
+            )
+        except Status as error:
+            # the api-server validates the pod spec only here (not in the StatefulSet): recordPodEvent's wording
+            ctx.event(
+                sts,
+                "Warning",
+                "FailedCreate",
+                f"create Pod {pod_name} in StatefulSet {set_name} failed error: {error.message}",
+                component=NAME,
+                now=now,
+            )
+            raise
         ctx.event(
             sts,
             "Normal",
@@ -373,48 +395,4 @@ class StatefulSetController:
         ctx.api.update_status(body, namespace=sts["metadata"]["namespace"], actor=NAME, now=now)
 
 
-class ClaimBinder:
-    """`persistentvolume-binder-controller`, simulated: every Pending claim is bound at once to a volume
-    `pvc-<claim uid>` of the requested size (no PersistentVolume objects are served)."""
-
-    name = BINDER
-    kinds_watched = ("PersistentVolumeClaim",)
-
-    def keys_for(self, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> list[str]:
-        if event_type == "DELETED" or (obj.get("status") or {}).get("phase") == "Bound":
-            return []
-        return [f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"]
-
-    def reconcile(self, ctx: Context, key: str, now: float) -> Result:
-        namespace, name = split_key(key)
-        claim = ctx.store.get("PersistentVolumeClaim", namespace, name)
-        if (
-            claim is None
-            or (claim.get("status") or {}).get("phase") == "Bound"
-            or claim["metadata"].get("deletionTimestamp")
-        ):
-            return DONE
-        try:
-            new = clone(claim)
-            new.setdefault("apiVersion", "v1")
-            new.setdefault("kind", "PersistentVolumeClaim")
-            if not new["spec"].get("volumeName"):
-                new["spec"]["volumeName"] = f"pvc-{claim['metadata']['uid']}"
-                annotations = new["metadata"].setdefault("annotations", {})
-                annotations["pv.kubernetes.io/bind-completed"] = "yes"
-                annotations["pv.kubernetes.io/bound-by-controller"] = "yes"
-                new = ctx.api.update(new, namespace=namespace, actor=BINDER, now=now)
-            storage = ((new["spec"].get("resources") or {}).get("requests") or {}).get("storage", "")
-            new["status"] = {
-                "phase": "Bound",
-                "accessModes": list(new["spec"].get("accessModes") or []),
-                "capacity": {"storage": storage},
-            }
-            ctx.api.update_status(new, namespace=namespace, actor=BINDER, now=now)
-        except Status:
-            return DONE
-        return DONE
-
-
 CONTROLLER = StatefulSetController()
-BINDER_CONTROLLER = ClaimBinder()

@@ -537,6 +537,17 @@ def _create_configmap(parsed: parser.ParsedCommand, client: Client, session: Ses
     return _finish_generated(parsed, client, session, obj, failure="failed to create configmap", typed=True)
 
 
+def _create_service_account(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    obj = generators.create_service_account(_one_name(parsed), namespace=_explicit_namespace(parsed))
+    return _finish_generated(parsed, client, session, obj, failure="failed to create serviceaccount", typed=True)
+
+
+def _create_quota(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
+    obj = generators.create_quota(_one_name(parsed), hard=parsed.flag("hard"), scopes=parsed.flag("scopes"),
+                                  namespace=_explicit_namespace(parsed))
+    return _finish_generated(parsed, client, session, obj, failure="failed to create quota", typed=True)
+
+
 def _run(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
     if not parsed.args:
         raise KubectlError("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")
@@ -746,6 +757,8 @@ _HANDLERS = {
     ("create", "service", "externalname"): _create_service,
     ("create", "namespace"): _create_namespace,
     ("create", "configmap"): _create_configmap,
+    ("create", "serviceaccount"): _create_service_account,
+    ("create", "quota"): _create_quota,
     ("run",): _run,
     ("expose",): _expose,
     ("apply",): apply.apply,

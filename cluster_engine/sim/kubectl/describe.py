@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from datetime import UTC, datetime
-from decimal import ROUND_UP
 from typing import Any, Protocol
 
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.kinds_coordination import NODE_LEASE_NAMESPACE
-from cluster_engine.sim.printers import format_labels, node_roles, since
+from cluster_engine.sim.printers import access_modes_text, format_labels, node_roles, since
 from cluster_engine.sim.quantity import (
-    QUANTITY_PATTERN,
     QuantityError,
     cpu_millis,
     format_cpu,
     memory_bytes,
-    parse_quantity,
+    quantity_string,
 )
 from cluster_engine.sim.util import parse_rfc3339
 
@@ -29,45 +26,6 @@ from .table import TabWriter
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
-
-
-_QUANTITY_RE = re.compile(QUANTITY_PATTERN)
-_DECIMAL_SUFFIX = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
-_BINARY_SUFFIX = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
-
-
-def quantity_string(text: Any) -> str:
-    """apimachinery's `Quantity.String()` of a stored quantity: its canonical form, which is what kubectl
-    prints after decoding (`4194304Ki` -> `4Gi`, `0.5` -> `500m`, `1000m` -> `1`, `1.5Gi` -> `1536Mi`).
-    Text that is not a quantity is shown as it is."""
-    raw = str(text).strip()
-    match = _QUANTITY_RE.match(raw)
-    try:
-        value = parse_quantity(text)
-    except QuantityError:
-        return str(text)
-    if not value or match is None:
-        return "0" if not value else str(text)
-    suffix = match.group(2)
-    binary, exponential = suffix.endswith("i"), suffix[:1] in ("e", "E")
-    # ParseQuantity rounds up (away from zero) to a nanounit.
-    value = int((value * 10**9).to_integral_value(rounding=ROUND_UP))
-    if binary and abs(value) >= 1024 * 10**9 and value % 10**9 == 0:
-        amount, exponent = value // 10**9, 0
-        while amount % 1024 == 0 and exponent < len(_BINARY_SUFFIX) - 1:
-            amount //= 1024
-            exponent += 1
-        return f"{amount}{_BINARY_SUFFIX[exponent]}"
-    amount, exponent = value, -9
-    while amount % 10 == 0:
-        amount //= 10
-        exponent += 1
-    shift = exponent % 3
-    amount, exponent = amount * 10**shift, exponent - shift
-    if exponential:
-        return f"{amount}e{exponent}" if exponent else str(amount)
-    suffix = _DECIMAL_SUFFIX.get(exponent)
-    return f"{amount}{suffix}" if suffix is not None else f"{amount}e{exponent}"
 
 
 class PrefixWriter:
@@ -847,18 +805,6 @@ def describe_node(
 # ---------------------------------------------------------------- namespaces, config maps, secrets
 
 
-def describe_namespace(namespace: dict[str, Any]) -> str:
-    """`kubectl describe namespace`. The api-server serves no ResourceQuota or LimitRange resources, so kubectl
-    finds their lists missing (404) and prints neither section, not even `No resource quota.`."""
-    meta = namespace["metadata"]
-    w = PrefixWriter()
-    w.write(0, f"Name:\t{meta['name']}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
-    w.write(0, f"Status:\t{(namespace.get('status') or {}).get('phase', '')}\n")
-    return w.text()
-
-
 def describe_configmap(configmap: dict[str, Any], events: list[dict[str, Any]] | None, now: float) -> str:
     """`kubectl describe configmap`: keys sorted (kubectl's order is Go's random map order)."""
     meta = configmap["metadata"]
@@ -912,15 +858,7 @@ def _decoded(text: str) -> bytes:
 
 # ---------------------------------------------------------------- persistent volume claims, priority classes
 
-_ACCESS_MODES = (("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"),
-                 ("ReadWriteOncePod", "RWOP"))
 BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
-
-
-def access_modes_text(modes: list[str] | None) -> str:
-    """`GetAccessModesAsString`: `RWO,ROX,RWX,RWOP` in that order, each once."""
-    present = set(modes or [])
-    return ",".join(short for mode, short in _ACCESS_MODES if mode in present)
 
 
 def _go_strings(values: list[Any] | None) -> str:

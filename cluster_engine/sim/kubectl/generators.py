@@ -1,4 +1,5 @@
-"""The objects kubectl builds itself: `create deployment|job|cronjob|service|namespace|configmap`, `run`
+"""The objects kubectl builds itself: `create deployment|job|cronjob|service|namespace|configmap|serviceaccount|
+quota`, `run`
 and `expose`, field for field as kubectl v1.32 builds them (dicts keep Go's struct field order, so
 `-o json` prints in kubectl's order; `-o yaml` sorts keys anyway)."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from cluster_engine.sim.quantity import QuantityError, parse_quantity, quantity_string
 from cluster_engine.sim.util import clone
 
 from .errors import KubectlError
@@ -234,6 +236,36 @@ def create_configmap(name: str, *, literals: list[str] | None = None, namespace:
     if data:
         cm["data"] = data
     return cm
+
+
+def create_service_account(name: str, *, namespace: str = "") -> dict[str, Any]:
+    """`kubectl create serviceaccount NAME`."""
+    return {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": _metadata(name, namespace)}
+
+
+def create_quota(name: str, *, hard: str = "", scopes: str = "", namespace: str = "") -> dict[str, Any]:
+    """`kubectl create quota NAME [--hard=cpu=1,pods=2] [--scopes=BestEffort]` (`populateResourceListV1`,
+    `parseScopes`): amounts as the api-server would print them; scopes are the api-server's to check."""
+    spec: dict[str, Any] = {}
+    if hard:
+        amounts: dict[str, str] = {}
+        for statement in hard.split(","):
+            parts = statement.split("=")
+            if len(parts) != 2:
+                raise KubectlError(f"error: Invalid argument syntax {statement}, expected <resource>=<value>")
+            try:
+                parse_quantity(parts[1])
+                amounts[parts[0]] = quantity_string(parts[1])
+            except QuantityError as error:
+                raise KubectlError(f"error: {error}") from error
+        spec["hard"] = dict(sorted(amounts.items()))
+    if scopes:
+        names = scopes.split(",")
+        if "" in names:
+            raise KubectlError('error: invalid resource quota scope ""')
+        spec["scopes"] = names
+    return {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": _metadata(name, namespace), "spec": spec,
+            "status": {}}
 
 
 def parse_labels(text: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.validation import label_value, qualified_name
 
-from . import describe, describe_apps, describe_generic, messages, output, parser
+from . import describe, describe_apps, describe_generic, describe_policy, messages, output, parser
 from .errors import KubectlError
 from .resources import Resource, Target, by_kind, parse_targets
 
@@ -670,6 +670,13 @@ def _describe_node(client: Client, obj: dict[str, Any], events: Events) -> str:
     return describe.describe_node(obj, pods, events, client.now, describe.node_lease(client, name))
 
 
+def _describe_namespace(client: Client, obj: dict[str, Any], _events: Events) -> str:
+    name = obj["metadata"]["name"]
+    quotas = client.list("ResourceQuota", name).get("items") or []
+    limit_ranges = client.list("LimitRange", name).get("items") or []
+    return describe_policy.describe_namespace(obj, quotas, limit_ranges)
+
+
 def _describe_pvc(client: Client, obj: dict[str, Any], events: Events) -> str:
     pods = client.list("Pod", obj["metadata"].get("namespace")).get("items") or []
     return describe.describe_pvc(obj, describe.pods_using_claim(obj, pods), events, client.now)
@@ -679,7 +686,7 @@ def _describe_pvc(client: Client, obj: dict[str, Any], events: Events) -> str:
 _DESCRIBERS: dict[str, Callable[[Client, dict[str, Any], Events], str]] = {
     "Pod": lambda c, o, e: describe.describe_pod(o, e, c.now),
     "Node": _describe_node,
-    "Namespace": lambda _c, o, _e: describe.describe_namespace(o),
+    "Namespace": _describe_namespace,
     "ConfigMap": lambda c, o, e: describe.describe_configmap(o, e, c.now),
     "Secret": lambda _c, o, _e: describe.describe_secret(o),
     "PersistentVolumeClaim": _describe_pvc,
@@ -693,6 +700,11 @@ _DESCRIBERS: dict[str, Callable[[Client, dict[str, Any], Events], str]] = {
     "Service": _describe_service,
     "Endpoints": lambda c, o, e: describe_apps.describe_endpoints(o, e, c.now),
     "EndpointSlice": lambda c, o, e: describe_apps.describe_endpoint_slice(o, e, c.now),
+    "ResourceQuota": lambda _c, o, _e: describe_policy.describe_quota(o),
+    "LimitRange": lambda _c, o, _e: describe_policy.describe_limit_range(o),
+    "ServiceAccount": lambda c, o, e: describe_policy.describe_service_account(o, e, c.now),
+    "PersistentVolume": lambda c, o, e: describe_policy.describe_persistent_volume(o, e, c.now),
+    "StorageClass": lambda c, o, e: describe_policy.describe_storage_class(o, e, c.now),
 }
 
 

@@ -246,6 +246,7 @@ ROOT = _c(
         _c("deployment", aliases=("deploy",)),
         _c("job"),
         _c("namespace", aliases=("ns",)),
+        _c("quota", aliases=("resourcequota",)),
         _c("secret", _c("generic"), runnable=False),
         _c(
             "service",
@@ -256,6 +257,7 @@ ROOT = _c(
             aliases=("svc",),
             runnable=False,
         ),
+        _c("serviceaccount", aliases=("sa",)),
     ),
     _unsupported("debug"),
     _c("delete"),

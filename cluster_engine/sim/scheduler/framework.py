@@ -174,6 +174,7 @@ class Framework:
         self.score = [
             (instances[n], w, callable(getattr(instances[n], "normalize", None))) for n, w in profile.score
         ]
+        self.pre_bind = [instances[n] for n in profile.pre_bind]
         self.bind = [instances[n] for n in profile.bind]
 
     def run_pre_filter(

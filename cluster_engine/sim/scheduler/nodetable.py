@@ -12,6 +12,7 @@ import numpy as np
 from cluster_engine.sim.quantity import QuantityError, cpu_millis, memory_bytes
 from cluster_engine.sim.scheduler.plugins.taint_toleration import Taint, taints_of
 from cluster_engine.sim.scheduler.podinfo import AffinityTerm, PodInfo, normalized_image
+from cluster_engine.sim.scheduler.volumes import VolumeCache
 
 T = TypeVar("T")
 
@@ -104,6 +105,7 @@ class NodeTable:
         self.trackers: dict[tuple[Any, ...], Tracker] = {}
         self.holders: dict[str, dict[tuple[str, int], HolderGroup]] = {k: {} for k in HOLDER_KINDS}
         self.namespace_labels: dict[str, Mapping[str, str]] = {}
+        self.volumes = VolumeCache()  # claims, persistent volumes and storage classes (VolumeBinding reads them)
         self.nominated: dict[
             str, tuple[int, PodInfo]
         ] = {}  # pod key -> (slot, pod) of status.nominatedNodeName

@@ -275,6 +275,7 @@ class PodInfo:
     start_time: str = ""
     nominated_node: str = ""
     spread_selectors: tuple[LabelSelector, ...] = field(default=())
+    claims: tuple[str, ...] = ()  # the PersistentVolumeClaims its volumes name
 
     @property
     def key(self) -> str:

@@ -22,6 +22,7 @@ class Profile:
     post_filter: tuple[str, ...] = ()
     pre_score: tuple[str, ...] = ()
     score: tuple[tuple[str, int], ...] = ()
+    pre_bind: tuple[str, ...] = ()
     bind: tuple[str, ...] = ("DefaultBinder",)
     percentage_of_nodes_to_score: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -35,6 +36,7 @@ class Profile:
             *self.post_filter,
             *self.pre_score,
             *(n for n, _ in self.score),
+            *self.pre_bind,
             *self.bind,
         ]
         return list(dict.fromkeys(names))
@@ -54,6 +56,7 @@ class Profile:
             post_filter=tuple(data.get("postFilter", base.post_filter)),
             pre_score=tuple(data.get("preScore", base.pre_score)),
             score=tuple(score.items()) if isinstance(score, dict) else base.score,
+            pre_bind=tuple(data.get("preBind", base.pre_bind)),
             bind=tuple(data.get("bind", base.bind)),
             percentage_of_nodes_to_score=int(data.get("percentageOfNodesToScore", 0)),
             extra=dict(data.get("pluginConfig") or {}),
@@ -64,7 +67,14 @@ def default_profile() -> Profile:
     """Upstream's default plugins (`apis/config/v1/default_plugins.go`) restricted to what Podlab simulates,
     with its default Score weights."""
     return Profile(
-        pre_filter=("NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"),
+        pre_filter=(
+            "NodeAffinity",
+            "NodePorts",
+            "NodeResourcesFit",
+            "VolumeBinding",
+            "PodTopologySpread",
+            "InterPodAffinity",
+        ),
         filter=(
             "NodeUnschedulable",
             "NodeName",
@@ -72,6 +82,7 @@ def default_profile() -> Profile:
             "NodeAffinity",
             "NodePorts",
             "NodeResourcesFit",
+            "VolumeBinding",
             "PodTopologySpread",
             "InterPodAffinity",
         ),
@@ -93,4 +104,5 @@ def default_profile() -> Profile:
             ("InterPodAffinity", 2),
             ("ImageLocality", 1),
         ),
+        pre_bind=("VolumeBinding",),
     )

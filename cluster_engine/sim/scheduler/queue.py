@@ -18,6 +18,7 @@ NODE_ADDED = "NodeAdd"
 NODE_CHANGED = "NodeUpdate"
 ASSIGNED_POD_ADDED = "AssignedPodAdd"
 ASSIGNED_POD_DELETED = "AssignedPodDelete"
+VOLUME_CHANGED = "PersistentVolumeClaimUpdate"  # a claim bound, a volume or storage class added or changed
 EVENT_PLUGINS: dict[str, frozenset[str] | None] = {
     NODE_ADDED: None,  # every plugin
     NODE_CHANGED: None,
@@ -25,6 +26,7 @@ EVENT_PLUGINS: dict[str, frozenset[str] | None] = {
     ASSIGNED_POD_DELETED: frozenset(
         {"NodeResourcesFit", "NodePorts", "InterPodAffinity", "PodTopologySpread", "DefaultPreemption"}
     ),
+    VOLUME_CHANGED: frozenset({"VolumeBinding"}),
 }
 
 

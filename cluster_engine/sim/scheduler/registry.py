@@ -19,6 +19,7 @@ from cluster_engine.sim.scheduler.plugins import (
     pod_topology_spread,
     priority_sort,
     taint_toleration,
+    volume_binding,
 )
 
 PluginFactory = Callable[[Mapping[str, Any]], Any]
@@ -36,5 +37,6 @@ REGISTRY: dict[str, PluginFactory] = {
     inter_pod_affinity.NAME: lambda args: inter_pod_affinity.InterPodAffinity(),
     image_locality.NAME: lambda args: image_locality.ImageLocality(),
     default_preemption.NAME: lambda args: default_preemption.DefaultPreemption(),
+    volume_binding.NAME: lambda args: volume_binding.VolumeBinding(),
     default_binder.NAME: lambda args: default_binder.DefaultBinder(),
 }

@@ -19,6 +19,7 @@ from cluster_engine.sim.scheduler.queue import (
     ASSIGNED_POD_DELETED,
     NODE_ADDED,
     NODE_CHANGED,
+    VOLUME_CHANGED,
     QueuedPod,
     SchedulingQueue,
 )
@@ -28,6 +29,7 @@ ACTOR = "kube-scheduler"
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
 DEFAULT_PREEMPTION_POLICY = "PreemptLowerPriority"
+VOLUME_KINDS = ("StorageClass", "PersistentVolume", "PersistentVolumeClaim")
 
 
 class SchedulerHost(Protocol):
@@ -40,6 +42,7 @@ class SchedulerHost(Protocol):
     ) -> None: ...
     def nominate(self, namespace: str, name: str, node_name: str) -> None: ...
     def evict_for_preemption(self, namespace: str, name: str, preemptor: str) -> None: ...
+    def bind_claim(self, namespace: str, claim: str, node_name: str, volume: str) -> None: ...
 
 
 def num_feasible_nodes_to_find(percentage: int, num_all_nodes: int) -> int:
@@ -75,8 +78,9 @@ class Scheduler:
 
     # ---- watch events --------------------------------------------------------------------------------------
     def observe(self, event_type: str, obj: dict[str, Any]) -> None:
-        """Take in an ADDED/MODIFIED/DELETED event of a Pod, Node, PriorityClass (or Namespace, whose labels
-        `namespaceSelector` reads). Other kinds are ignored. Never calls the host."""
+        """Take in an ADDED/MODIFIED/DELETED event of a Pod, Node, PriorityClass, Namespace (whose labels
+        `namespaceSelector` reads) or of the storage kinds VolumeBinding reads. Other kinds are ignored. Never
+        calls the host."""
         kind = obj.get("kind")
         if kind == "Pod":
             self._observe_pod(event_type, obj)
@@ -89,6 +93,10 @@ class Scheduler:
             self.table.set_namespace(
                 meta.get("name", ""), None if event_type == "DELETED" else meta.get("labels") or {}
             )
+        elif kind in VOLUME_KINDS:
+            changed = self.table.volumes.observe(event_type, kind, obj)
+            if changed and not self._replaying:
+                self.queue.cluster_event(VOLUME_CHANGED)
 
     def _observe_node(self, event_type: str, node: dict[str, Any]) -> None:
         name = (node.get("metadata") or {}).get("name", "")
@@ -153,6 +161,10 @@ class Scheduler:
         )
         if template.spread_constraints:
             info.spread_selectors = spread_selectors(template, labels)
+        claims = tuple(c for v in spec.get("volumes") or () if (c := (v.get("persistentVolumeClaim") or {})
+                                                                  .get("claimName")))
+        if claims:
+            info.claims = claims
         return info
 
     def _observe_pod(self, event_type: str, pod: dict[str, Any]) -> None:
@@ -286,7 +298,7 @@ class Scheduler:
             record["nominatedNode"] = pod.nominated_node
             record["filter"] = {"feasible": 1, "notEvaluated": total_nodes - 1, "rejected": []}
             record["score"] = {"skipped": "the nominated node fits"}
-            self._bind(host, queued, pod, pod.nominated_node, record=record, now=now)
+            self._bind(host, queued, pod, pod.nominated_node, state=state, record=record, now=now)
             return
         count = len(order)
         to_find = num_feasible_nodes_to_find(self.profile.percentage_of_nodes_to_score, count)
@@ -341,7 +353,7 @@ class Scheduler:
             record["score"] = partial(
                 explain.score_summary, table.names, feasible, totals, plugin_scores, chosen=chosen, tied=len(best)
             )
-        self._bind(host, queued, pod, table.names[int(feasible[chosen])], record=record, now=now)
+        self._bind(host, queued, pod, table.names[int(feasible[chosen])], state=state, record=record, now=now)
 
     def _bind(
         self,
@@ -350,10 +362,17 @@ class Scheduler:
         pod: PodInfo,
         node: str,
         *,
+        state: CycleState,
         record: explain.Record,
         now: float,
     ) -> None:
-        """Assume the pod on `node` (so the next cycle sees it there), then bind it through the host."""
+        """Run PreBind, then assume the pod on `node` (so the next cycle sees it there) and bind it through the
+        host. A PreBind that asked for the pod's claims to be bound on `node` leaves the pod waiting for that (a
+        claim or volume change moves it back), as upstream's binding cycle waits, without a FailedScheduling event."""
+        if not all(plugin.pre_bind(state, pod, self.table, node, host) for plugin in self.framework.pre_bind):
+            record["result"] = {"node": node, "message": f"waiting for the volumes of {pod.key} to be bound"}
+            self.queue.failed(queued, now, frozenset({"VolumeBinding"}))
+            return
         assumed = PodInfo(
             pod.namespace,
             pod.name,

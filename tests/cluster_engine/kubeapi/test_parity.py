@@ -164,6 +164,100 @@ def remove_metrics_server(kube: Kube) -> None:
         'service "metrics-server" deleted'
 
 
+POLICY = """\
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: mem-quota}
+spec:
+  hard: {requests.memory: 1Gi, limits.memory: 2Gi, pods: "10", count/deployments.apps: "4"}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: best-effort}
+spec:
+  hard: {pods: "5"}
+  scopes: [BestEffort, NotTerminating]
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: cpu-defaults}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 500m}
+    defaultRequest: {cpu: 250m}
+    max: {cpu: "1"}
+  - type: Pod
+    max: {memory: 2Gi}
+  - type: PersistentVolumeClaim
+    min: {storage: 1Gi}
+"""
+
+STORAGE = """\
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: task-pv-volume, labels: {type: local}}
+spec:
+  storageClassName: manual
+  capacity: {storage: 10Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: /mnt/data}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: task-pv-claim}
+spec:
+  storageClassName: manual
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 3Gi}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: waiting}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers:
+      - name: db
+        image: nginx:1.27
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+"""
+
+
+def add_policy(kube: Kube) -> None:
+    """Two quotas and a limit range in `default`; the quota controller fills in their status."""
+    kube("apply", "-f", "-", stdin=POLICY)
+    step(kube, 5)
+
+
+def add_storage(kube: Kube) -> None:
+    """A static volume bound to its claim, a claim waiting for its first consumer, and a StatefulSet whose claim
+    the local-path provisioner makes once its pod is scheduled."""
+    kube("apply", "-f", "-", stdin=STORAGE)
+    step(kube, 60)
+
+
+def db_volume(kube: Kube) -> str:
+    cluster = engine.load(Sandbox.objects.get(pk=kube.sandbox_id).state)
+    return cluster.store.get("PersistentVolumeClaim", "default", "data-db-0")["spec"]["volumeName"]
+
+
 def without_note(text: str) -> str:
     """The in-page kubectl's explanatory note after an error (a line in parentheses) is Podlab's own."""
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("("))
@@ -222,6 +316,27 @@ CASES = [
     case("describe controllerrevisions -n kube-system", id="describe-controllerrevisions"),
     case("describe endpointslices", id="describe-endpointslices"),
     case("describe pod web", id="describe-pod-prefix"),
+    case("get sa", id="get-serviceaccounts"),
+    case("describe sa default", id="describe-serviceaccount"),
+    case("get sa -n kube-system", id="get-serviceaccounts-kube-system"),
+    case("get sc", id="get-storageclasses"),
+    case("describe sc standard", id="describe-storageclass"),
+    case("describe ns default", id="describe-namespace-without-policy"),
+    case("get quota,limits", prepare=add_policy, id="get-quota-limits"),
+    case("describe quota", prepare=add_policy, id="describe-quotas"),
+    case("describe limits cpu-defaults", prepare=add_policy, id="describe-limitrange"),
+    case("describe ns default", prepare=add_policy, id="describe-namespace-with-policy"),
+    case("run hungry --image=nginx", prepare=add_policy, id="run-against-quota"),
+    case("get pv,pvc", prepare=add_storage, id="get-pv-pvc"),
+    case("get pv -o wide", prepare=add_storage, id="get-pv-wide"),
+    case("describe pv task-pv-volume", prepare=add_storage, id="describe-pv"),
+    case("describe pv {volume}", prepare=add_storage, id="describe-provisioned-pv"),
+    case("describe pvc", prepare=add_storage, id="describe-pvcs"),
+    case("create serviceaccount robot", id="create-serviceaccount"),
+    case("create sa default", id="create-serviceaccount-exists"),
+    case("create quota q --hard=pods=3,cpu=1.5,memory=1024Mi --scopes=NotBestEffort", id="create-quota"),
+    case("create quota bad --hard=foo=1", id="create-quota-invalid"),
+    case("create quota q -o yaml --dry-run=server --hard=pods=2", id="create-quota-server-dry-run"),
 ]
 
 
@@ -234,7 +349,8 @@ def diff(expected: str, got: str) -> str:
 def test_same_text(session, prepare, command, mask, write, exact):
     if prepare is not None:
         prepare(session)
-    args = tuple(arg.format(pod=first_pod(session)) for arg in command)
+    volume = db_volume(session) if any("{volume}" in arg for arg in command) else ""
+    args = tuple(arg.format(pod=first_pod(session), volume=volume) for arg in command)
     # The in-page kubectl runs first: a write of its lands in a loaded copy that is never stored, so the real
     # kubectl then makes the same write on the same state.
     got = in_page(session, args)

@@ -144,3 +144,25 @@ def test_self_reviews(kube):
     assert rules.status.incomplete is False
     me = client.AuthenticationV1Api(api_client).create_self_subject_review(client.V1SelfSubjectReview())
     assert me.status.user_info.username == "ada"
+
+
+def test_accounts_quotas_and_storage_through_the_typed_clients(kube):
+    core = _api(kube)
+    storage = client.StorageV1Api(core.api_client)
+    assert [sa.metadata.name for sa in core.list_namespaced_service_account("default").items] == ["default"]
+    standard = storage.read_storage_class("standard")
+    assert (standard.provisioner, standard.volume_binding_mode) == ("rancher.io/local-path", "WaitForFirstConsumer")
+    core.create_namespaced_resource_quota("default", {"apiVersion": "v1", "kind": "ResourceQuota",
+                                                      "metadata": {"name": "pods"}, "spec": {"hard": {"pods": "50"}}})
+    quota = core.read_namespaced_resource_quota("pods", "default")
+    assert quota.spec.hard == {"pods": "50"}
+    volume = core.create_persistent_volume({
+        "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "disk"},
+        "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/mnt"}}})
+    assert volume.spec.persistent_volume_reclaim_policy == "Retain"
+    assert volume.metadata.finalizers == ["kubernetes.io/pv-protection"]
+    with pytest.raises(ApiException) as error:
+        core.create_namespaced_pod("default", {**_pod("lost"), "spec": {**_pod("lost")["spec"],
+                                                                         "serviceAccountName": "nobody"}})
+    assert error.value.status == 403
+    assert "error looking up service account default/nobody" in error.value.body

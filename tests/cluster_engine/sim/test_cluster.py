@@ -194,3 +194,45 @@ def test_state_is_plain_json(cluster):
     cluster.create(pod("web"))
     cluster.step(5)
     assert json.loads(json.dumps(cluster.to_json())) == json.loads(cluster.dumps())
+
+
+def test_a_state_saved_before_accounts_and_volumes_existed_is_upgraded_on_load() -> None:
+    """State version 1 had no ServiceAccounts, no StorageClass and claims bound to volumes that were never
+    stored: loading it adds the accounts and the class, and stores the volumes, so its claims stay Bound and its
+    StatefulSet keeps working; nothing draws from the seeded random source."""
+    cluster = scenario.build(SMALL)
+    cluster.create({
+        "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+        "spec": {"serviceName": "db", "replicas": 1, "selector": {"matchLabels": {"app": "db"}},
+                 "template": {"metadata": {"labels": {"app": "db"}},
+                              "spec": {"containers": [{"name": "db", "image": "redis:7"}]}},
+                 "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+                     "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]}})
+    cluster.step(60)
+    state = json.loads(cluster.dumps())
+    objects = state["store"]["objects"]
+    removed = ("ServiceAccount", "StorageClass", "PersistentVolume")
+    for kind in removed:
+        objects.pop(kind, None)
+    state["store"]["history"] = [entry for entry in state["store"]["history"] if entry[2] not in removed]
+    for claim in objects["PersistentVolumeClaim"]:  # as the old binder left them: no class, no finalizer
+        claim["spec"].pop("storageClassName")
+        claim["metadata"].pop("finalizers")
+    state["version"] = 1
+    draws = state["draws"]
+    old = Cluster.from_json(state)
+    assert old.draws.counter == draws
+    assert [sa["metadata"]["name"] for sa in old.list("sa", namespace="default")["items"]] == ["default"]
+    assert old.get("sc", "standard")["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == \
+        "true"
+    claim = old.get("pvc", "data-db-0")
+    volume = old.get("pv", claim["spec"]["volumeName"])
+    assert volume["spec"]["claimRef"]["uid"] == claim["metadata"]["uid"]
+    node = old.get("pods", "db-0")["spec"]["nodeName"]
+    assert volume["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0]["values"] == \
+        [node]
+    old.delete("pods", "db-0")
+    old.step(60)
+    assert old.get("pvc", "data-db-0")["status"]["phase"] == "Bound"
+    assert old.get("pods", "db-0")["spec"]["nodeName"] == node
+    assert Cluster.loads(old.dumps()).to_json()["version"] == 2

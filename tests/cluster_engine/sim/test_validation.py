@@ -184,3 +184,65 @@ def test_configmap_keys():
     assert _messages(validation.validate_configmap(cm, None)) == [
         f'data[bad key]: Invalid value: "bad key": {validation.CONFIG_KEY_MSG}'
     ]
+
+
+# --- the policy and storage kinds ------------------------------------------------------------------------
+def _invalid(manifest: dict) -> list[str]:
+    from cluster_engine.sim import objects
+
+    kind = objects.kind_of(manifest)
+    body = {**manifest, "metadata": {"namespace": "default", **manifest["metadata"]}}
+    if not kind.namespaced:
+        body["metadata"].pop("namespace")
+    kind.default(body)
+    return [f"{c.field}: {c.message}" for c in kind.validate(body, None)]
+
+
+def test_a_quota_names_standard_resources_and_non_negative_amounts() -> None:
+    quota = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"},
+             "spec": {"hard": {"foo": "1", "pods": "1.5", "cpu": "-1", "count/deployments.apps": "2"},
+                      "scopes": ["Sometimes"]}}
+    assert _invalid(quota) == [
+        'spec.hard[foo]: Invalid value: "foo": must be a standard resource for quota',
+        'spec.hard[pods]: Invalid value: "1500m": must be an integer',
+        'spec.hard[cpu]: Invalid value: "-1": must be greater than or equal to 0',
+        'spec.scopes[0]: Unsupported value: "Sometimes": supported values: "BestEffort", "CrossNamespacePodAffinity", '
+        '"NotBestEffort", "NotTerminating", "PriorityClass", "Terminating"',
+    ]
+
+
+def test_a_limit_range_keeps_its_bounds_in_order() -> None:
+    limits = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "l"},
+              "spec": {"limits": [{"type": "Container", "min": {"cpu": "1"}, "max": {"cpu": "500m"}},
+                                  {"type": "Pod", "default": {"cpu": "1"}},
+                                  {"type": "PersistentVolumeClaim"}]}}
+    assert _invalid(limits) == [
+        'spec.limits[0].min[cpu]: Invalid value: "1": min value 1 is greater than max value 500m',
+        'spec.limits[0].defaultRequest[cpu]: Invalid value: "500m": min value 1 is greater than default request '
+        "value 500m",
+        'spec.limits[0].default[cpu]: Invalid value: "1": min value 1 is greater than default value 500m',
+        "spec.limits[1].default: Forbidden: may not be specified when `type` is 'Pod'",
+        "spec.limits[2].limits: Required value: either minimum or maximum storage value is required, but neither "
+        "was provided",
+    ]
+
+
+def test_a_persistent_volume_needs_a_source_and_a_storage_capacity() -> None:
+    volume = {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "v"},
+              "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"}}}
+    assert _invalid(volume) == ["spec: Required value: must specify a volume type"]
+    local = {**volume, "spec": {**volume["spec"], "local": {"path": "/mnt"}}}
+    assert _invalid(local) == ["spec.nodeAffinity: Required value: Local volume requires node affinity"]
+
+
+def test_a_storage_class_keeps_its_provisioner() -> None:
+    from cluster_engine.sim import objects
+
+    kind = objects.by_kind("StorageClass")
+    old = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "s"}, "provisioner": "a.io"}
+    kind.default(old)
+    new = {**old, "provisioner": "b.io", "volumeBindingMode": "WaitForFirstConsumer"}
+    assert [f"{c.field}: {c.message}" for c in kind.validate(new, old)] == [
+        "provisioner: Forbidden: updates to provisioner are forbidden.",
+        'volumeBindingMode: Invalid value: "WaitForFirstConsumer": field is immutable',
+    ]

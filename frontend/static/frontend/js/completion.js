@@ -8,7 +8,7 @@ export const COMMANDS = [
 ];
 const SUBCOMMANDS = {
   auth: ["can-i", "whoami"],
-  create: ["configmap", "cronjob", "deployment", "job", "namespace", "secret", "service"],
+  create: ["configmap", "cronjob", "deployment", "job", "namespace", "quota", "secret", "service", "serviceaccount"],
   rollout: ["history", "pause", "restart", "resume", "status", "undo"],
   top: ["node", "pod"],
   config: ["view", "current-context", "get-contexts"],

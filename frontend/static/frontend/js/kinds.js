@@ -22,6 +22,11 @@ export const KINDS = [
     short: ["hpa"], namespaced: true },
   { kind: "ResourceQuota", plural: "resourcequotas", singular: "resourcequota", short: ["quota"],
     namespaced: true },
+  { kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", short: ["sa"], namespaced: true },
+  { kind: "LimitRange", plural: "limitranges", singular: "limitrange", short: ["limits"], namespaced: true },
+  { kind: "PersistentVolume", plural: "persistentvolumes", singular: "persistentvolume", short: ["pv"],
+    namespaced: false },
+  { kind: "StorageClass", plural: "storageclasses", singular: "storageclass", short: ["sc"], namespaced: false },
 ];
 
 const BY_NAME = new Map();

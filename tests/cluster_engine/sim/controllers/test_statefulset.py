@@ -275,3 +275,28 @@ def test_orphaned_pods_are_adopted_by_a_new_set_of_the_same_name(cluster: Cluste
         pod = cluster.get("pods", name)
         assert pod["metadata"]["uid"] == uid
         assert pod["metadata"]["ownerReferences"][0]["uid"] == sts_uid
+
+
+def test_a_mount_may_name_a_volume_claim_template(cluster: Cluster) -> None:
+    """`ValidatePodTemplateSpecForStatefulSet` leaves the pod spec alone: the docs' StatefulSet tutorials mount
+    their claim templates (`volumeMounts[].name: www`) without a matching `volumes` entry."""
+    sts = statefulset(replicas=1)
+    sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"] = [{"name": "www", "mountPath": "/data"}]
+    cluster.create(sts)
+    cluster.step(60)
+    pod = cluster.get("pods", "web-0")
+    assert {"name": "www", "persistentVolumeClaim": {"claimName": "www-web-0"}} in pod["spec"]["volumes"]
+    assert pod["status"]["phase"] == "Running"
+
+
+def test_a_pod_the_api_server_refuses_is_a_failed_create_event(cluster: Cluster) -> None:
+    sts = statefulset(replicas=1)
+    sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"] = [{"name": "nope", "mountPath": "/data"}]
+    cluster.create(sts)
+    cluster.step(5)
+    assert _pods(cluster) == []
+    warnings = [e for e in job_events(cluster, "StatefulSet", "web") if e.startswith("Warning")]
+    assert warnings[0] == (
+        'Warning FailedCreate: create Pod web-0 in StatefulSet web failed error: Pod "web-0" is invalid: '
+        'spec.containers[0].volumeMounts[0].name: Not found: "nope"'
+    )
