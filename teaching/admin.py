@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -73,10 +74,10 @@ class YAMLField(forms.Field):
 
 
 class LessonForm(forms.ModelForm):
-    scenario = YAMLField("scenario", label=gettext_lazy("scenario"),
+    scenario = YAMLField("scenario", label=capfirst(gettext_lazy("scenario")),
                          help_text=gettext_lazy("YAML: nodes, objects, limits, faults (docs/lessons.md); empty: the "
                                                 "playground."))
-    quiz = YAMLField("quiz", label=gettext_lazy("quiz"), required=True,
+    quiz = YAMLField("quiz", label=capfirst(gettext_lazy("quiz")), required=True,
                      help_text=gettext_lazy("YAML: three to five questions, each with id, question, choices and "
                                             "explanation."))
 
@@ -84,18 +85,18 @@ class LessonForm(forms.ModelForm):
         model = Lesson
         fields = ("slug", "order", "title_en", "title_ru", "summary_en", "summary_ru", "body_en", "body_ru",
                   "requires_previous", "scenario", "quiz")
-        widgets = {"body_en": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField", "data-preview": "1"}),
-                   "body_ru": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField", "data-preview": "1"})}
+        widgets = {"body_en": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"}),
+                   "body_ru": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"})}
 
 
 class ExerciseForm(forms.ModelForm):
-    hints = YAMLField("hints", label=gettext_lazy("hints"),
+    hints = YAMLField("hints", label=capfirst(gettext_lazy("hints")),
                       help_text=gettext_lazy("YAML: a list of {en: ..., ru: ...}."))
-    checks = YAMLField("checks", label=gettext_lazy("checks"),
+    checks = YAMLField("checks", label=capfirst(gettext_lazy("checks")),
                        help_text=gettext_lazy("YAML: the check vocabulary of docs/lessons.md."))
-    scenario = YAMLField("scenario", label=gettext_lazy("scenario"),
+    scenario = YAMLField("scenario", label=capfirst(gettext_lazy("scenario")),
                          help_text=gettext_lazy("YAML; empty: the exercise uses its lesson's sandbox."))
-    solution = YAMLField("solution", label=gettext_lazy("reference solution"),
+    solution = YAMLField("solution", label=capfirst(gettext_lazy("reference solution")),
                          help_text=gettext_lazy("YAML: {steps: [{run: kubectl ...}, {apply: ...}, {wait: 30}]}."))
 
     class Meta:
@@ -277,8 +278,8 @@ class ExerciseAdmin(admin.ModelAdmin):
 
 
 def regrade_summary(regrade: Regrade) -> str:
-    return _("%(exercise)s: %(attempts)s attempts regraded, %(changed)s changed (%(at_version)s at their own "
-             "version, %(on_current)s on the sandbox as it is now, %(skipped)s without a sandbox).") % {
+    return _("%(exercise)s regraded. Attempts: %(attempts)s, changed: %(changed)s (at their own version: "
+             "%(at_version)s, on the sandbox as it is now: %(on_current)s, without a sandbox: %(skipped)s).") % {
         "exercise": regrade.exercise, "attempts": regrade.attempts, "changed": regrade.changed,
         "at_version": regrade.at_version, "on_current": regrade.on_current, "skipped": regrade.skipped}
 

@@ -197,4 +197,4 @@ def test_the_gradebook_page_shows_the_grid_and_the_stuck(klass, instructor):
     assert 'data-testid="stuck-cy"' not in text  # cy left hours ago: away, not stuck
     assert "50% · 2 из 4 завершили" in text
     statistics = client.get(f"/en/teaching/cohorts/{klass['cohort'].pk}/statistics/").content.decode()
-    assert "“Its container runs nginx:1.27”: failed in 5 of 8 attempts, by 3 learners" in statistics
+    assert "“Its container runs nginx:1.27” — failed attempts: 5 of 8, learners: 3" in statistics

@@ -122,7 +122,7 @@ class Gradebook {
       h("span", { class: "cell-status visually-hidden" }, view.label),
       h("span", { class: "cell-score" }, view.score),
       h("span", { class: "cell-attempts", title: gettext("graded attempts") }, view.attempts),
-      view.flag ? h("span", { class: "cell-flag" }, view.flag) : null);
+      ...(view.flag ? [h("span", { class: "cell-flag" }, view.flag)] : []));
   }
 
   updateLesson(summary) {
@@ -177,7 +177,9 @@ function main() {
   const config = JSON.parse(document.getElementById("gradebook-config").textContent);
   const gradebook = new Gradebook(document.getElementById("main"), config);
   const state = document.getElementById("gradebook-live");
-  const socket = new SandboxSocket({ wsPath: config.wsPath, language: config.language });
+  // The sandbox socket's client, reconnecting and all, on the cohort's socket (`progress` messages).
+  const socket = new SandboxSocket({ wsPath: config.wsPath, language: config.language,
+    serverTypes: new Set(["progress", "error"]) });
   let opened = false;
   socket.addEventListener("state", ({ detail }) => {
     state.dataset.state = detail.state;

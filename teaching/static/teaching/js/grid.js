@@ -1,5 +1,5 @@
 // The gradebook's pure helpers: cell markup data, durations, sorting and filtering rows. No DOM.
-import { fmt, gettext } from "../../frontend/js/i18n.js";
+import { fmt, gettext, ngettext } from "../../frontend/js/i18n.js";
 
 /** `1 h 05 min`, `12 min`, `40 s` (as the server's `duration` filter writes them). */
 export function duration(seconds) {
@@ -66,8 +66,9 @@ export function stuckSentence(reason, titles) {
   if (reason.kind === "idle") {
     return fmt(gettext("no new check passed for %(minutes)s min on “%(exercise)s”"), { minutes: reason.minutes, exercise });
   }
-  return fmt(gettext("“%(check)s” failed %(count)s times in a row on “%(exercise)s”"),
-    { check: reason.check_title || reason.check, count: reason.failures, exercise });
+  return fmt(ngettext("“%(check)s” failed %(failures)s time in a row on “%(exercise)s”",
+    "“%(check)s” failed %(failures)s times in a row on “%(exercise)s”", reason.failures),
+  { check: reason.check_title || reason.check, failures: reason.failures, exercise });
 }
 
 /** The failing checks of every exercise ({title, checks: [{title, failures}]}), most failed first. */
