@@ -97,16 +97,20 @@ def test_the_preview_renders_both_languages_as_learners_see_them(admin_client, c
         "body_ru": "## Один\n\n**Под**.", "summary_en": "", "summary_ru": "",
         "quiz": authoring.yaml_text(lesson.quiz)}).json()
     assert set(documents) == {"en", "ru"}
-    assert "<strong>pod</strong>" in documents["en"] and "<h1 id=\"lesson-title\">Pods!</h1>" in documents["en"]
-    assert "<strong>Под</strong>" in documents["ru"] and 'lang="ru"' in documents["ru"]
+    assert "<strong>pod</strong>" in documents["en"]
+    assert "<h1 id=\"lesson-title\">Pods!</h1>" in documents["en"]
+    assert "<strong>Под</strong>" in documents["ru"]
+    assert 'lang="ru"' in documents["ru"]
     assert "wait завершился до того, как стартовал web" in documents["ru"]  # an exercise's check, in Russian
-    assert "Упражнения" in documents["ru"] and "Exercises" in documents["en"]
+    assert "Упражнения" in documents["ru"]
+    assert "Exercises" in documents["en"]
     exercise = lesson.exercises.get(slug="init-container")
     one = admin_client.post("/admin/lessons/exercise/preview/", {
         "lesson": lesson.pk, "slug": exercise.slug, "title_en": "Init first", "title_ru": "Сначала init",
         "task_en": "Use `initContainers`.", "task_ru": "Используйте `initContainers`.",
         "checks": authoring.yaml_text(exercise.checks)}).json()
-    assert "Сначала init" in one["ru"] and "<code>initContainers</code>" in one["en"]
+    assert "Сначала init" in one["ru"]
+    assert "<code>initContainers</code>" in one["en"]
 
 
 def test_the_reference_solution_is_tried_on_a_fresh_sandbox_and_records_nothing(admin_client, course):
@@ -122,7 +126,8 @@ def test_the_reference_solution_is_tried_on_a_fresh_sandbox_and_records_nothing(
     assert failed["passed"] is False
     assert [check["id"] for check in failed["checks"] if not check["passed"]] == ["image"]
     refused = admin_client.post("/admin/lessons/exercise/try/", {**fields, "checks": BAD_SELECTOR})
-    assert refused.status_code == 400 and refused.json()["line"] == 3
+    assert refused.status_code == 400
+    assert refused.json()["line"] == 3
     assert Attempt.objects.count() == 0
     assert (get_user_model().objects.count(), Sandbox.objects.count()) == (users, sandboxes)
 
@@ -173,7 +178,8 @@ def test_a_lesson_folder_is_imported_through_the_admin(admin_client, course):
     upload = io.BytesIO(_zip(broken))
     upload.name = "broken.zip"
     page = admin_client.post("/admin/lessons/lesson/import/", {"folder": upload}).content.decode()
-    assert "broken.zip/lesson.yaml:" in page and "unknown kind" in page
+    assert "broken.zip/lesson.yaml:" in page
+    assert "unknown kind" in page
     evil = io.BytesIO(_zip({"../lesson.yaml": "x"}))
     evil.name = "evil.zip"
     assert "a lesson folder holds only" in admin_client.post("/admin/lessons/lesson/import/",
