@@ -132,9 +132,24 @@ def _problem_json(error: loader.LessonContentError) -> dict[str, Any]:
     return {"ok": False, "message": re.sub(r"^\w+(:\d+)?: ", "", str(error)), "line": error.line}
 
 
+class ExerciseInline(admin.TabularInline):
+    """The lesson's exercises, each edited on its own page (its checks and solution are long YAML)."""
+
+    model = Exercise
+    fields = ("order", "slug", "title_en", "title_ru")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
     form = LessonForm
+    inlines = (ExerciseInline,)
     list_display = ("order", "slug", "title_en", "title_ru", "updated_at")
     list_display_links = ("slug",)
     search_fields = ("slug", "title_en", "title_ru")
