@@ -65,18 +65,12 @@ def _viewed_with_access(request: Request, sandbox_id: Any) -> tuple[Sandbox, boo
         raise NotFound from missing
 
 
-class ReadOnlySandbox(Exception):  # noqa: N818 - carries the Status answered
-    def __init__(self, status: Status) -> None:
-        super().__init__(status.message)
-        self.status = status
-
-
 def _owned(request: Request, sandbox_id: Any) -> Sandbox:
-    """The requester's own sandbox, for a write: 404 as `_viewed`, and a 403 Status (ReadOnlySandbox) for a
+    """The requester's own sandbox, for a write: 404 as `_viewed`, and a 403 `Status` (services.ReadOnly) for a
     sandbox they may only read."""
     sandbox, read_only = _viewed_with_access(request, sandbox_id)
     if read_only:
-        raise ReadOnlySandbox(services.read_only_status(request.user))
+        raise services.read_only_status(request.user)
     return sandbox
 
 
@@ -84,8 +78,8 @@ class SandboxWriteView(APIView):
     """A write to one sandbox: only its owner's; a reader gets the 403 Status, never a write."""
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ReadOnlySandbox):
-            return status_response(exc.status)
+        if isinstance(exc, services.ReadOnly):
+            return status_response(exc)
         return super().handle_exception(exc)
 
 

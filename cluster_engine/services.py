@@ -30,7 +30,7 @@ from cluster_engine import engine, realtime, selectors
 from cluster_engine.fields import CompressedJSONField, EncodedJSON
 from cluster_engine.models import PLAYGROUND_KEY, Sandbox, SandboxChange, SandboxCommand
 from cluster_engine.signals import sandbox_changed
-from cluster_engine.sim.errors import Status, conflict, forbidden, too_many_requests
+from cluster_engine.sim.errors import Status, conflict, too_many_requests
 from cluster_engine.sim.manifests import parse_objects
 
 logger = logging.getLogger(__name__)
@@ -312,9 +312,14 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
     raise conflict("sandboxes", str(sandbox_id), why="too many concurrent writes; please try again")
 
 
-def read_only_status(user: AbstractBaseUser) -> Status:
-    """The 403 for a write by someone who may only read the sandbox (its owner's instructor)."""
-    return forbidden(f'User "{user.get_username()}" may only read this sandbox: it belongs to another learner')
+class ReadOnly(Status):
+    """A write by someone who may only read the sandbox (its owner's instructor): 403 Forbidden. Never part of
+    the owner's history, unlike the owner's own refused requests (a ResourceQuota's 403 among them)."""
+
+
+def read_only_status(user: AbstractBaseUser) -> ReadOnly:
+    return ReadOnly(403, "Forbidden",
+                    f'User "{user.get_username()}" may only read this sandbox: it belongs to another learner')
 
 
 def _read_unlocked(sandbox_id: Any) -> tuple[Sandbox, engine.Cluster]:
@@ -623,8 +628,8 @@ def sandbox_apply_reply(*, sandbox_id: Any, user: AbstractBaseUser, text: str, d
         result = sandbox_apply_yaml(sandbox_id=sandbox_id, user=user, text=text, dry_run=dry_run)
     except Status as error:
         message = reply(request_id, error=error, language=language)
-        if error.code not in (403, 429):  # a refused manifest is part of the learner's history; a rate limit or
-            # a watcher's attempt is not
+        if error.code != 429 and not isinstance(error, ReadOnly):  # a refused manifest is part of the learner's
+            # history; a rate limit or a reader's attempt is not
             sandbox_command_refused(sandbox_id=sandbox_id, entry=_editor_log(text, dry_run=dry_run, exit_code=1))
             if Sandbox.objects.filter(pk=sandbox_id, watched_until__gt=timezone.now()).exists():
                 _publish_terminal(sandbox_id, source=SandboxCommand.EDITOR, text=_editor_log(text, dry_run=dry_run)
@@ -716,7 +721,7 @@ def sandbox_command_reply(*, sandbox_id: Any, user: AbstractBaseUser, command: s
         ).value
     except Status as error:
         message = reply(request_id, error=error, language=language)
-        if error.code not in (403, 429):
+        if error.code != 429 and not isinstance(error, ReadOnly):
             sandbox_command_refused(sandbox_id=sandbox_id,
                                     entry=CommandLog(SandboxCommand.TERMINAL, command, 1))
             if sandbox is not None and _watched(sandbox):

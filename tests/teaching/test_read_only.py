@@ -202,3 +202,14 @@ def test_the_services_refuse_a_writer_who_is_not_the_owner(sandbox, instructor):
                                            request_id=1, language="en")
     assert reply["status"]["code"] == 403
     assert fingerprint(sandbox.pk) == before  # nor is anything written to the learner's command history
+
+
+def test_the_owners_own_403_still_joins_their_history(sandbox, learner):
+    """A quota refusal is a 403 as well: it stays in the owner's history, unlike a reader's refused write."""
+    too_many = DEPLOYMENT_YAML.replace("replicas: 3", "replicas: 101")
+    assert too_many != DEPLOYMENT_YAML
+    commands = SandboxCommand.objects.filter(sandbox=sandbox).count()
+    reply = services.sandbox_apply_reply(sandbox_id=sandbox.pk, user=learner, text=too_many, dry_run=False,
+                                         request_id=1, language="en")
+    assert reply["status"]["code"] == 403
+    assert SandboxCommand.objects.filter(sandbox=sandbox).count() == commands + 1
