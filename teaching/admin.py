@@ -289,14 +289,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     def regrade(self, request: HttpRequest, queryset: QuerySet[Exercise]) -> None:
         for exercise in queryset:
             regrade = services.attempts_regrade(exercise=exercise, by=request.user)
-            messages.info(request, regrade_summary(regrade))
-
-
-def regrade_summary(regrade: Regrade) -> str:
-    return _("%(exercise)s regraded. Attempts: %(attempts)s, changed: %(changed)s (at their own version: "
-             "%(at_version)s, on the sandbox as it is now: %(on_current)s, without a sandbox: %(skipped)s).") % {
-        "exercise": regrade.exercise, "attempts": regrade.attempts, "changed": regrade.changed,
-        "at_version": regrade.at_version, "on_current": regrade.on_current, "skipped": regrade.skipped}
+            messages.info(request, services.regrade_summary(regrade))
 
 
 # ------------------------------------------------------------------ cohorts

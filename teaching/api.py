@@ -8,6 +8,7 @@ import csv
 import io
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
@@ -182,7 +183,7 @@ def taught_cohort(request: Request, cohort_id: Any) -> Cohort:
 def _learner(cohort: Cohort, user_id: Any) -> AbstractBaseUser:
     try:
         return selectors.cohort_learner(cohort=cohort, learner_id=user_id)
-    except Exception as missing:  # the user model's DoesNotExist
+    except get_user_model().DoesNotExist as missing:
         raise NotFound from missing
 
 

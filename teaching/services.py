@@ -308,6 +308,14 @@ def attempts_regrade(*, exercise: Exercise, by: AbstractBaseUser | None, cohort:
     return regrade
 
 
+def regrade_summary(regrade: Regrade) -> str:
+    """The regrade in one sentence of the active language."""
+    return _("%(exercise)s regraded. Attempts: %(attempts)s, changed: %(changed)s (at their own version: "
+             "%(at_version)s, on the sandbox as it is now: %(on_current)s, without a sandbox: %(skipped)s).") % {
+        "exercise": regrade.exercise, "attempts": regrade.attempts, "changed": regrade.changed,
+        "at_version": regrade.at_version, "on_current": regrade.on_current, "skipped": regrade.skipped}
+
+
 def progress_recompute(*, learner: AbstractBaseUser, exercise: Exercise) -> None:
     """The learner's progress on the exercise from their stored attempts (after a regrade): best score, maximum,
     the first passing attempt's time and the failures in a row at the end. Time spent and the attempt count

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,6 @@ from cluster_engine.models import Sandbox
 from frontend.assets import import_map_json
 from lessons.models import Attempt, Exercise, Lesson
 from teaching import selectors, services
-from teaching.admin import regrade_summary
 from teaching.forms import CohortCreateForm, CohortForm, CommentForm, DeadlinesForm, ExtensionForm, JoinForm
 from teaching.models import Cohort, Deadline
 
@@ -51,7 +51,7 @@ def instructor_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 def _learner_or_404(cohort: Cohort, user_id: int) -> AbstractBaseUser:
     try:
         return selectors.cohort_learner(cohort=cohort, learner_id=user_id)
-    except Exception as missing:  # the user model's DoesNotExist
+    except (get_user_model().DoesNotExist, ValueError) as missing:
         raise Http404 from missing
 
 
@@ -108,7 +108,7 @@ def cohort_regrade(request: HttpRequest, cohort: Cohort) -> HttpResponse:
     """Regrade the cohort's stored attempts of one exercise with its checks as they are now."""
     exercise = get_object_or_404(Exercise, pk=request.POST.get("exercise") or 0)
     regrade = services.attempts_regrade(exercise=exercise, by=request.user, cohort=cohort)
-    messages.success(request, regrade_summary(regrade))
+    messages.success(request, services.regrade_summary(regrade))
     return redirect("teaching-statistics", cohort_id=cohort.pk)
 
 
