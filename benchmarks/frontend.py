@@ -67,11 +67,11 @@ def page_assets() -> list[Path]:
     import sys
 
     sys.path.insert(0, str(ROOT))
-    from frontend.assets import VENDOR_FILES
+    from frontend.assets import INSTRUCTOR_ONLY, VENDOR_FILES
 
     ours = sorted((STATIC / "frontend" / "js").rglob("*.js"))
     ours += sorted((STATIC / "frontend" / "css").glob("*.css"))
-    vendored = [STATIC / "vendor" / name for name in VENDOR_FILES.values()]
+    vendored = [STATIC / "vendor" / name for name in VENDOR_FILES.values() if name not in INSTRUCTOR_ONLY]
     missing = [str(p) for p in vendored if not p.is_file()]
     if missing:
         raise SystemExit(f"vendored files missing (run `make frontend-deps`): {missing}")

@@ -52,13 +52,35 @@ def reply_response(message: dict[str, Any]) -> Response:
     return Response(message, status=refused["code"] if refused else status.HTTP_200_OK)
 
 
-def _owned(request: Request, sandbox_id: Any) -> Sandbox:
-    """The requester's own sandbox; 404 for unknown and foreign ids alike, so ids reveal nothing."""
+def _viewed(request: Request, sandbox_id: Any) -> Sandbox:
+    """A sandbox the requester may read (their own, or a learner's they teach); 404 for unknown and foreign
+    ids alike, so ids reveal nothing."""
+    return _viewed_with_access(request, sandbox_id)[0]
+
+
+def _viewed_with_access(request: Request, sandbox_id: Any) -> tuple[Sandbox, bool]:
     try:
-        sandbox, _read_only = selectors.sandbox_for_viewer(sandbox_id=sandbox_id, user=request.user)
+        return selectors.sandbox_for_viewer(sandbox_id=sandbox_id, user=request.user)
     except Sandbox.DoesNotExist as missing:
         raise NotFound from missing
+
+
+def _owned(request: Request, sandbox_id: Any) -> Sandbox:
+    """The requester's own sandbox, for a write: 404 as `_viewed`, and a 403 `Status` (services.ReadOnly) for a
+    sandbox they may only read."""
+    sandbox, read_only = _viewed_with_access(request, sandbox_id)
+    if read_only:
+        raise services.read_only_status(request.user)
     return sandbox
+
+
+class SandboxWriteView(APIView):
+    """A write to one sandbox: only its owner's; a reader gets the 403 Status, never a write."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, services.ReadOnly):
+            return status_response(exc)
+        return super().handle_exception(exc)
 
 
 def _language(request: Request) -> str:
@@ -81,17 +103,17 @@ class SandboxListView(APIView):
 class SandboxDetailView(APIView):
     @extend_schema(responses=SandboxSerializer)
     def get(self, request: Request, sandbox_id: Any) -> Response:
-        return Response(SandboxSerializer(_owned(request, sandbox_id)).data)
+        return Response(SandboxSerializer(_viewed(request, sandbox_id)).data)
 
 
-class SandboxResetView(APIView):
+class SandboxResetView(SandboxWriteView):
     @extend_schema(request=None, responses=SandboxSerializer)
     def post(self, request: Request, sandbox_id: Any) -> Response:
         sandbox = services.sandbox_reset(sandbox=_owned(request, sandbox_id))
         return Response(SandboxSerializer(sandbox).data)
 
 
-class SandboxCommandView(APIView):
+class SandboxCommandView(SandboxWriteView):
     @extend_schema(request=CommandSerializer, responses=dict)
     def post(self, request: Request, sandbox_id: Any) -> Response:
         sandbox = _owned(request, sandbox_id)
@@ -102,7 +124,7 @@ class SandboxCommandView(APIView):
             request_id=None, language=_language(request)))
 
 
-class SandboxApplyView(APIView):
+class SandboxApplyView(SandboxWriteView):
     @extend_schema(request=ApplySerializer, responses=dict)
     def post(self, request: Request, sandbox_id: Any) -> Response:
         sandbox = _owned(request, sandbox_id)
@@ -113,7 +135,7 @@ class SandboxApplyView(APIView):
             dry_run=serializer.validated_data["dryRun"], request_id=None, language=_language(request)))
 
 
-class SandboxControlView(APIView):
+class SandboxControlView(SandboxWriteView):
     """Time control (pause, resume, speed, step) and fault injection (components, nodes, pods)."""
 
     @extend_schema(request=ControlSerializer, responses=dict)
@@ -131,11 +153,11 @@ class SandboxEventsView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("since", int, required=False)], responses=dict)
     def get(self, request: Request, sandbox_id: Any) -> Response:
-        sandbox = _owned(request, sandbox_id)
+        sandbox, read_only = _viewed_with_access(request, sandbox_id)
         since = request.query_params.get("since")
         return Response(services.sandbox_catch_up(sandbox_id=sandbox.pk,
                                                   since=int(since) if since and since.isdigit() else 0,
-                                                  read_only=False))
+                                                  read_only=read_only))
 
 
 class SandboxHistoryView(APIView):
@@ -144,7 +166,7 @@ class SandboxHistoryView(APIView):
     @extend_schema(parameters=[OpenApiParameter("after", int, required=False),
                                OpenApiParameter("until", int, required=False)], responses=dict)
     def get(self, request: Request, sandbox_id: Any) -> Response:
-        sandbox = _owned(request, sandbox_id)
+        sandbox, _read_only = _viewed_with_access(request, sandbox_id)  # a read: an instructor may replay it too
         after, until = request.query_params.get("after", ""), request.query_params.get("until", "")
         return Response(services.sandbox_history(sandbox_id=sandbox.pk, after=int(after) if after.isdigit() else 0,
                                                  until=int(until) if until.isdigit() else None))

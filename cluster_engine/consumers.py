@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +26,8 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 READ_ONLY_ALLOWED = {"resync", "explain"}
+WATCH_SECONDS = 600  # a read-only page marks the sandbox watched this long, renewed well within it
+WATCH_RENEW_SECONDS = 240
 
 
 @functools.cache
@@ -55,6 +59,9 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         self.language = self._language()
         await self.channel_layer.group_add(realtime.sandbox_group(self.sandbox_id), self.channel_name)
         await self.accept()
+        if self.read_only:
+            # Someone who may only read (an instructor) watches: the owner's terminal answers come too.
+            self.watch_renewal = asyncio.get_running_loop().create_task(self._keep_watching())
         since = self._since_from_query()
         await self.send_json(await in_worker_thread(services.sandbox_catch_up)(
             sandbox_id=self.sandbox_id, since=since, read_only=self.read_only))
@@ -91,7 +98,17 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 return int(segment[6:])
         return None
 
+    async def _keep_watching(self) -> None:
+        while True:
+            await in_worker_thread(services.sandbox_set_watched)(sandbox_id=self.sandbox_id, seconds=WATCH_SECONDS)
+            await asyncio.sleep(WATCH_RENEW_SECONDS)
+
     async def disconnect(self, code: int) -> None:
+        renewal = getattr(self, "watch_renewal", None)
+        if renewal is not None:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
         if hasattr(self, "user"):
             await self.channel_layer.group_discard(realtime.sandbox_group(self.sandbox_id), self.channel_name)
 
@@ -156,6 +173,12 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         results = [{**result, "title": result["title"].get(language, ""),
                     "message": result["message"].get(language, "")} for result in checks.get("results", ())]
         await self.send_json({"type": "checks", **checks, "results": results})
+
+    async def sandbox_terminal(self, message: dict[str, Any]) -> None:
+        """The owner's terminal line or editor apply with its answer: for read-only watchers only (the owner's
+        own page printed it already)."""
+        if self.read_only:
+            await self.send_json({"type": "terminal", **message["terminal"]})
 
     async def sandbox_settings(self, message: dict[str, Any]) -> None:
         await self.send_json({"type": "sandbox", "sandbox": {**message["sandbox"], "readOnly": self.read_only}})

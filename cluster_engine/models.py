@@ -37,6 +37,12 @@ class Sandbox(models.Model):
     # the learner has open); `sandbox_changed` receivers read it from the row every write already loads.
     live_key = models.CharField(_("live key"), max_length=200, blank=True)
     live_until = models.DateTimeField(_("live until"), null=True, blank=True)
+    # Set while someone reads the sandbox live (an instructor's read-only page): the owner's terminal and editor
+    # answers are then published for them too (`terminal` messages); nobody pays for it otherwise.
+    watched_until = models.DateTimeField(_("watched until"), null=True, blank=True)
+    # The change log holds every change after this resourceVersion: the sandbox was built, reset or its log pruned
+    # there (a built cluster's own objects are not logged). Empty: unknown (sandboxes older than the field).
+    history_from = models.PositiveBigIntegerField(_("history from"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_active_at = models.DateTimeField(_("last active"), auto_now_add=True)
 

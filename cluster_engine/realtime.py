@@ -18,16 +18,32 @@ def sandbox_group(sandbox_id: uuid.UUID | str) -> str:
     return f"sandbox.{sandbox_id}"
 
 
+def topic_group(topic: str, key: Any) -> str:
+    """The group of a topic of a layer above (`cohort.7` for teaching's gradebooks): named here, like every
+    group, so no two layers can pick the same name."""
+    if topic == "sandbox":
+        raise ValueError("sandbox groups are named by sandbox_group")
+    return f"{topic}.{key}"
+
+
 @functools.cache
 def _publisher(url: str) -> redis.Redis:
     return redis.Redis.from_url(url)  # one connection pool per process, shared by its threads
 
 
 def _send(sandbox_id: uuid.UUID | str, message: dict[str, Any]) -> None:
+    _send_to_group(sandbox_group(sandbox_id), message)
+
+
+def publish_to_topic(topic: str, key: Any, message: dict[str, Any]) -> None:
+    """Send `message` (a channel-layer message with its `type`) to every member of `topic_group(topic, key)`."""
+    _send_to_group(topic_group(topic, key), message)
+
+
+def _send_to_group(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    group = sandbox_group(sandbox_id)
     config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
     hosts = config.get("hosts") or []
     if isinstance(layer, RedisPubSubChannelLayer) and len(hosts) == 1 and isinstance(hosts[0], str):
@@ -60,3 +76,9 @@ def publish_checks(sandbox_id: uuid.UUID | str, checks: dict[str, Any]) -> None:
     """Send live check results (docs/realtime.md, `checks`) to every open page of the sandbox. Messages travel
     in both languages; each page's consumer keeps its own."""
     _send(sandbox_id, {"type": "sandbox.checks", "checks": checks})
+
+
+def publish_terminal(sandbox_id: uuid.UUID | str, entry: dict[str, Any]) -> None:
+    """Send what the owner typed in the terminal or applied from the editor, with its answer, to the sandbox's
+    read-only watchers (docs/realtime.md, `terminal`); the owner's own pages drop it."""
+    _send(sandbox_id, {"type": "sandbox.terminal", "terminal": entry})

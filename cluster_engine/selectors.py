@@ -8,21 +8,24 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from cluster_engine import engine
+from cluster_engine import access, engine
 from cluster_engine.models import Sandbox, SandboxChange, SandboxCommand
 
 
 def sandbox_for_viewer(*, sandbox_id: Any, user: AbstractBaseUser | AnonymousUser) -> tuple[Sandbox, bool]:
     """The sandbox and whether `user` may only read it.
 
-    Raises Sandbox.DoesNotExist for an unknown id *and* for someone else's sandbox (so ids leak nothing),
-    PermissionDenied for anonymous users. Instructors will read their cohorts' sandboxes once cohorts exist.
+    The owner reads and writes (False). Anyone a rule of `cluster_engine.access` admits (an instructor of the
+    owner's cohort, staff) only reads (True). Raises Sandbox.DoesNotExist for an unknown id *and* for a sandbox
+    the user may not see at all (so ids leak nothing), PermissionDenied for anonymous users.
     """
     if not user.is_authenticated:
         raise PermissionDenied
     sandbox = Sandbox.objects.get(pk=sandbox_id)
     if sandbox.owner_id == user.pk:
         return sandbox, False
+    if access.may_read(user, sandbox):
+        return sandbox, True
     raise Sandbox.DoesNotExist
 
 

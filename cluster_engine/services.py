@@ -84,11 +84,12 @@ def sandbox_get_or_create(*, owner: AbstractBaseUser, key: str = PLAYGROUND_KEY,
     cluster = engine.new_cluster(scenario, seed=_new_seed(), wall_now=wall_now())
     sandbox = Sandbox(owner=owner, key=key, scenario=scenario)
     _store_fields(sandbox, cluster)
+    changes = [*engine.initial_changes(cluster), *engine.drain_changes(cluster)]
+    sandbox.history_from = _history_start(sandbox, changes)
     try:
         with transaction.atomic():
             sandbox.save()
-            _record_changes(sandbox, _change_rows(sandbox.pk, [*engine.initial_changes(cluster),
-                                                               *engine.drain_changes(cluster)]))
+            _record_changes(sandbox, _change_rows(sandbox.pk, changes))
     except IntegrityError:  # a concurrent request created it first
         return Sandbox.objects.get(owner=owner, key=key)
     transaction.on_commit(lambda: reconcile_soon(sandbox.id))
@@ -107,16 +108,23 @@ def sandbox_reset(*, sandbox: Sandbox, scenario: dict[str, Any] | None = None) -
     SandboxChange.objects.filter(sandbox=locked).delete()
     SandboxCommand.objects.filter(sandbox=locked).delete()
     _store_fields(locked, cluster)
+    changes = [*engine.initial_changes(cluster), *engine.drain_changes(cluster)]
+    locked.history_from = _history_start(locked, changes)
     locked.version += 1
     locked.hibernating = False
     locked.last_active_at = timezone.now()
     locked.save()
-    changes = [*engine.initial_changes(cluster), *engine.drain_changes(cluster)]
     _record_changes(locked, _change_rows(locked.pk, changes))
     snapshot = engine.snapshot(cluster)
     transaction.on_commit(lambda: (realtime.publish_batch(locked.id, {"reset": True, **snapshot}),
                                    reconcile_soon(locked.id)))
     return locked
+
+
+def _history_start(sandbox: Sandbox, changes: list[dict[str, Any]]) -> int:
+    """Where the change log of a just-built cluster starts: before its earliest recorded change (its starting
+    objects, logged as the actor `scenario`, then what was drained), so the log replays it from empty."""
+    return min(int(change["resourceVersion"]) for change in changes) - 1 if changes else sandbox.resource_version
 
 
 def _store_fields(sandbox: Sandbox, cluster: engine.Cluster) -> None:
@@ -131,6 +139,24 @@ def sandbox_set_live(*, sandbox: Sandbox, key: str, seconds: float) -> None:
     until = timezone.now() + timedelta(seconds=seconds) if key else None
     Sandbox.objects.filter(pk=sandbox.pk).update(live_key=key, live_until=until)
     sandbox.live_key, sandbox.live_until = key, until
+
+
+def sandbox_set_watched(*, sandbox_id: Any, seconds: float) -> None:
+    """Someone reads the sandbox live (an instructor's read-only page) for the next `seconds`: until then the
+    owner's terminal and editor answers are also published on its group (`terminal` messages), which nobody
+    would otherwise receive. The owner's requests read the flag from the row they load anyway."""
+    Sandbox.objects.filter(pk=sandbox_id).update(watched_until=timezone.now() + timedelta(seconds=seconds))
+
+
+def _watched(sandbox: Sandbox) -> bool:
+    return sandbox.watched_until is not None and sandbox.watched_until > timezone.now()
+
+
+def _publish_terminal(sandbox_id: Any, *, source: str, text: str, message: dict[str, Any]) -> None:
+    """What the owner typed and what they were answered, for the sandbox's read-only watchers."""
+    realtime.publish_terminal(sandbox_id, {"source": source, "command": text[:COMMAND_TEXT_LIMIT],
+                                           "ok": bool(message["ok"]), "output": message["output"] or "",
+                                           "error": message["error"] or ""})
 
 
 # ------------------------------------------------------------------ the write path
@@ -194,6 +220,7 @@ class WriteResult:
     resource_version: int
     changes: list[dict[str, Any]] = field(default_factory=list)
     last_active_at: datetime | None = None  # as the row holds it after the write
+    watched: bool = False  # someone reads the sandbox live (sandbox_set_watched)
 
 
 @dataclass(frozen=True)
@@ -207,7 +234,8 @@ class CommandLog:
 
 def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], dry_run: bool = False,
                   touch: bool = True, always_store: bool = False, lock: bool = True,
-                  wake_worker: bool = True, log: Callable[[T], CommandLog] | None = None) -> WriteResult:
+                  wake_worker: bool = True, log: Callable[[T], CommandLog] | None = None,
+                  author: AbstractBaseUser | None = None) -> WriteResult:
     """Run `operation` on the sandbox's engine and store the result atomically.
 
     `operation` raises `Status` to refuse: nothing is stored then. With `dry_run` the operation runs on a
@@ -226,6 +254,9 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
     With `log`, what the request was (`log(value)`) joins the sandbox's command history in the same
     transaction, whether or not it changed anything. After a commit that changed objects, `sandbox_changed`
     is sent (cluster_engine/signals.py).
+
+    With `author` (a learner's request), only the sandbox's owner may write: anyone else (an instructor who
+    reads it) gets a 403 Forbidden Status and nothing runs. Reconciles pass no author.
     """
     for attempt in range(WRITE_ATTEMPTS):
         with transaction.atomic():
@@ -236,6 +267,8 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
                 cluster = engine.load(sandbox.state)
             else:
                 sandbox, cluster = _read_unlocked(sandbox_id)
+            if author is not None and sandbox.owner_id != author.pk:
+                raise read_only_status(author)
             engine.sync_clock(cluster, wall_now())
             value = operation(cluster)  # raises Status: the transaction stores nothing
             changes = engine.drain_changes(cluster)
@@ -245,7 +278,8 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
                 if log is not None:
                     _log_command(sandbox.pk, log(value), sim_time=cluster.now,
                                  resource_version=sandbox.resource_version)
-                return WriteResult(value, sandbox.resource_version, [], sandbox.last_active_at)
+                return WriteResult(value, sandbox.resource_version, [], sandbox.last_active_at,
+                                   watched=author is not None and _watched(sandbox))
             old_version = sandbox.version
             sandbox_previous_rv = sandbox.resource_version
             # Everything that takes CPU is prepared before the UPDATE takes the row lock (a reconcile runs
@@ -273,8 +307,19 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
             if not lock:
                 transaction.on_commit(functools.partial(_kept_engines.keep, sandbox_id, old_version + 1, cluster,
                                                         stored_bytes=len(state)))
-            return WriteResult(value, new_rv, changes, last_active_at)
+            return WriteResult(value, new_rv, changes, last_active_at,
+                               watched=author is not None and _watched(sandbox))
     raise conflict("sandboxes", str(sandbox_id), why="too many concurrent writes; please try again")
+
+
+class ReadOnly(Status):
+    """A write by someone who may only read the sandbox (its owner's instructor): 403 Forbidden. Never part of
+    the owner's history, unlike the owner's own refused requests (a ResourceQuota's 403 among them)."""
+
+
+def read_only_status(user: AbstractBaseUser) -> ReadOnly:
+    return ReadOnly(403, "Forbidden",
+                    f'User "{user.get_username()}" may only read this sandbox: it belongs to another learner')
 
 
 def _read_unlocked(sandbox_id: Any) -> tuple[Sandbox, engine.Cluster]:
@@ -363,6 +408,7 @@ def _record_changes(sandbox: Sandbox, rows: list[tuple[Any, ...]]) -> None:
                   .values_list("resource_version", flat=True)[HISTORY_LIMIT - 1:HISTORY_LIMIT].first())
         if cutoff is not None:
             SandboxChange.objects.filter(sandbox=sandbox, resource_version__lt=cutoff).delete()
+            Sandbox.objects.filter(pk=sandbox.pk).update(history_from=cutoff - 1)
 
 
 def rate_limit(*, user: AbstractBaseUser) -> None:
@@ -409,7 +455,7 @@ def sandbox_apply_yaml(*, sandbox_id: Any, user: AbstractBaseUser, text: str, dr
         return results
 
     return sandbox_write(sandbox_id=sandbox_id, operation=apply_all, dry_run=dry_run,
-                         log=lambda _value: _editor_log(text, dry_run=dry_run))
+                         log=lambda _value: _editor_log(text, dry_run=dry_run), author=user)
 
 
 def _editor_log(text: str, *, dry_run: bool, exit_code: int = 0) -> CommandLog:
@@ -600,12 +646,21 @@ def sandbox_apply_reply(*, sandbox_id: Any, user: AbstractBaseUser, text: str, d
     try:
         result = sandbox_apply_yaml(sandbox_id=sandbox_id, user=user, text=text, dry_run=dry_run)
     except Status as error:
-        if error.code != 429:  # a refused manifest is part of the learner's history; a rate limit is not
+        message = reply(request_id, error=error, language=language)
+        if error.code != 429 and not isinstance(error, ReadOnly):  # a refused manifest is part of the learner's
+            # history; a rate limit or a reader's attempt is not
             sandbox_command_refused(sandbox_id=sandbox_id, entry=_editor_log(text, dry_run=dry_run, exit_code=1))
-        return reply(request_id, error=error, language=language)
+            if Sandbox.objects.filter(pk=sandbox_id, watched_until__gt=timezone.now()).exists():
+                _publish_terminal(sandbox_id, source=SandboxCommand.EDITOR, text=_editor_log(text, dry_run=dry_run)
+                                  .text, message=message)
+        return message
     suffix = " (dry run)" if dry_run else ""
     lines = [f"{engine.kubectl_name(item['object'])} {item['action']}{suffix}" for item in result.value]
-    return reply(request_id, output="\n".join(lines), language=language)
+    message = reply(request_id, output="\n".join(lines), language=language)
+    if result.watched:
+        _publish_terminal(sandbox_id, source=SandboxCommand.EDITOR, text=_editor_log(text, dry_run=dry_run).text,
+                          message=message)
+    return message
 
 
 CONTROL_ACTIONS = {"pause", "resume", "speed", "step", "stop-component", "start-component", "delete-pod"}
@@ -649,7 +704,7 @@ def sandbox_control(*, sandbox_id: Any, user: AbstractBaseUser, request: dict[st
         act(cluster, wall_now())
         return engine.components(cluster), engine.sim_time_text(cluster)
 
-    result = sandbox_write(sandbox_id=sandbox_id, operation=operate, always_store=True)
+    result = sandbox_write(sandbox_id=sandbox_id, operation=operate, always_store=True, author=user)
     sandbox = Sandbox.objects.get(pk=sandbox_id)
     components, sim_time = result.value
     # The simulated time at the change: a page runs its clock on from there at the new speed (or holds it).
@@ -672,10 +727,11 @@ def sandbox_control_reply(*, sandbox_id: Any, user: AbstractBaseUser, request: d
 def sandbox_command_reply(*, sandbox_id: Any, user: AbstractBaseUser, command: str, request_id: Any,
                           language: str) -> dict[str, Any]:
     """Run one in-page kubectl command line; reads run on the stored state, writes through sandbox_write."""
+    sandbox = None
     try:
         rate_limit(user=user)
         actor = actor_for(user)
-        sandbox = Sandbox.objects.only("id", "key").get(pk=sandbox_id)
+        sandbox = Sandbox.objects.only("id", "key", "watched_until").get(pk=sandbox_id)
         # `cluster-info` and `config view` show what the downloadable kubeconfig holds.
         server_url, context_name = kube_api_url(sandbox), kubeconfig_context_name(sandbox)
         output = sandbox_write(
@@ -683,14 +739,21 @@ def sandbox_command_reply(*, sandbox_id: Any, user: AbstractBaseUser, command: s
             operation=lambda cluster: engine.run_kubectl(cluster, command, actor=actor, language=language,
                                                          server_url=server_url, context_name=context_name),
             log=lambda result: CommandLog(SandboxCommand.TERMINAL, command, result.exit_code),
+            author=user,
         ).value
     except Status as error:
-        if error.code != 429:
+        message = reply(request_id, error=error, language=language)
+        if error.code != 429 and not isinstance(error, ReadOnly):
             sandbox_command_refused(sandbox_id=sandbox_id,
                                     entry=CommandLog(SandboxCommand.TERMINAL, command, 1))
-        return reply(request_id, error=error, language=language)
-    return reply(request_id, output=output.text, language=language,
-                 extra={"ok": output.exit_code == 0, "exitCode": output.exit_code})
+            if sandbox is not None and _watched(sandbox):
+                _publish_terminal(sandbox_id, source=SandboxCommand.TERMINAL, text=command, message=message)
+        return message
+    message = reply(request_id, output=output.text, language=language,
+                    extra={"ok": output.exit_code == 0, "exitCode": output.exit_code})
+    if _watched(sandbox):
+        _publish_terminal(sandbox_id, source=SandboxCommand.TERMINAL, text=command, message=message)
+    return message
 
 
 # ------------------------------------------------------------------ Kubernetes API tokens and kubeconfigs

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("cluster_engine.kubeapi.urls")),  # /k8s/<sandbox-id>/ and the kubeconfig download
     path("api/", include("cluster_engine.urls")),
     path("api/lessons/", include("lessons.urls")),
+    path("api/cohorts/", include("teaching.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
 ]
@@ -23,5 +24,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("frontend.urls")),
+    path("", include("teaching.urls")),
     prefix_default_language=True,
 )

@@ -11,12 +11,14 @@ from cluster_engine.consumers import SandboxConsumer
 from cluster_engine.kubeapi.exec import PodAttachConsumer, PodExecConsumer
 from cluster_engine.kubeapi.portforward import PodPortForwardConsumer
 from frontend.consumers import HealthConsumer
+from teaching.consumers import CohortConsumer
 
 KUBE_PREFIX = "/k8s/"
 
 websocket_urlpatterns = [
     path("ws/health/", HealthConsumer.as_asgi()),
     path("ws/sandboxes/<uuid:sandbox_id>/", SandboxConsumer.as_asgi()),
+    path("ws/cohorts/<int:cohort_id>/", CohortConsumer.as_asgi()),
 ]
 
 kube_websocket_urlpatterns = [

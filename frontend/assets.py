@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import PurePosixPath
+
+from django.templatetags.static import static
+from django.utils.safestring import SafeString, mark_safe
 
 # node_modules path -> path under frontend/static/vendor/. Only these files are served; keep the list explicit
 # so the lesson page stays small (every file here is counted by benchmarks/frontend.py).
@@ -25,7 +29,14 @@ VENDOR_FILES: dict[str, str] = {
     "crelt/index.js": "misc/crelt.js",
     "style-mod/src/style-mod.js": "misc/style-mod.js",
     "w3c-keyname/index.js": "misc/w3c-keyname.js",
+    # The instructors' statistics page only: Chart.js (its module imports its chunk by a relative path).
+    "chart.js/dist/chart.js": "chartjs/chart.js",
+    "chart.js/dist/chunks/helpers.dataset.js": "chartjs/chunks/helpers.dataset.js",
+    "@kurkle/color/dist/color.esm.js": "chartjs/kurkle-color.js",
 }
+
+# Vendored files no learner's page loads (benchmarks/frontend.py leaves them out of the lesson page's weight).
+INSTRUCTOR_ONLY: set[str] = {"chartjs/chart.js", "chartjs/chunks/helpers.dataset.js", "chartjs/kurkle-color.js"}
 
 # Bare module specifiers used by the vendored ES modules and by ours -> file under frontend/static/vendor/.
 IMPORT_MAP: dict[str, str] = {
@@ -46,6 +57,8 @@ IMPORT_MAP: dict[str, str] = {
     "crelt": "misc/crelt.js",
     "style-mod": "misc/style-mod.js",
     "w3c-keyname": "misc/w3c-keyname.js",
+    "chart.js": "chartjs/chart.js",
+    "@kurkle/color": "chartjs/kurkle-color.js",
 }
 
 VENDOR_STYLESHEETS: list[str] = ["xterm/xterm.css"]
@@ -54,3 +67,10 @@ VENDOR_STYLESHEETS: list[str] = ["xterm/xterm.css"]
 def vendor_static_path(name: str) -> str:
     """The static-files path (for `{% static %}`) of a vendored file."""
     return str(PurePosixPath("vendor") / name)
+
+
+def import_map_json() -> SafeString:
+    """The pages' import map (bare module names -> vendored files), safe to place inside a <script>."""
+    imports = {name: static(vendor_static_path(path)) for name, path in IMPORT_MAP.items()}
+    # json.dumps leaves "<" alone; escape it so no value can close the script element.
+    return mark_safe(json.dumps({"imports": imports}).replace("<", "\\u003c"))  # noqa: S308

@@ -8,15 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from frontend.assets import IMPORT_MAP, VENDOR_STYLESHEETS, vendor_static_path
+from frontend.assets import VENDOR_STYLESHEETS, import_map_json, vendor_static_path
 from frontend.forms import SignUpForm
 from lessons import selectors as lesson_selectors
 from lessons.api import exercise_json, question_json
@@ -115,10 +113,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def _import_map() -> str:
-    """The page's import map (bare module names -> vendored files), safe to place inside a <script>."""
-    imports = {name: static(vendor_static_path(path)) for name, path in IMPORT_MAP.items()}
-    # json.dumps leaves "<" alone; escape it so no value can close the script element.
-    return mark_safe(json.dumps({"imports": imports}).replace("<", "\\u003c"))  # noqa: S308
+    return import_map_json()
 
 
 def _lesson_page(request: HttpRequest, *, lesson: Lesson | None, exercise: Exercise | None = None) -> HttpResponse:

@@ -30,7 +30,12 @@ SCENARIO_KEYS = {"nodes", "objects", "limits", "preload", "settle", "age", "core
 
 
 class LessonContentError(ValueError):
-    """A lesson folder is malformed; the message names the file, the place in it and the problem."""
+    """A lesson folder is malformed; the message names the file, the place in it and the problem (`line`, when
+    known, is that place's 1-based line)."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,13 @@ def _lines(text: str) -> dict[str, int]:
 class _Checker:
     """Collects the first problem with its path; `line_of` finds the nearest known line for it."""
 
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, *, root: str = "") -> None:
         self.path = path
         self.lines = _lines(text)
+        self.root = root  # the key path of the text's own root (a field of a form holds part of a lesson.yaml)
 
     def line_of(self, key_path: str) -> int | None:
-        probe = key_path
+        probe = key_path.removeprefix(self.root).removeprefix(".") if self.root else key_path
         while probe:
             if probe in self.lines:
                 return self.lines[probe]
@@ -84,7 +90,7 @@ class _Checker:
     def fail(self, key_path: str, message: str) -> LessonContentError:
         line = self.line_of(key_path)
         where = f"{self.path}:{line}" if line else str(self.path)
-        return LessonContentError(f"{where}: {key_path + ': ' if key_path else ''}{message}")
+        return LessonContentError(f"{where}: {key_path + ': ' if key_path else ''}{message}", line=line)
 
 
 def _require_bilingual(check: _Checker, value: Any, path: str) -> dict[str, str]:
@@ -229,6 +235,47 @@ def _sections(check: _Checker, body: str, path: Path) -> None:
         if len(section) < 2 or not section[1].strip():
             line = body[:start].count("\n") + 1
             raise LessonContentError(f"{path}:{line}: the section {section[0].strip()!r} is empty")
+
+
+FIELDS = ("checks", "solution", "scenario", "hints", "quiz")
+
+
+def read_field(text: str, *, field: str) -> Any:
+    """One YAML field of a lesson.yaml edited on its own (the authoring admin): `checks`, `solution`, `scenario`,
+    `hints` or `quiz`, parsed and checked exactly as the loader checks it inside a lesson. Returns the value as the
+    Exercise model stores it; raises LessonContentError naming the field, the line in `text` and the key path
+    (`checks:7: checks[1].pods.selector: ...`)."""
+    if field not in FIELDS:
+        raise ValueError(f"unknown field {field!r}")
+    check = _Checker(Path(field), text, root=field)
+    try:
+        value = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise LessonContentError(f"{field}:{line}: {problem}" if line else f"{field}: {problem}",
+                                 line=line) from error
+    if field == "checks":
+        try:
+            grader.validate_checks(value, "checks")
+        except grader.CheckSpecError as error:
+            raise check.fail(error.path, str(error).removeprefix(f"{error.path}: ")) from error
+        return value
+    if field == "solution":
+        if not isinstance(value, dict) or set(value) != {"steps"}:
+            raise check.fail("solution", "the reference solution: {steps: [...]}")
+        _steps(check, value["steps"], "solution.steps")
+        return value
+    if field == "scenario":
+        return _scenario(check, value, "scenario")
+    if field == "quiz":
+        return _quiz(check, value, "quiz")
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise check.fail("hints", "a list of hints, each {en: ..., ru: ...}")
+    return [_require_bilingual(check, hint, f"hints[{index}]") for index, hint in enumerate(value)]
 
 
 def read_lesson(folder: Path) -> LessonData:

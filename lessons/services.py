@@ -35,7 +35,8 @@ FAILURES_PER_HINT = 2  # a hint is revealed after every second failed check in a
 LIVE_SECONDS = 600  # a page renews its live exercise well within this
 ACTIVITY_GAP = timedelta(minutes=5)  # longer pauses do not count as time spent
 
-# Sent after a graded attempt or a quiz is stored (the instructors' gradebook listens): learner, lesson, exercise.
+# Sent after a graded attempt, an exercise opened (its progress started or touched) or a quiz is stored, once
+# committed (the instructors' gradebook listens): learner, lesson, exercise (None for a quiz), attempt (or None).
 progress_changed = Signal()
 
 __all__ = ["LessonContentError", "lessons_load"]
@@ -120,7 +121,8 @@ def exercise_reset(*, learner: AbstractBaseUser, exercise: Exercise) -> Sandbox:
 
 # ------------------------------------------------------------------ readings and grading
 
-def _change_source(sandbox_id: Any) -> grader.reading.ChangeSource:
+def change_source(sandbox_id: Any) -> grader.reading.ChangeSource:
+    """The grader's view of a sandbox's change log (`SandboxChange`), read on demand by kinds."""
     def read(kinds: frozenset[str], *, up_to: int | None = None) -> list[Change]:
         rows = sandbox_selectors.sandbox_changes_of_kinds(sandbox_id=sandbox_id, kinds=kinds,
                                                             up_to=up_to or 2**62)
@@ -130,7 +132,8 @@ def _change_source(sandbox_id: Any) -> grader.reading.ChangeSource:
     return read
 
 
-def _command_source(sandbox_id: Any) -> grader.reading.CommandSource:
+def command_source(sandbox_id: Any) -> grader.reading.CommandSource:
+    """The grader's view of a sandbox's command history (`SandboxCommand`), read on demand."""
     def read() -> list[Command]:
         return [Command(row.source, row.text, row.exit_code)
                 for row in sandbox_selectors.sandbox_command_history(sandbox_id=sandbox_id)]
@@ -145,7 +148,7 @@ def sandbox_reading(*, sandbox_id: Any, learner: AbstractBaseUser) -> Reading:
     """One consistent reading of a stored sandbox: objects, change log and commands up to one resourceVersion."""
     sandbox, cluster = sandbox_selectors.sandbox_with_engine(sandbox_id=sandbox_id)
     return Reading(cluster, learner=learner_actor(learner), resource_version=sandbox.resource_version,
-                   changes_of=_change_source(sandbox.pk), commands_of=_command_source(sandbox.pk))
+                   changes_of=change_source(sandbox.pk), commands_of=command_source(sandbox.pk))
 
 
 @dataclass
@@ -209,6 +212,8 @@ def exercise_open(*, learner: AbstractBaseUser, exercise: Exercise) -> grader.Ev
             learner=learner, exercise=exercise, defaults={"max_score": exercise.max_score})
         _touch(progress, timezone.now())
         progress.save()
+        transaction.on_commit(lambda: progress_changed.send(sender=ExerciseProgress, learner=learner,
+                                                            lesson=exercise.lesson, exercise=exercise, attempt=None))
     return grader.evaluate(exercise.checks, sandbox_reading(sandbox_id=sandbox.pk, learner=learner))
 
 
@@ -298,7 +303,7 @@ def _evaluate_live_checks(sender: Any, *, sandbox: Sandbox, cluster: engine.Clus
         return
     rv = engine.resource_version(cluster)
     reading = Reading(cluster, learner=live.learner, resource_version=rv,
-                      changes_of=_change_source(sandbox.pk), commands_of=_command_source(sandbox.pk))
+                      changes_of=change_source(sandbox.pk), commands_of=command_source(sandbox.pk))
     results = live_results(live=live, reading=reading, changed_kinds=changed_kinds)
     if results:
         realtime.publish_checks(sandbox.pk, {"exercise": sandbox.live_key, "resourceVersion": str(rv),

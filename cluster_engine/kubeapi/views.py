@@ -146,14 +146,18 @@ def _api_request(request: HttpRequest, caller: resources.Caller, kind: resources
 
 
 class SandboxKubeconfigView(APIView):
-    """GET /api/sandboxes/<id>/kubeconfig/: a kubeconfig with a fresh token (older tokens stop working)."""
+    """GET /api/sandboxes/<id>/kubeconfig/: a kubeconfig with a fresh token (older tokens stop working); the
+    owner's only (someone who may only read the sandbox gets 404, as for a sandbox they cannot see)."""
 
     @extend_schema(responses={(200, "application/yaml"): OpenApiTypes.STR})
     def get(self, request: Request, sandbox_id: uuid.UUID) -> HttpResponse:
         try:
-            sandbox, _read_only = selectors.sandbox_for_viewer(sandbox_id=sandbox_id, user=request.user)
+            sandbox, read_only = selectors.sandbox_for_viewer(sandbox_id=sandbox_id, user=request.user)
         except Sandbox.DoesNotExist as missing:
             raise NotFound from missing
+        if read_only:
+            # A kubeconfig carries a token that writes (and making one revokes the owner's): only the owner's.
+            raise NotFound
         text = services.sandbox_kubeconfig(sandbox=sandbox, ca_pem=kubeconfig_ca())
         response = HttpResponse(text.encode(), content_type="application/yaml")
         response["Content-Disposition"] = f'attachment; filename="podlab-{sandbox.label}.kubeconfig"'

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "frontend",
     "cluster_engine",
     "lessons",
+    "teaching",
 ]
 
 MIDDLEWARE = [

@@ -56,16 +56,17 @@ export function compareResourceVersions(a, b) {
 }
 
 /** The server messages the client understands; anything else is reported, not acted on. */
-export const SERVER_TYPES = new Set(["snapshot", "batch", "sandbox", "reply", "checks", "error"]);
+// `terminal` reaches read-only watchers only (an instructor's page): the owner's line and its answer.
+export const SERVER_TYPES = new Set(["snapshot", "batch", "sandbox", "reply", "checks", "terminal", "error"]);
 
 /** Parse one server frame; returns the message or null when it is not a known JSON message. */
-export function parseServerMessage(text) {
+export function parseServerMessage(text, types = SERVER_TYPES) {
   let message;
   try {
     message = JSON.parse(text);
   } catch {
     return null;
   }
-  if (!message || typeof message !== "object" || !SERVER_TYPES.has(message.type)) return null;
+  if (!message || typeof message !== "object" || !types.has(message.type)) return null;
   return message;
 }

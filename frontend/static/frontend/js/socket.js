@@ -1,7 +1,7 @@
 // The sandbox WebSocket client: connects, reconnects with back-off, resumes with ?since=, matches replies to requests.
 import { gettext } from "./i18n.js";
 import {
-  backoffDelay, isFatalClose, parseServerMessage, resyncMessage, socketUrl,
+  backoffDelay, isFatalClose, parseServerMessage, resyncMessage, SERVER_TYPES, socketUrl,
 } from "./protocol.js";
 
 const REQUEST_TIMEOUT_MS = 30000;
@@ -12,8 +12,9 @@ const REQUEST_TIMEOUT_MS = 30000;
  */
 export class SandboxSocket extends EventTarget {
   constructor({ wsPath, getSince, language = "", WebSocketImpl = globalThis.WebSocket, location = globalThis.location,
-    backoff = backoffDelay } = {}) {
+    backoff = backoffDelay, serverTypes = SERVER_TYPES } = {}) {
     super();
+    this.serverTypes = serverTypes; // the message types this socket's server sends (another socket, other types)
     this.wsPath = wsPath;
     this.language = language;
     this.getSince = getSince || (() => "");
@@ -77,7 +78,7 @@ export class SandboxSocket extends EventTarget {
   }
 
   receive(text) {
-    const message = parseServerMessage(text);
+    const message = parseServerMessage(text, this.serverTypes);
     if (!message) return;
     if (message.type === "reply") {
       const entry = this.pending.get(message.id);
