@@ -1,6 +1,5 @@
 """Page views: they translate HTTP into calls of services and render templates."""
 
-import json
 from pathlib import Path
 
 from django.contrib.auth import login
