@@ -101,6 +101,7 @@ def sandbox_reset(*, sandbox: Sandbox, scenario: dict[str, Any] | None = None) -
     """Rebuild the sandbox from its scenario (or from `scenario`, which it then keeps): a fresh cluster, change
     log and command history cleared, resourceVersion kept rising so open pages notice."""
     locked = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
+    previous_resource_version = locked.resource_version
     if scenario is not None:
         locked.scenario = scenario
     cluster = engine.new_cluster(locked.scenario, seed=_new_seed(), wall_now=wall_now(),
@@ -109,7 +110,9 @@ def sandbox_reset(*, sandbox: Sandbox, scenario: dict[str, Any] | None = None) -
     SandboxCommand.objects.filter(sandbox=locked).delete()
     _store_fields(locked, cluster)
     changes = [*engine.initial_changes(cluster), *engine.drain_changes(cluster)]
-    locked.history_from = _history_start(locked, changes)
+    # The new cluster's starting objects keep the low resourceVersions they were built with; nothing from before
+    # the reset can be rebuilt from the log any more.
+    locked.history_from = max(_history_start(locked, changes), previous_resource_version)
     locked.version += 1
     locked.hibernating = False
     locked.last_active_at = timezone.now()
