@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_playground import PASSWORD, SETTLE_MS, shot, speed_up
+from tests.browser.pages import screenshot_folder, shots
+from tests.browser.test_playground import PASSWORD, SETTLE_MS, speed_up
 
 WRONG = """apiVersion: v1
 kind: Pod
@@ -41,7 +42,14 @@ def replace_editor_text(page: Page, text: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_init_container_exercise_from_a_failed_check_to_a_passed_one_in_russian(
-        page: Page, course, learner, celery_worker_process, asgi_server: str, screenshot_dir: Path):
+        page: Page, course, learner, celery_worker_process, asgi_server: str, request: pytest.FixtureRequest):
+    folder = screenshot_folder(request.node.name)
+
+    def shot(_page: Page, _folder: Path, stage: str) -> None:
+        exercise.scroll_into_view_if_needed()
+        shots(page, folder, stage, language="ru")
+
+    page.set_viewport_size({"width": 1440, "height": 900})
     page.set_extra_http_headers({"Accept-Language": "ru"})
     page.goto(f"{asgi_server}/ru/accounts/login/?next=/ru/lessons/pods/")
     page.locator("#id_username").fill("ada")
@@ -61,7 +69,7 @@ def test_the_init_container_exercise_from_a_failed_check_to_a_passed_one_in_russ
         "wait завершился до того, как стартовал web")
     # Opening the exercise evaluates it at once: nothing is there yet.
     expect(exercise.locator('[data-check="pod"]')).to_have_class(re.compile(r"\bcheck--failed\b"), timeout=SETTLE_MS)
-    shot(page, screenshot_dir, "1-opened")
+    shot(page, folder, "1-opened")
 
     # A first, wrong try: wait as a regular container. "Check" records a failed attempt, in Russian.
     replace_editor_text(page, WRONG)
@@ -76,7 +84,7 @@ def test_the_init_container_exercise_from_a_failed_check_to_a_passed_one_in_russ
     expect(init_defined.locator(".check-message")).to_contain_text("spec.initContainers")
     expect(exercise.locator('[data-check="pod"]')).to_have_class(re.compile(r"\bcheck--passed\b"))
     expect(exercise).to_have_attribute("data-status", "working")
-    shot(page, screenshot_dir, "2-failed-check")
+    shot(page, folder, "2-failed-check")
 
     # Start over, then take the lesson's own manifest with "Open in editor" and apply it.
     page.once("dialog", lambda dialog: dialog.accept())
@@ -91,17 +99,17 @@ def test_the_init_container_exercise_from_a_failed_check_to_a_passed_one_in_russ
     for check in ("pod", "init-defined", "init-first", "ready"):
         expect(exercise.locator(f'[data-check="{check}"]')).to_have_class(re.compile(r"\bcheck--passed\b"),
                                                                          timeout=SETTLE_MS)
-    shot(page, screenshot_dir, "3-checks-ticked-live")
+    shot(page, folder, "3-checks-ticked-live")
 
     exercise.locator("[data-action=check]").click()
     expect(result).to_have_attribute("data-ok", "true", timeout=SETTLE_MS)
     expect(result).to_contain_text("Все проверки пройдены: 5 из 5 баллов.")
     expect(exercise).to_have_attribute("data-status", "passed")
     expect(exercise.locator("[data-status-label]")).to_have_text("Выполнено")
-    shot(page, screenshot_dir, "4-passed")
+    shot(page, folder, "4-passed")
 
     # The progress shows on the lesson list.
     page.goto(f"{asgi_server}/ru/lessons/")
     card = page.locator('.lesson-card[data-lesson="pods"]')
     expect(card).to_contain_text("Выполнено упражнений: 1 из 4")
-    shot(page, screenshot_dir, "5-lesson-list")
+    shots(page, folder, "5-lesson-list", language="ru")
