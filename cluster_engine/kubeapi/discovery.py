@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 from cluster_engine.sim import objects
@@ -53,16 +55,46 @@ def subresource_names(kind: Kind) -> set[str]:
     return {sub["name"] for sub in _subresources(kind)}
 
 
-def group_versions() -> dict[tuple[str, str], list[Kind]]:
-    """Registered kinds by (group, version), the core group ("", "v1") first, then groups by name."""
-    grouped: dict[tuple[str, str], list[Kind]] = {}
+def served_kinds() -> list[Kind]:
+    """Every registered kind in each version it is served in: the stored version as registered, and for each
+    other version (autoscaling/v1 HorizontalPodAutoscaler) a view of the kind with that `version`, whose
+    `schema_ref` and `api_version` are that version's (requests through it are converted: `stored_kind`)."""
+    served: list[Kind] = []
     for kind in objects.all_kinds():
+        served.append(kind)
+        served += [dataclasses.replace(kind, version=other.version, other_versions=()) for other in
+                   kind.other_versions]
+    return served
+
+
+def stored_kind(kind: Kind) -> tuple[Kind, objects.Version | None]:
+    """The registered kind behind a served view, and the conversion of the view's version (None when the view is
+    the stored version itself)."""
+    registered = objects.by_kind(kind.kind)
+    return registered, registered.served_version(kind.api_version)
+
+
+def _version_priority(version: str) -> tuple[int, int, int]:
+    """kube-apiserver's version order within a group: GA before beta before alpha, higher numbers first."""
+    match = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if match is None:
+        return (3, 0, 0)
+    stage = {None: 0, "beta": 1, "alpha": 2}[match.group(2)]
+    return (stage, -int(match.group(1)), -int(match.group(3) or 0))
+
+
+def group_versions() -> dict[tuple[str, str], list[Kind]]:
+    """Served kinds by (group, version), the core group ("", "v1") first, then groups by name, each group's
+    versions in priority order (its preferred version first)."""
+    grouped: dict[tuple[str, str], list[Kind]] = {}
+    for kind in served_kinds():
         grouped.setdefault((kind.group, kind.version), []).append(kind)
-    return dict(sorted(grouped.items(), key=lambda item: (item[0][0] != "", item[0])))
+    return dict(sorted(grouped.items(), key=lambda item: (item[0][0] != "", item[0][0],
+                                                          _version_priority(item[0][1]))))
 
 
 def kind_for(group: str, version: str, plural: str) -> Kind | None:
-    for kind in objects.all_kinds():
+    for kind in served_kinds():
         if kind.group == group and kind.version == version and kind.plural == plural:
             return kind
     return None
@@ -157,4 +189,4 @@ def aggregated(*, core: bool, extra: tuple[dict[str, Any], ...] = ()) -> dict[st
 
 def registry_fingerprint() -> tuple[str, ...]:
     """Changes when kinds are registered: the cache key of documents derived from the registry."""
-    return tuple(sorted(f"{k.api_version}/{k.kind}" for k in objects.all_kinds()))
+    return tuple(sorted(f"{k.api_version}/{k.kind}" for k in served_kinds()))

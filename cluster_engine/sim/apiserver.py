@@ -15,7 +15,7 @@ from . import errors, managedfields, objects, patch, quota
 from .defaults import admit_pod
 from .errors import Status, bad_request
 from .objects import Kind
-from .schema import DecodeError, strict_decode
+from .schema import DecodeError, root_ref, strict_decode
 from .selectors import parse_field_selector, parse_label_selector
 from .store import ADDED, DELETED, MODIFIED, Store
 from .util import Draws, clone, rfc3339, strip_nulls
@@ -40,8 +40,9 @@ UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 BUILTIN_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
 
 
-def _cannot_handle(kind: Kind, detail: str) -> Status:
-    return bad_request(f'{kind.kind} in version "{kind.version}" cannot be handled as a {kind.kind}: {detail}')
+def _cannot_handle(kind: Kind, detail: str, version: objects.Version | None = None) -> Status:
+    name = version.version if version else kind.version
+    return bad_request(f'{kind.kind} in version "{name}" cannot be handled as a {kind.kind}: {detail}')
 
 
 class ApiServer:
@@ -83,13 +84,16 @@ class ApiServer:
                 "application/json, application/yaml, application/vnd.kubernetes.protobuf"
             )
         obj = strip_nulls(clone(body))
+        other = kind.served_version(obj.get("apiVersion"))  # a body of another served version is converted
         try:
-            unknown = strict_decode(obj, kind.schema_ref)
+            unknown = strict_decode(obj, root_ref(kind.group, other.version, kind.kind) if other else kind.schema_ref)
         except DecodeError as error:
-            raise _cannot_handle(kind, str(error)) from error
+            raise _cannot_handle(kind, str(error), other) from error
         if unknown:
             fields = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise _cannot_handle(kind, f"strict decoding error: {fields}")
+            raise _cannot_handle(kind, f"strict decoding error: {fields}", other)
+        if other is not None:
+            obj = other.to_stored(obj)
         if kind.kind == "Secret":
             problem = secret_base64_error(obj)
             if problem:
@@ -445,14 +449,20 @@ class ApiServer:
         reason: str = "",
         subresource: str = "",
         field_manager: str | None = None,
+        api_version: str | None = None,
     ) -> dict[str, Any]:
         """PATCH with `patch_type` merge / json / strategic (or their media types). `subresource` `status`
-        changes the status only; `scale` is recorded as the scale subresource's write of `spec.replicas`."""
+        changes the status only; `scale` is recorded as the scale subresource's write of `spec.replicas`.
+        `api_version` names another served version of the kind: the patch applies to the object in that version,
+        and the result is converted back, as kube-apiserver patches the version a request addresses."""
 
         def run() -> dict[str, Any]:
             kind = self.resolve(kind_name)
             ns = namespace if kind.namespaced else ""
-            old = self._existing(kind, ns, name)
+            stored = self._existing(kind, ns, name)
+            other = kind.served_version(api_version)
+            old = other.from_stored(stored) if other is not None else stored
+            ref = root_ref(kind.group, other.version, kind.kind) if other is not None else kind.schema_ref
             media = patch.PATCH_TYPES.get(patch_type)
             if media is None:
                 raise Status(
@@ -468,17 +478,17 @@ class ApiServer:
             elif media == patch.MERGE:
                 result = patch.merge_patch(old, body)
             else:
-                result = patch.strategic_merge(old, body, kind.schema_ref)
+                result = patch.strategic_merge(old, body, ref)
             if not isinstance(result, dict):
                 raise bad_request("patched object is not an object")
-            result.setdefault("apiVersion", kind.api_version)
+            result.setdefault("apiVersion", old.get("apiVersion") or kind.api_version)
             result.setdefault("kind", kind.kind)
             if subresource or result.get("metadata", {}).get("managedFields") is old["metadata"].get("managedFields"):
                 result = _without_managed_fields(result)  # untouched by the patch: the stored ones stay, uncopied
             obj = self.decode(kind, result)
             return self._write(
                 kind,
-                old,
+                stored,
                 obj,
                 actor=actor,
                 now=now,

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import objects, proxy, quota
+from . import eviction, objects, proxy, quota
 from .apiserver import CLIENT_SIDE_APPLY, FOREGROUND, ORPHAN, ApiServer
 from .clock import Clock, Timers
 from .controllers import Context
@@ -380,7 +380,9 @@ class Cluster:
         namespace, name = meta.get("namespace", ""), meta["name"]
         if self.components.get(CONTROLLER_MANAGER, True):
             # the controllers' informers: a stopped controller manager hears nothing and resyncs on start
-            for controller in watchers(kind):
+            for controller, gate in watchers(kind):
+                if gate and not self.store.count(gate):
+                    continue  # a controller of an optional kind hears nothing while none exists
                 for key in controller.keys_for(event, kind, obj, old):
                     self._enqueue(controller.name, key)
         if kind == "Pod":
@@ -517,6 +519,9 @@ class Cluster:
     def _resync_controllers(self) -> None:
         """Enqueue every key of every registered controller (its informers' initial list on start)."""
         for controller in CONTROLLERS.values():
+            gate = getattr(controller, "active_while", "")
+            if gate and not self.store.count(gate):
+                continue
             for kind in controller.kinds_watched:
                 for obj in list(self.store.items(kind)):
                     for key in controller.keys_for("ADDED", kind, obj, None):
@@ -781,7 +786,9 @@ class Cluster:
         dry_run: bool = False,
         subresource: str = "",
         field_manager: str | None = None,
+        api_version: str | None = None,
     ) -> dict[str, Any]:
+        """`api_version` names another served version the patch is written against (autoscaling/v1)."""
         return self.api.patch(
             kind,
             name,
@@ -793,6 +800,7 @@ class Cluster:
             dry_run=dry_run,
             subresource=subresource,
             field_manager=field_manager,
+            api_version=api_version,
         )
 
     def server_side_apply(
@@ -845,6 +853,20 @@ class Cluster:
             preconditions=preconditions,
             dry_run=dry_run,
         )
+
+    def evict(
+        self,
+        name: str,
+        *,
+        namespace: str = "default",
+        delete_options: dict[str, Any] | None = None,
+        actor: str = "user:admin",
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
+        """The `pods/eviction` subresource: a delete its PodDisruptionBudget allows (`eviction.py`); returns the
+        pod as deleted, raises 429 TooManyRequests when the budget refuses."""
+        return eviction.evict(self.api, self.store, namespace, name, delete_options=delete_options, actor=actor,
+                              now=self.clock.now, dry_run=dry_run)
 
     def watch_events(
         self,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from . import images, objects, quota
+from . import images, kinds_rbac, objects, quota
 from .cluster import Cluster
 from .controllers import history
 from .events import EVENT_TTL
@@ -591,8 +591,9 @@ def metrics_server_objects(node: dict[str, Any], suffix: str) -> list[dict[str, 
 
 
 def create_system_object(cluster: Cluster, manifest: dict[str, Any], *, actor: str, now: float) -> dict[str, Any]:
-    """Create a kube-system workload object through the api-server's decoding, defaulting and validation,
-    with the fixed uid `system_owner_uid` gives it (the existing pods' ownerReferences name that uid)."""
+    """Create a kube-system workload object (or a bootstrap RBAC object) through the api-server's decoding,
+    defaulting and validation, with the fixed uid `system_owner_uid` gives it (the existing pods'
+    ownerReferences name that uid; a bootstrap object draws nothing, so the names drawn after it stay put)."""
     kind = objects.kind_of(manifest)
     obj = cluster.api.decode(kind, manifest)
     kind.default(obj)
@@ -601,9 +602,10 @@ def create_system_object(cluster: Cluster, manifest: dict[str, Any], *, actor: s
     if causes:
         raise ValueError(f"invalid system object {kind.kind}: {causes}")
     meta = obj["metadata"]
-    meta["uid"] = system_owner_uid(kind.kind, meta["namespace"], meta["name"])
+    meta["uid"] = system_owner_uid(kind.kind, meta.get("namespace", ""), meta["name"])
     meta["creationTimestamp"] = rfc3339(now)
-    meta["generation"] = 1
+    if kind.tracks_generation:
+        meta["generation"] = 1
     return cluster.store.put(kind.kind, obj, actor=actor, reason="", verb="create", now=now)
 
 
@@ -761,6 +763,8 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
                 create_system_object(cluster, manifest, actor=actor, now=now)
             else:
                 api.create(manifest, actor="replicaset-controller" if manifest["kind"] == "Pod" else ACTOR, now=now)
+    for manifest in kinds_rbac.bootstrap_objects():  # kube-apiserver's bootstrap policy and kubeadm's bindings
+        create_system_object(cluster, manifest, actor=API_SERVER_ACTOR, now=now)
     for manifest in spec.get("objects") or []:
         if spec.get("preload", "create") == "apply":
             api.apply(manifest, actor=ACTOR, now=now)

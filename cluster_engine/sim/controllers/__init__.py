@@ -56,6 +56,10 @@ class Controller(Protocol):
     - `keys_for(event_type, kind, obj, old)`: the reconcile keys a change maps to (the event handlers:
       an owned pod maps to its owner's key). `event_type` is ADDED, MODIFIED or DELETED; `old` is the
       previous stored version (None on ADDED). It must be cheap and must not write.
+    - `active_while` (optional): a kind among `kinds_watched`. While the store holds no object of it, the
+      controller hears of no change of its other kinds, so a controller of an optional kind (the disruption
+      controller of PodDisruptionBudgets, which also watches every pod) costs nothing in a cluster without one.
+      It must then find its state again from its own kind's objects when one appears (level-based, as always).
     - `reconcile(ctx, key, now)`: bring the object named by `key` to its desired state through
       `ctx.api`; returns a `Result`. Level-based: it may be called any number of times for a key, for
       objects that no longer exist, and must not raise (a refused write is retried on the next change

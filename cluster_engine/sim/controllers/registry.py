@@ -5,7 +5,19 @@ from __future__ import annotations
 
 import functools
 
-from . import Controller, cronjob, daemonset, deployment, endpoints, endpointslice, job, replicaset, statefulset
+from . import (
+    Controller,
+    clusterrole_aggregation,
+    cronjob,
+    daemonset,
+    deployment,
+    disruption,
+    endpoints,
+    endpointslice,
+    job,
+    replicaset,
+    statefulset,
+)
 
 CONTROLLERS: dict[str, Controller] = {
     replicaset.NAME: replicaset.CONTROLLER,
@@ -18,10 +30,19 @@ CONTROLLERS: dict[str, Controller] = {
     cronjob.NAME: cronjob.CONTROLLER,
     statefulset.NAME: statefulset.CONTROLLER,
     statefulset.BINDER: statefulset.BINDER_CONTROLLER,
+    clusterrole_aggregation.NAME: clusterrole_aggregation.CONTROLLER,
+    disruption.NAME: disruption.CONTROLLER,
 }
 
 
 @functools.cache
-def watchers(kind: str) -> tuple[Controller, ...]:
-    """The registered controllers that watch `kind`, in registry order (asked on every change: cached)."""
-    return tuple(c for c in CONTROLLERS.values() if kind in c.kinds_watched)
+def watchers(kind: str) -> tuple[tuple[Controller, str], ...]:
+    """The registered controllers that watch `kind`, in registry order, each with the kind that must have objects
+    for it to hear of this change ("" when it always does: see `Controller.active_while`). Asked on every
+    change: cached."""
+    found = []
+    for controller in CONTROLLERS.values():
+        if kind in controller.kinds_watched:
+            gate = getattr(controller, "active_while", "")
+            found.append((controller, "" if gate == kind else gate))
+    return tuple(found)
