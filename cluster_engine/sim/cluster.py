@@ -146,7 +146,9 @@ class Cluster:
         self.nodes = NodeLifecycle(self.store, self.kubelets, self.timers, self.recorder, _weak(self._evict_delete))
         self.gc = GarbageCollector(self.store, self.api)
         self.namespaces = NamespaceController(self.store, self.api)
-        self.ctx = Context(self.store, self.api, self.recorder, self.draws)
+        # what the controller manager keeps in memory (Context.memory): saved with the state, lost on its restart
+        self.controller_memory: dict[str, Any] = state.get("controllerMemory") or {}
+        self.ctx = Context(self.store, self.api, self.recorder, self.draws, self.controller_memory)
         self.components: dict[str, bool] = state.get(
             "components", {SCHEDULER: True, CONTROLLER_MANAGER: True}
         )
@@ -223,7 +225,7 @@ class Cluster:
             "explanations": {key: _rendered(record) for key, record in self.explanations.items()},
             "work": [list(item) for item in (*self.work, *self.controller_work)],
             "scheduler": self._scheduler_for_saving().to_json(),
-        }
+        } | ({"controllerMemory": self.controller_memory} if self.controller_memory else {})
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, decode: Callable[[str], Any] | None = None) -> Cluster:
@@ -497,6 +499,8 @@ class Cluster:
             if self.components.get(name) == running:
                 return
             self.components[name] = running
+            if name == CONTROLLER_MANAGER:
+                self.controller_memory.clear()  # a restarted controller manager remembers nothing
             self._show_component(name, running, now)
             if running and name == CONTROLLER_MANAGER:
                 for node in self.store.items("Node"):

@@ -14,6 +14,7 @@ from . import (
     disruption,
     endpoints,
     endpointslice,
+    hpa,
     job,
     replicaset,
     statefulset,
@@ -32,6 +33,7 @@ CONTROLLERS: dict[str, Controller] = {
     statefulset.BINDER: statefulset.BINDER_CONTROLLER,
     clusterrole_aggregation.NAME: clusterrole_aggregation.CONTROLLER,
     disruption.NAME: disruption.CONTROLLER,
+    hpa.NAME: hpa.CONTROLLER,
 }
 
 
