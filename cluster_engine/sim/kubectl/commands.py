@@ -9,7 +9,20 @@ from typing import Any, Protocol
 from cluster_engine.sim import printers
 from cluster_engine.sim.errors import Status
 
-from . import apply, drain, execute, generators, info, messages, metrics_api, mutations, output, parser, rollout
+from . import (
+    apply,
+    create_more,
+    drain,
+    execute,
+    generators,
+    info,
+    messages,
+    metrics_api,
+    mutations,
+    output,
+    parser,
+    rollout,
+)
 from .errors import KubectlError
 from .resources import Resource, Target, discovery, lookup, parse_targets, served
 from .table import TableOptions, TablePrinter, TabWriter
@@ -88,6 +101,10 @@ class Client(Protocol):
     ) -> str: ...
 
     def server_version(self) -> str: ...
+
+    def evict(self, name: str, *, namespace: str, grace_period_seconds: int | None, dry_run: bool) -> dict[str, Any]:
+        """POST `pods/<name>/eviction` (the pod's PodDisruptionBudget may refuse: 429 TooManyRequests)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -667,11 +684,6 @@ def _api_resources(parsed: parser.ParsedCommand, _client: Client, _session: Sess
     return Result(stdout=writer.flush())
 
 
-def _autoscale(parsed: parser.ParsedCommand, _client: Client, session: Session) -> Result:
-    target = "/".join(parsed.args) if parsed.args else "deployment/<name>"
-    return _note("autoscale_refused", session, target=target)
-
-
 def _options(_parsed: parser.ParsedCommand, _client: Client, _session: Session) -> Result:
     return Result(stdout=parser.help_text(("options",)))
 
@@ -693,13 +705,19 @@ _HANDLERS = {
     ("create", "service", "externalname"): _create_service,
     ("create", "namespace"): _create_namespace,
     ("create", "configmap"): _create_configmap,
+    ("create", "ingress"): create_more.create_ingress,
+    ("create", "poddisruptionbudget"): create_more.create_pdb,
+    ("create", "role"): create_more.create_role,
+    ("create", "clusterrole"): create_more.create_clusterrole,
+    ("create", "rolebinding"): create_more.create_rolebinding,
+    ("create", "clusterrolebinding"): create_more.create_clusterrolebinding,
     ("run",): _run,
     ("expose",): _expose,
     ("apply",): apply.apply,
     ("delete",): _delete,
     ("version",): _version,
     ("api-resources",): _api_resources,
-    ("autoscale",): _autoscale,
+    ("autoscale",): create_more.autoscale,
     ("describe",): mutations.describe_command,
     ("label",): mutations.label,
     ("annotate",): mutations.annotate,
