@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.validation import label_value, qualified_name
 
-from . import describe, describe_apps, describe_generic, messages, output, parser
+from . import describe, describe_apps, describe_generic, describe_more, messages, output, parser
 from .errors import KubectlError
 from .resources import Resource, Target, by_kind, parse_targets
 
@@ -689,6 +689,7 @@ _DESCRIBERS: dict[str, Callable[[Client, dict[str, Any], Events], str]] = {
     "Service": _describe_service,
     "Endpoints": lambda c, o, e: describe_apps.describe_endpoints(o, e, c.now),
     "EndpointSlice": lambda c, o, e: describe_apps.describe_endpoint_slice(o, e, c.now),
+    **describe_more.DESCRIBERS,
 }
 
 
