@@ -40,6 +40,13 @@ UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 BUILTIN_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
 
 
+def _allow(kind: Kind, verb: str) -> None:
+    """A verb the kind does not serve (read-only kinds: CustomResourceDefinitions) is refused as kube-apiserver
+    refuses it: 405 MethodNotAllowed."""
+    if verb not in kind.verbs:
+        raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+
+
 def _cannot_handle(kind: Kind, detail: str, version: objects.Version | None = None) -> Status:
     name = version.version if version else kind.version
     return bad_request(f'{kind.kind} in version "{name}" cannot be handled as a {kind.kind}: {detail}')
@@ -212,6 +219,7 @@ class ApiServer:
     ) -> dict[str, Any]:
         """Create; `managed_fields` (server-side apply's) replaces the Update operation's bookkeeping."""
         kind = objects.kind_of(body) if isinstance(body, dict) else objects.kind_of({})
+        _allow(kind, "create")
         obj = self.decode(kind, body)
         ns = self._namespace(kind, obj, namespace)
         meta = obj["metadata"]
@@ -391,6 +399,7 @@ class ApiServer:
 
         def run() -> dict[str, Any]:
             kind = objects.kind_of(body)
+            _allow(kind, "update")
             # a subresource write never sets managedFields: not copying them keeps status writes cheap
             obj = self.decode(kind, _without_managed_fields(body) if subresource else body)
             ns = self._namespace(kind, obj, namespace)
@@ -458,6 +467,7 @@ class ApiServer:
 
         def run() -> dict[str, Any]:
             kind = self.resolve(kind_name)
+            _allow(kind, "patch")
             ns = namespace if kind.namespaced else ""
             stored = self._existing(kind, ns, name)
             other = kind.served_version(api_version)
@@ -603,6 +613,7 @@ class ApiServer:
 
         def run() -> dict[str, Any]:
             kind = self.resolve(kind_name)
+            _allow(kind, "delete")
             ns = namespace if kind.namespaced else ""
             old = self._existing(kind, ns, name)
             meta = old["metadata"]
@@ -728,6 +739,7 @@ class ApiServer:
 
         def run() -> tuple[dict[str, Any], str]:
             kind = objects.kind_of(manifest) if isinstance(manifest, dict) else objects.kind_of({})
+            _allow(kind, "patch")
             modified = self.decode(kind, manifest)
             name = modified["metadata"].get("name")
             if not name:
@@ -792,6 +804,7 @@ class ApiServer:
 
         def run() -> tuple[dict[str, Any], bool]:
             kind = self.resolve(kind_name)
+            _allow(kind, "patch")
             ns = namespace if kind.namespaced else ""
             config = self.decode(kind, body)
             if kind.namespaced:

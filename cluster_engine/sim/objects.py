@@ -268,6 +268,7 @@ SECRET = register(
 
 # Kinds of other API groups register themselves in their own modules (one entry per kind).
 from . import (  # noqa: E402, F401 - Services, Jobs, StatefulSets, Ingresses, budgets, autoscalers, RBAC
+    kinds_apiextensions,
     kinds_apps,
     kinds_autoscaling,
     kinds_batch,

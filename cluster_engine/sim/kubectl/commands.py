@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from cluster_engine.sim import printers
+from cluster_engine.sim import objects, printers
 from cluster_engine.sim.errors import Status
 
 from . import (
@@ -238,7 +238,28 @@ def _read_stdin_targets(parsed: parser.ParsedCommand, session: Session, command:
             raise KubectlError(
                 messages.message("file_not_available", session.language, path=path, command=command)
             )
-    return [doc.body for doc in parse_objects(session.stdin)]
+    docs = [doc.body for doc in parse_objects(session.stdin)]
+    for doc in docs:
+        _check_mapping(doc, command)
+    return docs
+
+
+def _check_mapping(doc: dict[str, Any], command: str) -> None:
+    """kubectl's builder maps every document to a resource before acting on any: a kind no served version has is
+    `resource mapping not found` (for `get`, printed without kubectl's `error: ` prefix)."""
+    kind, api_version = doc.get("kind"), doc.get("apiVersion")
+    if not kind or not api_version:
+        return  # the decoder's own errors follow
+    try:
+        objects.kind_of(doc)
+    except Status as status:
+        if status.code != 404:
+            return
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        text = (f'resource mapping not found for name: "{meta.get("name", "")}" namespace: '
+                f'"{meta.get("namespace", "")}" from "STDIN": no matches for kind "{kind}" in version '
+                f'"{api_version}"\nensure CRDs are installed first')
+        raise KubectlError(text if command == "get" else f"error: {text}") from None
 
 
 def _get(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:

@@ -72,6 +72,11 @@ def test_a_kind_the_server_does_not_serve_is_answered_as_kube_apiserver_does(kub
                               'for kind "Widget" in version "example.com/v1"\nensure CRDs are installed first\n')
     listed = kube.run("get", "widgets", check=False)
     assert listed.stderr == 'error: the server doesn\'t have a resource type "widgets"\n'
+    # a served group-version without that kind: kubectl lists the CRDs first (none here, as on a new cluster)
+    in_apps = kube.run("apply", "-f", "-", stdin=WIDGET.replace("example.com/v1", "apps/v1"), check=False)
+    assert in_apps.stderr == ('error: resource mapping not found for name: "w1" namespace: "" from "STDIN": no matches '
+                              'for kind "Widget" in version "apps/v1"\nensure CRDs are installed first\n')
+    assert kube.run("get", "crd").stderr == "No resources found\n"
 
 
 def test_drain_retries_while_the_disruption_budget_refuses(kube, learner):
