@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
-from cluster_engine.sim.discovery import served_kinds
+from cluster_engine.sim import discovery as sim_discovery
 from cluster_engine.sim.objects import Kind
 from cluster_engine.sim.scenario import KUBERNETES_VERSION
 from cluster_engine.sim.schema import list_field
@@ -53,13 +55,36 @@ def subresource_names(kind: Kind) -> set[str]:
     return {sub["name"] for sub in _subresources(kind)}
 
 
+def served_kinds() -> list[Kind]:
+    """Every served resource (`sim.discovery`: the registered kinds and the reviews, in its order) in each version
+    it is served in: the stored version as registered, and for each other version (autoscaling/v1
+    HorizontalPodAutoscaler) a view of the kind with that `version`, whose `schema_ref` and `api_version` are that
+    version's (objects read and written through it are converted: `tables.in_version`, `Kind.served_version`)."""
+    served: list[Kind] = []
+    for kind in sim_discovery.served_kinds():
+        served.append(kind)
+        served += [dataclasses.replace(kind, version=other.version, other_versions=()) for other in
+                   kind.other_versions]
+    return served
+
+
+def _version_priority(version: str) -> tuple[int, int, int]:
+    """kube-apiserver's version order within a group: GA before beta before alpha, higher numbers first."""
+    match = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if match is None:
+        return (3, 0, 0)
+    stage = {None: 0, "beta": 1, "alpha": 2}[match.group(2)]
+    return (stage, -int(match.group(1)), -int(match.group(3) or 0))
+
+
 def group_versions() -> dict[tuple[str, str], list[Kind]]:
-    """Served kinds (`sim.discovery`: the registered kinds and the reviews) by (group, version), the core group
-    ("", "v1") first, then groups by name."""
+    """Served kinds by (group, version), the core group ("", "v1") first, then groups by name, each group's
+    versions in priority order (its preferred version first)."""
     grouped: dict[tuple[str, str], list[Kind]] = {}
     for kind in served_kinds():
         grouped.setdefault((kind.group, kind.version), []).append(kind)
-    return grouped
+    return dict(sorted(grouped.items(), key=lambda item: (item[0][0] != "", item[0][0],
+                                                          _version_priority(item[0][1]))))
 
 
 def kind_for(group: str, version: str, plural: str) -> Kind | None:

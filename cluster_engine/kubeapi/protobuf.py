@@ -397,7 +397,50 @@ _REVIEWS: dict[str, Table] = {
     "SelfSubjectReview": {1: ("metadata", "ObjectMeta")},
 }
 
-MESSAGES: dict[str, Table] = {**_META, **_POD, **_CORE, **_GROUPS, **_REVIEWS}
+# ------------------------------------------------------------------ networking/v1, policy/v1, autoscaling/v1, rbac/v1
+# (`kubectl create ingress | poddisruptionbudget | role | rolebinding | clusterrole | clusterrolebinding` and
+# `kubectl autoscale`, which sends an autoscaling/v1 HorizontalPodAutoscaler)
+
+_ISSUE17: dict[str, Table] = {
+    "Ingress": {1: ("metadata", "ObjectMeta"), 2: ("spec", "IngressSpec")},
+    "IngressSpec": {
+        4: ("ingressClassName", "string?"), 1: ("defaultBackend", "IngressBackend?"), 2: ("tls", "[]IngressTLS"),
+        3: ("rules", "[]IngressRule"),
+    },
+    "IngressBackend": {4: ("service", "IngressServiceBackend?"), 3: ("resource", "TypedLocalObjectReference?")},
+    "IngressServiceBackend": {1: ("name", "string!"), 2: ("port", "ServiceBackendPort")},
+    "ServiceBackendPort": {1: ("name", "string"), 2: ("number", "int32")},
+    "IngressTLS": {1: ("hosts", "[]string"), 2: ("secretName", "string")},
+    "IngressRule": {1: ("host", "string"), 2: ("", "IngressRuleValue")},
+    "IngressRuleValue": {1: ("http", "HTTPIngressRuleValue?")},
+    "HTTPIngressRuleValue": {1: ("paths", "[]HTTPIngressPath")},
+    "HTTPIngressPath": {1: ("path", "string"), 3: ("pathType", "string?"), 2: ("backend", "IngressBackend!")},
+    "PodDisruptionBudget": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodDisruptionBudgetSpec")},
+    "PodDisruptionBudgetSpec": {
+        1: ("minAvailable", "IntOrString?"), 2: ("selector", "LabelSelector?"), 3: ("maxUnavailable", "IntOrString?"),
+        4: ("unhealthyPodEvictionPolicy", "string?"),
+    },
+    "HorizontalPodAutoscaler": {1: ("metadata", "ObjectMeta"), 2: ("spec", "HorizontalPodAutoscalerSpec")},
+    "HorizontalPodAutoscalerSpec": {
+        1: ("scaleTargetRef", "CrossVersionObjectReference!"), 2: ("minReplicas", "int32?"),
+        3: ("maxReplicas", "int32!"), 4: ("targetCPUUtilizationPercentage", "int32?"),
+    },
+    "CrossVersionObjectReference": {1: ("kind", "string!"), 2: ("name", "string!"), 3: ("apiVersion", "string")},
+    "Role": {1: ("metadata", "ObjectMeta"), 2: ("rules", "[]PolicyRule")},
+    "ClusterRole": {1: ("metadata", "ObjectMeta"), 2: ("rules", "[]PolicyRule"),
+                    3: ("aggregationRule", "AggregationRule?")},
+    "AggregationRule": {1: ("clusterRoleSelectors", "[]LabelSelector")},
+    "PolicyRule": {
+        1: ("verbs", "[]string"), 2: ("apiGroups", "[]string"), 3: ("resources", "[]string"),
+        4: ("resourceNames", "[]string"), 5: ("nonResourceURLs", "[]string"),
+    },
+    "RoleBinding": {1: ("metadata", "ObjectMeta"), 2: ("subjects", "[]Subject"), 3: ("roleRef", "RoleRef!")},
+    "ClusterRoleBinding": {1: ("metadata", "ObjectMeta"), 2: ("subjects", "[]Subject"), 3: ("roleRef", "RoleRef!")},
+    "Subject": {1: ("kind", "string!"), 2: ("apiGroup", "string"), 3: ("name", "string!"), 4: ("namespace", "string")},
+    "RoleRef": {1: ("apiGroup", "string!"), 2: ("kind", "string!"), 3: ("name", "string!")},
+}
+
+MESSAGES: dict[str, Table] = {**_META, **_POD, **_CORE, **_GROUPS, **_REVIEWS, **_ISSUE17}
 
 # Kinds a body may carry (`typeMeta.kind`); each is decoded with the message of the same name.
 KINDS = frozenset({
@@ -405,6 +448,8 @@ KINDS = frozenset({
     "PersistentVolumeClaim", "Node", "Binding", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
     "CronJob", "PriorityClass", "Eviction", "Scale", "DeleteOptions",
     "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview",
+    "Ingress", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Role", "ClusterRole", "RoleBinding",
+    "ClusterRoleBinding",
 })
 
 

@@ -385,7 +385,7 @@ def create(request: ApiRequest) -> HttpResponse:
 
     created = write(request, lambda c: c.create(body, namespace=namespace, actor=request.caller.actor,
                                                  dry_run=dry, field_manager=manager), dry=dry)
-    return json_response(created, 201, warnings=request.warnings)
+    return json_response(tables.in_version(request.kind, created), 201, warnings=request.warnings)
 
 
 def update(request: ApiRequest) -> HttpResponse:
@@ -401,7 +401,8 @@ def update(request: ApiRequest) -> HttpResponse:
         def operation(c: engine.Cluster) -> dict[str, Any]:
             return c.update(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry,
                             field_manager=manager)
-    return json_response(write(request, operation, dry=dry), warnings=request.warnings)
+    return json_response(tables.in_version(request.kind, write(request, operation, dry=dry)),
+                         warnings=request.warnings)
 
 
 def patch(request: ApiRequest) -> HttpResponse:
@@ -422,9 +423,9 @@ def patch(request: ApiRequest) -> HttpResponse:
     def operation(c: engine.Cluster) -> dict[str, Any]:
         return c.patch(request.kind.kind, request.name, body, namespace=request.ns, patch_type=patch_type,
                        actor=request.caller.actor, dry_run=dry, subresource=request.subresource,
-                       field_manager=manager)
+                       field_manager=manager, api_version=request.kind.api_version)
 
-    return json_response(write(request, operation, dry=dry))
+    return json_response(tables.in_version(request.kind, write(request, operation, dry=dry)))
 
 
 def server_side_apply(request: ApiRequest) -> HttpResponse:
@@ -446,7 +447,7 @@ def server_side_apply(request: ApiRequest) -> HttpResponse:
                                    force=force, actor=actor, dry_run=dry, subresource=request.subresource)
 
     obj, created = write(request, operation, dry=dry)
-    return json_response(obj, 201 if created else 200, warnings=request.warnings)
+    return json_response(tables.in_version(request.kind, obj), 201 if created else 200, warnings=request.warnings)
 
 
 def _delete_options(request: ApiRequest) -> dict[str, Any]:
@@ -508,7 +509,7 @@ def delete(request: ApiRequest) -> HttpResponse:
     obj, remains = write(request, lambda c: _delete_one(c, request, request.name, options, dry), dry=dry)
     kind = request.kind
     if remains or kind.plural in RETURNS_DELETED_OBJECT:
-        return json_response(obj)
+        return json_response(tables.in_version(kind, obj))
     details = {"name": request.name, "kind": kind.plural, "uid": obj["metadata"].get("uid", "")}
     if kind.group:
         details["group"] = kind.group
@@ -592,7 +593,8 @@ def change_scale(request: ApiRequest) -> HttpResponse:
 
 
 def evict(request: ApiRequest) -> HttpResponse:
-    """POST pods/<name>/eviction: a delete with the Eviction's options (no PodDisruptionBudgets are simulated)."""
+    """POST pods/<name>/eviction: a delete with the Eviction's options that the pod's PodDisruptionBudget allows
+    (`sim/eviction.py`; 429 TooManyRequests when it does not)."""
     body = decode_body(request, proto_kind="Eviction")
     if not isinstance(body, dict):
         raise bad_request("the body of the request was in an unknown format - it must be an Eviction")
@@ -601,7 +603,8 @@ def evict(request: ApiRequest) -> HttpResponse:
         raise bad_request(f"name in URL does not match name in Eviction object: {request.name} != {sent}")
     options = body.get("deleteOptions") or {}
     dry = dry_run(request, options.get("dryRun") or [])
-    write(request, lambda c: _delete_one(c, request, request.name, options, dry), dry=dry)
+    write(request, lambda c: c.evict(request.name, namespace=request.ns, delete_options=options,
+                                     actor=request.caller.actor, dry_run=dry), dry=dry)
     return json_response(success(201), 201)
 
 

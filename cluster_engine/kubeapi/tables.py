@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cluster_engine.sim import printers
+from cluster_engine.sim import objects, printers
 from cluster_engine.sim.objects import Kind
 
 TABLE = "Table"
@@ -68,6 +68,15 @@ def table(kind: Kind, items: list[dict[str, Any]], now: float, *, include_object
     return result
 
 
+def in_version(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
+    """`obj` (stored form) in the version `kind` serves (a view of another version: `discovery.served_kinds`)."""
+    registered = objects.lookup(kind.kind)
+    if registered is None or registered.version == kind.version:
+        return obj
+    other = registered.served_version(kind.api_version)
+    return other.from_stored(obj) if other is not None else obj
+
+
 def partial(obj: dict[str, Any]) -> dict[str, Any]:
     return {"kind": PARTIAL, "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata", {})}
 
@@ -82,6 +91,9 @@ def render_list(kind: Kind, listing: dict[str, Any], how: str, now: float, *, in
     if how in (PARTIAL, PARTIAL_LIST):
         return {"kind": PARTIAL_LIST, "apiVersion": "meta.k8s.io/v1", "metadata": meta,
                 "items": [partial(item) for item in listing["items"]]}
+    if kind.version != objects.by_kind(kind.kind).version:
+        listing = {**listing, "apiVersion": kind.api_version, "items": [in_version(kind, item) for item in
+                                                                         listing["items"]]}
     return listing
 
 
@@ -91,4 +103,4 @@ def render_object(kind: Kind, obj: dict[str, Any], how: str, now: float, *, incl
                      resource_version=obj.get("metadata", {}).get("resourceVersion", ""))
     if how in (PARTIAL, PARTIAL_LIST):
         return partial(obj)
-    return obj
+    return in_version(kind, obj)

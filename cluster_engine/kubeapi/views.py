@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from cluster_engine import selectors, services, tls
-from cluster_engine.kubeapi import discovery, openapi, portforward, resources, tables
+from cluster_engine.kubeapi import discovery, openapi, openapi_proto, portforward, resources, tables
 from cluster_engine.kubeapi.auth import authenticate, token_sandbox
 from cluster_engine.kubeapi.resources import ApiRequest, json_response, not_found_resource, status_response
 from cluster_engine.models import Sandbox
@@ -95,8 +95,12 @@ def _route(request: HttpRequest, caller: resources.Caller, segments: list[str]) 
 
 def _openapi(segments: list[str], accept: str) -> HttpResponse:
     if segments == ["v2"]:
+        # kubectl asks for protobuf (client-side validation of a group-version /openapi/v3 does not list)
+        if any(media in accept for media in openapi_proto.ACCEPTED):
+            return HttpResponse(openapi_proto.v2_protobuf(openapi.v2_document()), content_type=openapi_proto.MEDIA_TYPE)
         if accept and "json" not in accept and "*/*" not in accept:
-            raise Status(406, "NotAcceptable", "only application/json is served for /openapi/v2", {})
+            raise Status(406, "NotAcceptable", "only application/json and the protobuf form are served for /openapi/v2",
+                         {})
         return HttpResponse(openapi.v2_document(), content_type="application/json")
     if segments == ["v3"]:
         return json_response(openapi.v3_root())

@@ -153,6 +153,8 @@ class _Encoder:
                                resource_version=obj["metadata"].get("resourceVersion", ""),
                                include_columns=self.columns)
             self.columns = False
+        else:
+            obj = tables.in_version(self.spec.kind, obj)
         return json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
 
     @staticmethod

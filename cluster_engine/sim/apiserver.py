@@ -15,7 +15,7 @@ from . import admission, authz, errors, managedfields, objects, patch, quota
 from .defaults import admit_pod, admit_toleration_seconds
 from .errors import Status, bad_request
 from .objects import Kind
-from .schema import DecodeError, strict_decode
+from .schema import DecodeError, root_ref, strict_decode
 from .selectors import parse_field_selector, parse_label_selector
 from .store import ADDED, DELETED, MODIFIED, Store
 from .util import Draws, clone, rfc3339, strip_nulls
@@ -43,8 +43,19 @@ ADMITTED_KINDS = frozenset({"Pod", "PersistentVolumeClaim", "PersistentVolume"})
 QUOTA_UPDATED_KINDS = frozenset({"Service", "PersistentVolumeClaim"})  # whose usage an update can grow
 
 
-def _cannot_handle(kind: Kind, detail: str, fields: tuple[str, ...] = ()) -> Status:
-    status = bad_request(f'{kind.kind} in version "{kind.version}" cannot be handled as a {kind.kind}: {detail}')
+def _allow(kind: Kind, verb: str) -> None:
+    """A verb the kind does not serve (read-only kinds: CustomResourceDefinitions) is refused as kube-apiserver
+    refuses it: 405 MethodNotAllowed."""
+    if verb not in kind.verbs:
+        raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+
+
+def _cannot_handle(kind: Kind, detail: str, *, fields: tuple[str, ...] = (),
+                   version: objects.Version | None = None) -> Status:
+    """The decoder's refusal of a body, naming the version it was sent in; `fields` are the offending paths
+    (what the in-page editor marks)."""
+    name = version.version if version else kind.version
+    status = bad_request(f'{kind.kind} in version "{name}" cannot be handled as a {kind.kind}: {detail}')
     status.fields = fields
     return status
 
@@ -95,13 +106,17 @@ class ApiServer:
                 "application/json, application/yaml, application/vnd.kubernetes.protobuf"
             )
         obj = strip_nulls(clone(body))
+        other = kind.served_version(obj.get("apiVersion"))  # a body of another served version is converted
         try:
-            unknown = strict_decode(obj, kind.schema_ref)
+            unknown = strict_decode(obj, root_ref(kind.group, other.version, kind.kind) if other else kind.schema_ref)
         except DecodeError as error:
-            raise _cannot_handle(kind, str(error), (error.field,) if error.field else ()) from error
+            raise _cannot_handle(kind, str(error), fields=(error.field,) if error.field else (),
+                                 version=other) from error
         if unknown:
             fields = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise _cannot_handle(kind, f"strict decoding error: {fields}", tuple(unknown))
+            raise _cannot_handle(kind, f"strict decoding error: {fields}", fields=tuple(unknown), version=other)
+        if other is not None:
+            obj = other.to_stored(obj)
         if kind.kind == "Secret":
             problem = secret_base64_error(obj)
             if problem:
@@ -223,6 +238,7 @@ class ApiServer:
     ) -> dict[str, Any]:
         """Create; `managed_fields` (server-side apply's) replaces the Update operation's bookkeeping."""
         kind = objects.kind_of(body) if isinstance(body, dict) else objects.kind_of({})
+        _allow(kind, "create")
         obj = self.decode(kind, body)
         ns = self._namespace(kind, obj, namespace)
         meta = obj["metadata"]
@@ -419,6 +435,7 @@ class ApiServer:
 
         def run() -> dict[str, Any]:
             kind = objects.kind_of(body)
+            _allow(kind, "update")
             # a subresource write never sets managedFields: not copying them keeps status writes cheap
             obj = self.decode(kind, _without_managed_fields(body) if subresource else body)
             ns = self._namespace(kind, obj, namespace)
@@ -477,14 +494,21 @@ class ApiServer:
         reason: str = "",
         subresource: str = "",
         field_manager: str | None = None,
+        api_version: str | None = None,
     ) -> dict[str, Any]:
         """PATCH with `patch_type` merge / json / strategic (or their media types). `subresource` `status`
-        changes the status only; `scale` is recorded as the scale subresource's write of `spec.replicas`."""
+        changes the status only; `scale` is recorded as the scale subresource's write of `spec.replicas`.
+        `api_version` names another served version of the kind: the patch applies to the object in that version,
+        and the result is converted back, as kube-apiserver patches the version a request addresses."""
 
         def run() -> dict[str, Any]:
             kind = self.resolve(kind_name)
+            _allow(kind, "patch")
             ns = namespace if kind.namespaced else ""
-            old = self._existing(kind, ns, name)
+            stored = self._existing(kind, ns, name)
+            other = kind.served_version(api_version)
+            old = other.from_stored(stored) if other is not None else stored
+            ref = root_ref(kind.group, other.version, kind.kind) if other is not None else kind.schema_ref
             media = patch.PATCH_TYPES.get(patch_type)
             if media is None:
                 raise Status(
@@ -500,17 +524,17 @@ class ApiServer:
             elif media == patch.MERGE:
                 result = patch.merge_patch(old, body)
             else:
-                result = patch.strategic_merge(old, body, kind.schema_ref)
+                result = patch.strategic_merge(old, body, ref)
             if not isinstance(result, dict):
                 raise bad_request("patched object is not an object")
-            result.setdefault("apiVersion", kind.api_version)
+            result.setdefault("apiVersion", old.get("apiVersion") or kind.api_version)
             result.setdefault("kind", kind.kind)
             if subresource or result.get("metadata", {}).get("managedFields") is old["metadata"].get("managedFields"):
                 result = _without_managed_fields(result)  # untouched by the patch: the stored ones stay, uncopied
             obj = self.decode(kind, result)
             return self._write(
                 kind,
-                old,
+                stored,
                 obj,
                 actor=actor,
                 now=now,
@@ -632,6 +656,7 @@ class ApiServer:
 
         def run() -> dict[str, Any]:
             kind = self.resolve(kind_name)
+            _allow(kind, "delete")
             ns = namespace if kind.namespaced else ""
             old = self._existing(kind, ns, name)
             meta = old["metadata"]
@@ -757,6 +782,7 @@ class ApiServer:
 
         def run() -> tuple[dict[str, Any], str]:
             kind = objects.kind_of(manifest) if isinstance(manifest, dict) else objects.kind_of({})
+            _allow(kind, "patch")
             modified = self.decode(kind, manifest)
             name = modified["metadata"].get("name")
             if not name:
@@ -823,6 +849,7 @@ class ApiServer:
 
         def run() -> tuple[dict[str, Any], bool]:
             kind = self.resolve(kind_name)
+            _allow(kind, "patch")
             ns = namespace if kind.namespaced else ""
             config = self.decode(kind, body)
             if kind.namespaced:

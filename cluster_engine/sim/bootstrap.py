@@ -1,13 +1,15 @@
 """What a cluster holds from its first moment without any request creating it: objects stored with fixed uids
 (`system_owner_uid`), so they take none of the seeded draws the cluster's generated names come from. Used by
-`scenario.build` and by the upgrade of states saved before these objects existed (`upgrade_state_v1`)."""
+`scenario.build` and by the upgrades of states saved before these objects existed (`upgrade_state_v1`,
+`upgrade_state_v2`)."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from . import objects
+from . import kinds_rbac, objects
+from .apiserver import API_SERVER
 from .util import rfc3339
 
 ACTOR = "scenario"  # who the change log names for what a cluster starts with
@@ -29,8 +31,10 @@ def _uid(*parts: str) -> str:
 
 
 def create_system_object(cluster: Any, manifest: dict[str, Any], *, actor: str, now: float) -> dict[str, Any]:
-    """Create a kube-system workload object through the api-server's decoding, defaulting and validation,
-    with the fixed uid `system_owner_uid` gives it (the existing pods' ownerReferences name that uid)."""
+    """Create a kube-system workload object (or an account, the default StorageClass, a bootstrap RBAC object)
+    through the api-server's decoding, defaulting and validation, with the fixed uid `system_owner_uid` gives it
+    (the existing pods' ownerReferences name that uid; such an object draws nothing, so the names drawn after it
+    stay put)."""
     kind = objects.kind_of(manifest)
     obj = cluster.api.decode(kind, manifest)
     kind.default(obj)
@@ -74,6 +78,17 @@ def create_system_accounts(cluster: Any, namespaces: tuple[str, ...], *, now: fl
         account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": "kube-system"}}
         create_system_object(cluster, account, actor=ACTOR, now=now)
     create_system_object(cluster, default_storage_class(), actor=ACTOR, now=now)
+
+
+def create_bootstrap_policy(cluster: Any, *, now: float, missing_only: bool = False) -> None:
+    """kube-apiserver's bootstrap RBAC policy and kubeadm's bindings (`kinds_rbac.bootstrap_objects`), written by
+    the api-server itself with fixed uids; `missing_only` skips those a ClusterRole or ClusterRoleBinding of the
+    same name already stands for. The aggregating roles (admin, edit, view) start without rules: the
+    clusterrole-aggregation controller fills them, as on a real cluster."""
+    for manifest in kinds_rbac.bootstrap_objects():
+        if missing_only and cluster.store.get(manifest["kind"], "", manifest["metadata"]["name"]) is not None:
+            continue
+        create_system_object(cluster, manifest, actor=API_SERVER, now=now)
 
 
 def _released_claim_volume(claim: dict[str, Any], node: str) -> dict[str, Any]:
@@ -140,3 +155,11 @@ def upgrade_state_v1(cluster: Any, *, now: float) -> None:
             volume["metadata"]["creationTimestamp"] = claim["metadata"].get("creationTimestamp") or rfc3339(now)
             store.put("PersistentVolume", volume, actor="persistentvolume-binder-controller", reason="", verb="create",
                       now=now)
+
+
+def upgrade_state_v2(cluster: Any, *, now: float) -> None:
+    """Give a cluster saved by state version 2 (or upgraded from 1) what version 3 clusters start with: the
+    bootstrap RBAC policy (`create_bootstrap_policy`), each object only where missing. Takes no seeded draws; the
+    ClusterRole changes reach the clusterrole-aggregation controller, which fills `admin`, `edit` and `view` on
+    the cluster's next step."""
+    create_bootstrap_policy(cluster, now=now, missing_only=True)

@@ -15,9 +15,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import faults, objects, portforward, proxy, quota
+from . import eviction, faults, objects, portforward, proxy, quota
 from .apiserver import CLIENT_SIDE_APPLY, FOREGROUND, ORPHAN, ApiServer
-from .bootstrap import upgrade_state_v1
+from .bootstrap import upgrade_state_v1, upgrade_state_v2
 from .clock import Clock, Timers
 from .controllers import Context
 from .controllers.registry import CONTROLLERS, watchers
@@ -35,7 +35,8 @@ from .util import Draws, clone, parse_rfc3339, rfc3339
 if TYPE_CHECKING:
     from .scheduler.explain import Record
 
-STATE_VERSION = 2  # 2: default ServiceAccounts, the default StorageClass, stored PersistentVolumes
+# 2: default ServiceAccounts, the default StorageClass, stored PersistentVolumes; 3: the bootstrap RBAC policy
+STATE_VERSION = 3
 SCHEDULER = "kube-scheduler"
 CONTROLLER_MANAGER = "kube-controller-manager"
 API_SERVER = "api-server"
@@ -160,7 +161,9 @@ class Cluster:
         self.nodes = NodeLifecycle(self.store, self.kubelets, self.timers, self.recorder, _weak(self._evict_delete))
         self.gc = GarbageCollector(self.store, self.api)
         self.namespaces = NamespaceController(self.store, self.api)
-        self.ctx = Context(self.store, self.api, self.recorder, self.draws)
+        # what the controller manager keeps in memory (Context.memory): saved with the state, lost on its restart
+        self.controller_memory: dict[str, Any] = state.get("controllerMemory") or {}
+        self.ctx = Context(self.store, self.api, self.recorder, self.draws, self.controller_memory)
         self.components: dict[str, bool] = state.get(
             "components", {SCHEDULER: True, CONTROLLER_MANAGER: True}
         )
@@ -238,18 +241,20 @@ class Cluster:
             "explanations": {key: _rendered(record) for key, record in self.explanations.items()},
             "work": [list(item) for item in (*self.work, *self.controller_work)],
             "scheduler": self._scheduler_for_saving().to_json(),
-        }
+        } | ({"controllerMemory": self.controller_memory} if self.controller_memory else {})
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, decode: Callable[[str], Any] | None = None) -> Cluster:
         """A cluster that continues exactly where the saved one stood. Takes ownership of `data`
         (pass a fresh `json.loads` result, or a copy). `decode` reads kinds saved as text (Store.from_json)."""
         version = data.get("version")
-        if version not in (1, STATE_VERSION):
+        if version not in (1, 2, STATE_VERSION):
             raise ValueError(f"unsupported state version {version!r}")
         cluster = cls(seed=data["seed"], _state=data, _decode=decode)
         if version == 1:
             upgrade_state_v1(cluster, now=cluster.clock.now)
+        if version in (1, 2):
+            upgrade_state_v2(cluster, now=cluster.clock.now)
         return cluster
 
     def dumps(self) -> str:
@@ -401,7 +406,9 @@ class Cluster:
         namespace, name = meta.get("namespace", ""), meta["name"]
         if self.components.get(CONTROLLER_MANAGER, True):
             # the controllers' informers: a stopped controller manager hears nothing and resyncs on start
-            for controller in watchers(kind):
+            for controller, gate in watchers(kind):
+                if gate and not self.store.count(gate):
+                    continue  # a controller of an optional kind hears nothing while none exists
                 for key in controller.keys_for(event, kind, obj, old):
                     self._enqueue(controller.name, key)
         if kind == "Pod":
@@ -517,6 +524,8 @@ class Cluster:
                 return
             self.components[name] = running
             self.api.service_accounts_managed = self.components.get(CONTROLLER_MANAGER, True)
+            if name == CONTROLLER_MANAGER:
+                self.controller_memory.clear()  # a restarted controller manager remembers nothing
             self._show_component(name, running, now)
             if running and name == CONTROLLER_MANAGER:
                 for node in self.store.items("Node"):
@@ -539,6 +548,9 @@ class Cluster:
     def _resync_controllers(self) -> None:
         """Enqueue every key of every registered controller (its informers' initial list on start)."""
         for controller in CONTROLLERS.values():
+            gate = getattr(controller, "active_while", "")
+            if gate and not self.store.count(gate):
+                continue
             for kind in controller.kinds_watched:
                 for obj in list(self.store.items(kind)):
                     for key in controller.keys_for("ADDED", kind, obj, None):
@@ -838,7 +850,9 @@ class Cluster:
         dry_run: bool = False,
         subresource: str = "",
         field_manager: str | None = None,
+        api_version: str | None = None,
     ) -> dict[str, Any]:
+        """`api_version` names another served version the patch is written against (autoscaling/v1)."""
         return self.api.patch(
             kind,
             name,
@@ -850,6 +864,7 @@ class Cluster:
             dry_run=dry_run,
             subresource=subresource,
             field_manager=field_manager,
+            api_version=api_version,
         )
 
     def server_side_apply(
@@ -902,6 +917,20 @@ class Cluster:
             preconditions=preconditions,
             dry_run=dry_run,
         )
+
+    def evict(
+        self,
+        name: str,
+        *,
+        namespace: str = "default",
+        delete_options: dict[str, Any] | None = None,
+        actor: str = "user:admin",
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
+        """The `pods/eviction` subresource: a delete its PodDisruptionBudget allows (`eviction.py`); returns the
+        pod as deleted, raises 429 TooManyRequests when the budget refuses."""
+        return eviction.evict(self.api, self.store, namespace, name, delete_options=delete_options, actor=actor,
+                              now=self.clock.now, dry_run=dry_run)
 
     def watch_events(
         self,

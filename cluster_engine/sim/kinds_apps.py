@@ -141,6 +141,27 @@ class _Raw:
         return self.text
 
 
+def validate_label_selector(selector: dict[str, Any] | None, path: str) -> list[Cause]:
+    """ValidateLabelSelector (apimachinery `metav1validation`): label keys and values of `matchLabels`, and
+    each `matchExpressions` requirement's operator and values. Every kind with a LabelSelector uses it."""
+    if not selector:
+        return []
+    causes = validate_labels(selector.get("matchLabels"), f"{path}.matchLabels")
+    for index, expression in enumerate(selector.get("matchExpressions") or []):
+        where = f"{path}.matchExpressions[{index}]"
+        operator = expression.get("operator", "")
+        values = expression.get("values") or []
+        if operator in ("In", "NotIn") and not values:
+            causes.append(required(f"{where}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
+        elif operator in ("Exists", "DoesNotExist") and values:
+            causes.append(
+                forbidden(f"{where}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
+            )
+        elif operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            causes.append(invalid(f"{where}.operator", operator, "not a valid selector operator"))
+    return causes
+
+
 def _validate_selector_and_template(
     spec: dict[str, Any],
     *,
@@ -160,19 +181,7 @@ def _validate_selector_and_template(
     if selector is None:
         causes.append(required("spec.selector"))
     else:
-        causes += validate_labels(selector.get("matchLabels"), "spec.selector.matchLabels")
-        for index, expression in enumerate(selector.get("matchExpressions") or []):
-            path = f"spec.selector.matchExpressions[{index}]"
-            operator = expression.get("operator", "")
-            values = expression.get("values") or []
-            if operator in ("In", "NotIn") and not values:
-                causes.append(required(f"{path}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
-            elif operator in ("Exists", "DoesNotExist") and values:
-                causes.append(
-                    forbidden(f"{path}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
-                )
-            elif operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
-                causes.append(invalid(f"{path}.operator", operator, "not a valid selector operator"))
+        causes += validate_label_selector(selector, "spec.selector")
         if not selector.get("matchLabels") and not selector.get("matchExpressions"):
             causes.append(
                 invalid("spec.selector", _Raw(go_label_selector(selector)), f"empty selector is invalid for {workload}")

@@ -77,7 +77,7 @@ _ZERO: dict[str, dict[str, str]] = {
 }
 # Who writes for an internal actor that names no field manager (the User-Agent prefix upstream would see).
 _COMPONENT_MANAGERS = {"kube-scheduler": "kube-scheduler", "api-server": "kube-apiserver",
-                       "scenario": "kubectl-create"}
+                       "scenario": "kubectl-create", "horizontal-pod-autoscaler": "kube-controller-manager"}
 
 
 class _Missing:

@@ -21,6 +21,7 @@ FieldGetter = Callable[[dict[str, Any]], str]
 # update, the store and the seeded draws: allocates ClusterIPs and NodePorts, generates a Job's selector.
 # Returns field errors (a 422 Invalid) and changes nothing when it returns any.
 Admitter = Callable[[dict[str, Any], dict[str, Any] | None, Any, Any], list[Cause]]
+Converter = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _path(*keys: str) -> FieldGetter:
@@ -44,6 +45,17 @@ BASE_FIELDS: dict[str, FieldGetter] = {
 
 
 @dataclass(frozen=True)
+class Version:
+    """Another version a kind is served in (autoscaling/v1 beside the stored autoscaling/v2). kube-apiserver stores
+    one version and converts: `to_stored` turns a body of this version into the stored form, `from_stored` the
+    stored object into this version (each returns a new dict and never mutates its argument)."""
+
+    version: str
+    to_stored: Converter
+    from_stored: Converter
+
+
+@dataclass(frozen=True)
 class Kind:
     """One served resource. `plural` is what URLs and error messages use (`pods "x" not found`)."""
 
@@ -64,6 +76,7 @@ class Kind:
     tracks_generation: bool = False  # metadata.generation bumps on spec changes
     field_selectors: dict[str, FieldGetter] = field(default_factory=dict)
     admit: Admitter | None = None
+    other_versions: tuple[Version, ...] = ()  # served besides `version`, which is the stored one
     verbs: tuple[str, ...] = (
         "create",
         "delete",
@@ -86,6 +99,14 @@ class Kind:
     @property
     def qualified_plural(self) -> str:
         return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    def served_version(self, api_version: str | None) -> Version | None:
+        """The other served version named by `api_version` (`autoscaling/v1`), None for the stored one or any
+        other text."""
+        for other in self.other_versions:
+            if api_version == (f"{self.group}/{other.version}" if self.group else other.version):
+                return other
+        return None
 
     def selectable(self, label: str) -> FieldGetter | None:
         return BASE_FIELDS.get(label) or self.field_selectors.get(label)
@@ -128,7 +149,7 @@ def kind_of(manifest: dict[str, Any]) -> Kind:
     if not api_version:
         raise bad_request(f"Object 'apiVersion' is missing in '{_short_json(manifest)}'")
     kind = _BY_KIND.get(kind_name)
-    if kind is None or kind.api_version != api_version:
+    if kind is None or (kind.api_version != api_version and kind.served_version(api_version) is None):
         group, _, version = api_version.rpartition("/")
         raise Status(
             404,
@@ -246,12 +267,17 @@ SECRET = register(
 )
 
 # Kinds of other API groups register themselves in their own modules (one entry per kind).
-from . import (  # noqa: E402, F401 - Services, Jobs, StatefulSets
+from . import (  # noqa: E402, F401 - Services, Jobs, Ingresses, budgets, RBAC, quotas, volumes, ...
+    kinds_apiextensions,
     kinds_apps,
+    kinds_autoscaling,
     kinds_batch,
     kinds_coordination,
     kinds_core,
+    kinds_disruption,
+    kinds_networking,
     kinds_policy,
+    kinds_rbac,
     kinds_scheduling,
     kinds_statefulset,
     kinds_storage,

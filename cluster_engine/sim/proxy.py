@@ -1,7 +1,9 @@
 """kube-proxy and cluster DNS, simulated: resolve a Service by DNS name, ClusterIP:port or NodePort on
 any node address, pick one ready endpoint at random (as iptables mode's probability rules do, from the
 cluster's seeded draws) and let that pod's simulated server answer. A Service without ready endpoints
-refuses the connection, as kube-proxy's REJECT rule makes it.
+refuses the connection, as kube-proxy's REJECT rule makes it. NetworkPolicies are enforced between the two pods
+(`networkpolicy.py`); a connection they drop times out, and a pod whose egress policies leave it no way to cluster
+DNS resolves no name.
 
 `localhost` from a pod is the pod itself, as its containers share one network namespace.
 DNS names: `<svc>.<ns>.svc.cluster.local` (and the short forms a pod's search path allows:
@@ -11,12 +13,13 @@ DNS names: `<svc>.<ns>.svc.cluster.local` (and the short forms a pod's search pa
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import images
+from . import images, networkpolicy
 from .controllers.endpoints import hostname_of, is_ready, target_port
 from .store import Store
 from .util import Draws
@@ -24,6 +27,8 @@ from .util import Draws
 CLUSTER_DOMAIN = "cluster.local"
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 ENDPOINTSLICE_SERVICE = "kubernetes.io/service-name"
+# curl without --connect-timeout waits for the kernel's SYN retries (net.ipv4.tcp_syn_retries = 6) to give up
+KERNEL_CONNECT_TIMEOUT_MS = 134_368
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,11 @@ class Response:
     node: str = ""
     service: str = ""
     error: str = ""
+    # a connection a NetworkPolicy dropped: the client waited for its timeout (`error` is curl's words for the
+    # kernel's, about 130 s; `address` and `port` what it tried, for clients that word it themselves)
+    timed_out: bool = False
+    address: str = ""
+    port: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -188,19 +198,56 @@ def page(image: images.Image, container: dict[str, Any], pod: dict[str, Any]) ->
     return "OK\n"
 
 
+def _source_ip(pod: dict[str, Any] | None) -> str:
+    return ((pod or {}).get("status") or {}).get("podIP") or ((pod or {}).get("status") or {}).get("hostIP") or ""
+
+
+def _dropped(host: str, port: int, address: str, svc: dict[str, Any] | None = None) -> Response:
+    """A connection a NetworkPolicy dropped: curl gives up when the kernel does (about 130 s of SYN retries)."""
+    return Response(None, "", service=svc["metadata"]["name"] if svc else "",
+                    error=f"curl: (28) Failed to connect to {host} port {port} after {KERNEL_CONNECT_TIMEOUT_MS} ms: "
+                    "Couldn't connect to server", timed_out=True, address=address, port=port)
+
+
+def _dns_blocked(store: Store, source: dict[str, Any] | None) -> bool:
+    """Whether the source pod's egress policies keep it from every cluster DNS server (UDP 53 to kube-dns)."""
+    if source is None or not store.count(networkpolicy.KIND):
+        return False
+    dns = store.get("Service", "kube-system", "kube-dns")
+    if dns is None:
+        return False
+    servers = [store.get("Pod", (e.get("targetRef") or {}).get("namespace", ""), (e.get("targetRef") or {}).get(
+        "name", "")) for e in _slice_endpoints(store, dns) if e["conditions"].get("ready")]
+    return not any(
+        not networkpolicy.denied_by(store, source=source, source_ip=_source_ip(source), destination=server,
+                                    destination_ip=_source_ip(server), port=53, protocol="UDP")
+        for server in servers if server is not None
+    )
+
+
+def _allowed(store: Store, source: dict[str, Any] | None, target: dict[str, Any], port: int) -> bool:
+    return not networkpolicy.denied_by(store, source=source, source_ip=_source_ip(source), destination=target,
+                                       destination_ip=_source_ip(target), port=port)
+
+
 def request(store: Store, kubelets: Any, draws: Draws, url: str, *, from_pod: dict[str, Any] | None = None) -> Response:
     """One HTTP GET as `curl <url>` from `from_pod` (or from a node, with the `default` namespace's
-    search path): DNS, kube-proxy's choice of a ready endpoint, and that pod's answer."""
+    search path): DNS, kube-proxy's choice of a ready endpoint, the NetworkPolicies between the two pods
+    (`networkpolicy.py`: a dropped connection times out), and that pod's answer."""
     parts = urlsplit(url if "://" in url else f"http://{url}")
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     path = parts.path or "/"
     namespace = from_pod["metadata"]["namespace"] if from_pod else "default"
-    if host in LOOPBACK:  # the pod's own network namespace: its containers' servers (a node's: none simulated)
+    # the pod's own network namespace: its containers' servers (a node's: none simulated); /etc/hosts names it, and
+    # loopback traffic never meets a NetworkPolicy
+    if host in LOOPBACK:
         if from_pod is None:
             return Response(None, "", error=f"curl: (7) Failed to connect to {host} port {port} after 0 ms: "
                                             "Couldn't connect to server")
         return answer(from_pod, port, path, kubelets, host=host)
+    if not _is_ip(host) and _dns_blocked(store, from_pod):
+        return Response(None, "", error=f"curl: (6) Could not resolve host: {host}")
     address, svc, pod = resolve(store, host, namespace)
     if not address:
         return Response(None, "", error=f"curl: (6) Could not resolve host: {host}")
@@ -212,11 +259,15 @@ def request(store: Store, kubelets: Any, draws: Draws, url: str, *, from_pod: di
             error=f"curl: (6) Could not resolve host: {address} (outside the simulated cluster)",
         )
     if pod is not None:
+        if not _allowed(store, from_pod, pod, port):
+            return _dropped(host, port, address, svc)
         return _with_service(answer(pod, port, path, kubelets), svc)
     svc, svc_port = _service_for(store, address, port)
     if svc is None or svc_port is None:
         target = _pod_by_ip(store, address)
         if target is not None:
+            if not _allowed(store, from_pod, target, port):
+                return _dropped(host, port, address)
             return answer(target, port, path, kubelets)
         return Response(
             None, "", error=f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server"
@@ -240,12 +291,12 @@ def request(store: Store, kubelets: Any, draws: Draws, url: str, *, from_pod: di
         )
     ready.sort(key=lambda item: item[0]["metadata"]["name"])
     backend, number = ready[draws.bits(32) % len(ready)]
+    if not _allowed(store, from_pod, backend, number):  # after kube-proxy's DNAT: the policy sees the pod and port
+        return _dropped(host, port, address, svc)
     return _with_service(answer(backend, number, path, kubelets), svc)
 
 
 def _with_service(response: Response, svc: dict[str, Any] | None) -> Response:
     if svc is None:
         return response
-    return Response(
-        response.status, response.body, response.pod, response.node, svc["metadata"]["name"], response.error
-    )
+    return dataclasses.replace(response, service=svc["metadata"]["name"])

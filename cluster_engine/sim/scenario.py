@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from . import faults, images, quota
-from .bootstrap import ACTOR, _hash, _uid, create_system_accounts, create_system_object, system_owner_uid
+from .bootstrap import (
+    ACTOR,
+    _hash,
+    _uid,
+    create_bootstrap_policy,
+    create_system_accounts,
+    create_system_object,
+    system_owner_uid,
+)
 from .cluster import Cluster
 from .controllers import history
 from .controllers.serviceaccount import ROOT_CA_NAME, root_ca_configmap
@@ -739,6 +747,7 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
                 create_system_object(cluster, manifest, actor=actor, now=now)
             else:
                 api.create(manifest, actor="replicaset-controller" if manifest["kind"] == "Pod" else ACTOR, now=now)
+    create_bootstrap_policy(cluster, now=now)  # kube-apiserver's bootstrap policy and kubeadm's bindings
     for manifest in spec.get("objects") or []:
         if spec.get("preload", "create") == "apply":
             api.apply(manifest, actor=ACTOR, now=now)

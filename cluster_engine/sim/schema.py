@@ -235,6 +235,8 @@ def definition(ref: str) -> dict[str, Any]:
 
 def root_ref(group: str, version: str, kind: str) -> str:
     """The definition name of a top-level kind (`io.k8s.api.core.v1.Pod`, `io.k8s.api.apps.v1.Deployment`)."""
+    if group == "apiextensions.k8s.io":  # defined by apiextensions-apiserver, not k8s.io/api
+        return f"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.{version}.{kind}"
     group_part = "core" if not group else group.split(".", maxsplit=1)[0] if group.endswith(".k8s.io") else group
     return f"io.k8s.api.{group_part}.{version}.{kind}"
 

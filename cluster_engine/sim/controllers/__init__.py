@@ -10,7 +10,7 @@ registered in `registry.CONTROLLERS` from one de-duplicating work queue, only wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cluster_engine.sim.apiserver import ApiServer
@@ -34,12 +34,22 @@ DONE = Result()
 class Context:
     """What a controller may use: `store` for reads (stored dicts: never mutate them), `api` for every
     write (the normal api-server path: defaulting, admission, validation, watch events), `recorder`
-    for Events and `draws` for seeded randomness."""
+    for Events and `draws` for seeded randomness.
+
+    `memory` is the controller manager's own memory, for what an upstream controller keeps in memory rather
+    than in objects (the HPA controller's recent recommendations and scale events): JSON values under the
+    controller's name, saved with the cluster's state and forgotten when kube-controller-manager restarts, as
+    upstream's are. Everything else a controller knows it reads from the store."""
 
     store: Store
     api: ApiServer
     recorder: Recorder
     draws: Draws
+    memory: dict[str, Any] = field(default_factory=dict)
+
+    def memory_of(self, controller: str) -> dict[str, Any]:
+        """The controller's part of `memory` (created on first use)."""
+        return self.memory.setdefault(controller, {})
 
     def event(
         self, obj: dict[str, Any], event_type: str, reason: str, message: str, *, component: str, now: float
@@ -56,6 +66,10 @@ class Controller(Protocol):
     - `keys_for(event_type, kind, obj, old)`: the reconcile keys a change maps to (the event handlers:
       an owned pod maps to its owner's key). `event_type` is ADDED, MODIFIED or DELETED; `old` is the
       previous stored version (None on ADDED). It must be cheap and must not write.
+    - `active_while` (optional): a kind among `kinds_watched`. While the store holds no object of it, the
+      controller hears of no change of its other kinds, so a controller of an optional kind (the disruption
+      controller of PodDisruptionBudgets, which also watches every pod) costs nothing in a cluster without one.
+      It must then find its state again from its own kind's objects when one appears (level-based, as always).
     - `reconcile(ctx, key, now)`: bring the object named by `key` to its desired state through
       `ctx.api`; returns a `Result`. Level-based: it may be called any number of times for a key, for
       objects that no longer exist, and must not raise (a refused write is retried on the next change

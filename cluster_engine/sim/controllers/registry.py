@@ -7,11 +7,14 @@ import functools
 
 from . import (
     Controller,
+    clusterrole_aggregation,
     cronjob,
     daemonset,
     deployment,
+    disruption,
     endpoints,
     endpointslice,
+    hpa,
     job,
     persistentvolume,
     replicaset,
@@ -37,10 +40,20 @@ CONTROLLERS: dict[str, Controller] = {
     persistentvolume.PROVISIONER_NAME: persistentvolume.PROVISIONER,
     persistentvolume.PVC_PROTECTION_NAME: persistentvolume.CLAIM_PROTECTION,
     persistentvolume.PV_PROTECTION_NAME: persistentvolume.VOLUME_PROTECTION,
+    clusterrole_aggregation.NAME: clusterrole_aggregation.CONTROLLER,
+    disruption.NAME: disruption.CONTROLLER,
+    hpa.NAME: hpa.CONTROLLER,
 }
 
 
 @functools.cache
-def watchers(kind: str) -> tuple[Controller, ...]:
-    """The registered controllers that watch `kind`, in registry order (asked on every change: cached)."""
-    return tuple(c for c in CONTROLLERS.values() if kind in c.kinds_watched)
+def watchers(kind: str) -> tuple[tuple[Controller, str], ...]:
+    """The registered controllers that watch `kind`, in registry order, each with the kind that must have objects
+    for it to hear of this change ("" when it always does: see `Controller.active_while`). Asked on every
+    change: cached."""
+    found = []
+    for controller in CONTROLLERS.values():
+        if kind in controller.kinds_watched:
+            gate = getattr(controller, "active_while", "")
+            found.append((controller, "" if gate == kind else gate))
+    return tuple(found)

@@ -98,6 +98,9 @@ class ClusterFacade(Protocol):
 
     def http_request(self, url: str, *, from_pod: str | None = None, namespace: str = "default") -> dict[str, Any]: ...
 
+    def evict(self, name: str, *, namespace: str = "default", delete_options: dict[str, Any] | None = None,
+              actor: str = ..., dry_run: bool = False) -> dict[str, Any]: ...
+
 
 DEFAULT_SERVER_VERSION = "v1.32.2"
 
@@ -234,6 +237,11 @@ class ClusterClient:
             grace_period_seconds=grace_period_seconds,
             dry_run=dry_run,
         )
+
+    def evict(self, name: str, *, namespace: str, grace_period_seconds: int | None, dry_run: bool) -> dict[str, Any]:
+        options = {} if grace_period_seconds is None else {"gracePeriodSeconds": grace_period_seconds}
+        return self.cluster.evict(name, namespace=namespace, delete_options=options, actor=self.actor,
+                                  dry_run=dry_run)
 
     def logs(
         self,

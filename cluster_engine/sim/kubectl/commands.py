@@ -6,10 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from cluster_engine.sim import printers
+from cluster_engine.sim import objects, printers
 from cluster_engine.sim.errors import Status
 
-from . import apply, auth, drain, execute, generators, info, messages, metrics_api, mutations, output, parser, rollout
+from . import (
+    apply,
+    auth,
+    create_more,
+    drain,
+    execute,
+    generators,
+    info,
+    messages,
+    metrics_api,
+    mutations,
+    output,
+    parser,
+    rollout,
+)
 from .errors import KubectlError
 from .resources import Resource, Target, discovery, lookup, parse_targets, served
 from .table import TableOptions, TablePrinter, TabWriter
@@ -88,6 +102,10 @@ class Client(Protocol):
     ) -> str: ...
 
     def server_version(self) -> str: ...
+
+    def evict(self, name: str, *, namespace: str, grace_period_seconds: int | None, dry_run: bool) -> dict[str, Any]:
+        """POST `pods/<name>/eviction` (the pod's PodDisruptionBudget may refuse: 429 TooManyRequests)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -223,7 +241,28 @@ def _read_stdin_targets(parsed: parser.ParsedCommand, session: Session, command:
             raise KubectlError(
                 messages.message("file_not_available", session.language, path=path, command=command)
             )
-    return [doc.body for doc in parse_objects(session.stdin)]
+    docs = [doc.body for doc in parse_objects(session.stdin)]
+    for doc in docs:
+        _check_mapping(doc, command)
+    return docs
+
+
+def _check_mapping(doc: dict[str, Any], command: str) -> None:
+    """kubectl's builder maps every document to a resource before acting on any: a kind no served version has is
+    `resource mapping not found` (for `get`, printed without kubectl's `error: ` prefix)."""
+    kind, api_version = doc.get("kind"), doc.get("apiVersion")
+    if not kind or not api_version:
+        return  # the decoder's own errors follow
+    try:
+        objects.kind_of(doc)
+    except Status as status:
+        if status.code != 404:
+            return
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        text = (f'resource mapping not found for name: "{meta.get("name", "")}" namespace: '
+                f'"{meta.get("namespace", "")}" from "STDIN": no matches for kind "{kind}" in version '
+                f'"{api_version}"\nensure CRDs are installed first')
+        raise KubectlError(text if command == "get" else f"error: {text}") from None
 
 
 def _get(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -731,11 +770,6 @@ def _api_resources(parsed: parser.ParsedCommand, _client: Client, _session: Sess
     return Result(stdout=writer.flush())
 
 
-def _autoscale(parsed: parser.ParsedCommand, _client: Client, session: Session) -> Result:
-    target = "/".join(parsed.args) if parsed.args else "deployment/<name>"
-    return _note("autoscale_refused", session, target=target)
-
-
 def _options(_parsed: parser.ParsedCommand, _client: Client, _session: Session) -> Result:
     return Result(stdout=parser.help_text(("options",)))
 
@@ -759,13 +793,19 @@ _HANDLERS = {
     ("create", "configmap"): _create_configmap,
     ("create", "serviceaccount"): _create_service_account,
     ("create", "quota"): _create_quota,
+    ("create", "ingress"): create_more.create_ingress,
+    ("create", "poddisruptionbudget"): create_more.create_pdb,
+    ("create", "role"): create_more.create_role,
+    ("create", "clusterrole"): create_more.create_clusterrole,
+    ("create", "rolebinding"): create_more.create_rolebinding,
+    ("create", "clusterrolebinding"): create_more.create_clusterrolebinding,
     ("run",): _run,
     ("expose",): _expose,
     ("apply",): apply.apply,
     ("delete",): _delete,
     ("version",): _version,
     ("api-resources",): _api_resources,
-    ("autoscale",): _autoscale,
+    ("autoscale",): create_more.autoscale,
     ("describe",): mutations.describe_command,
     ("label",): mutations.label,
     ("annotate",): mutations.annotate,

@@ -1,10 +1,12 @@
 """`kubectl drain NODE`: cordon, then remove the node's pods as kubectl's drain helper does, with its pod
 filters (DaemonSet-managed, mirror, local storage, unreplicated) and its exact warnings and errors.
 
-The simulated api-server serves no `pods/eviction` subresource, so an eviction is a DELETE with the pod's
-own grace period (what an Eviction without DeleteOptions does; there are no PodDisruptionBudgets to
-refuse it). kubectl waits until each pod is gone; the terminal cannot wait, so `pod/x evicted` is printed
-once the deletion is accepted and the pod may still be Terminating for its grace period.
+Each pod is removed through the `pods/eviction` subresource (a DELETE with `--disable-eviction`), so its
+PodDisruptionBudget may refuse: kubectl then prints `error when evicting pods/"x" -n "ns" (will retry after 5s):
+Cannot evict pod as it would violate the pod's disruption budget.` and tries again every five seconds, for as long
+as `--timeout` allows (forever by default). kubectl also waits until each evicted pod is gone. The terminal cannot
+wait: `pod/x evicted` is printed once the eviction is accepted (the pod may still be Terminating for its grace
+period), and a refused eviction is printed once, followed by a note that kubectl would keep retrying.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cluster_engine.sim.errors import Status
 
-from . import parser
+from . import messages, parser
 from .errors import KubectlError
 from .mutations import cordon_nodes
 
@@ -151,6 +153,7 @@ def drain(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
         if warning_text:
             stderr += f"WARNING: {warning_text}\n"
         done: list[str] = []
+        blocked: list[str] = []
         for pod in remove:
             meta = pod["metadata"]
             if dry_run == "client":
@@ -159,21 +162,33 @@ def drain(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
             if not disable_eviction:
                 stdout += f"evicting pod {meta.get('namespace', '')}/{meta['name']}{suffix}\n"
             try:
-                client.delete(
-                    "Pod",
-                    meta["name"],
-                    namespace=meta.get("namespace", ""),
-                    propagation_policy=None,
-                    grace_period_seconds=grace if grace >= 0 else None,
-                    dry_run=dry_run == "server",
-                )
+                if disable_eviction:
+                    client.delete(
+                        "Pod",
+                        meta["name"],
+                        namespace=meta.get("namespace", ""),
+                        propagation_policy=None,
+                        grace_period_seconds=grace if grace >= 0 else None,
+                        dry_run=dry_run == "server",
+                    )
+                else:
+                    client.evict(meta["name"], namespace=meta.get("namespace", ""),
+                                 grace_period_seconds=grace if grace >= 0 else None, dry_run=dry_run == "server")
             except Status as status:
                 if status.code == 404:
+                    continue
+                if status.code == 429:  # a disruption budget: kubectl retries every 5 s; the terminal cannot wait
+                    stderr += (f'error when evicting pods/"{meta["name"]}" -n "{meta.get("namespace", "")}" '
+                               f"(will retry after 5s): {status.message}\n")
+                    blocked.append(f"{meta.get('namespace', '')}/{meta['name']}")
                     continue
                 stderr += f'There are pending pods in node "{name}" when an error occurred: {status.message}\n'
                 return Result(stdout, stderr + f"error: {status.message}\n", 1)
             if dry_run == "none":
                 done.append(f"pod/{meta['name']} {'deleted' if disable_eviction else 'evicted'}\n")
         stdout += "".join(done)
+        if blocked:
+            note = messages.message("drain_blocked", session.language, pods=", ".join(blocked))
+            return Result(stdout, stderr + note + "\n", 1)
         stdout += f"node/{name} drained{suffix}\n"
     return Result(stdout, stderr)

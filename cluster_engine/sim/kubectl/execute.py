@@ -362,22 +362,51 @@ def _http(client: Client, pod: dict[str, Any], url: str) -> dict[str, Any] | Non
     return request(url, from_pod=meta["name"], namespace=meta.get("namespace", "default"))
 
 
+def _seconds(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _timeout_error(response: dict[str, Any], host: str, connect: float | None, total: float | None) -> str:
+    """curl's words for a connection nobody answered: its own `--connect-timeout` or `-m` ran out first, or
+    else the kernel's (what the simulated network reports)."""
+    port = response.get("port", 0)
+    if connect is not None and (total is None or connect <= total):
+        return (f"curl: (28) Failed to connect to {host} port {port} after {int(connect * 1000) + 1} ms: "
+                "Timeout was reached")
+    if total is not None:
+        return f"curl: (28) Connection timed out after {int(total * 1000) + 1} milliseconds"
+    return response.get("error", "")
+
+
 def _curl(client: Client, pod: dict[str, Any], args: list[str], session: Session) -> Result:
     silent = show_errors = head = False
     url = ""
     skip = False
+    connect_timeout = max_time = None
     for i, arg in enumerate(args):
         if skip:
             skip = False
             continue
+        following = args[i + 1] if i + 1 < len(args) else ""
         if arg.startswith("-") and not arg.startswith("--") and len(arg) > 1:
             silent |= "s" in arg[1:]
             show_errors |= "S" in arg[1:]
             head |= "I" in arg[1:]
             skip = arg[-1] in "moHXdwAe" and i + 1 < len(args)
+            if arg[-1] == "m" and skip:
+                max_time = _seconds(following)
         elif arg.startswith("--"):
             silent |= arg == "--silent"
-            skip = arg in ("--max-time", "--connect-timeout", "--output", "--header", "--request", "--data")
+            name, _, value = arg.partition("=")
+            skip = not value and name in ("--max-time", "--connect-timeout", "--output", "--header", "--request",
+                                          "--data")
+            if name == "--max-time":
+                max_time = _seconds(value or following)
+            elif name == "--connect-timeout":
+                connect_timeout = _seconds(value or following)
         else:
             url = arg
     if not url:
@@ -387,6 +416,9 @@ def _curl(client: Client, pod: dict[str, Any], args: list[str], session: Session
         raise ExecError(messages.message("exec_no_network", session.language))
     if response.get("status") is None:
         error = response.get("error", "")
+        if response.get("timed_out"):
+            host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+            error = _timeout_error(response, host, connect_timeout, max_time)
         code = int(error.split("(", 1)[1].split(")", 1)[0]) if error.startswith("curl: (") else 7
         return _exited("", "" if silent and not show_errors else error + "\n", code)
     if head:
@@ -395,8 +427,21 @@ def _curl(client: Client, pod: dict[str, Any], args: list[str], session: Session
     return _exited(response.get("body", ""), "", 0)
 
 
+def _wget_url(args: list[str]) -> str:
+    """The URL among BusyBox wget's arguments (the values of -O, -T, -U, -Y, -P and --header skipped)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("-O", "-T", "-U", "-Y", "-P", "--header", "--user-agent", "--timeout", "--output-document"):
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return ""
+
+
 def _wget(client: Client, pod: dict[str, Any], args: list[str], session: Session) -> Result:
-    url = next((a for a in args if not a.startswith("-") and a not in ("-",)), "")
+    url = _wget_url(args)
     if not url:
         usage = "Usage: wget [-cqS] [-O FILE] URL...\n"
         return _exited("", f"BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\n{usage}", 1)
@@ -408,6 +453,11 @@ def _wget(client: Client, pod: dict[str, Any], args: list[str], session: Session
         error = response.get("error", "")
         if "Could not resolve" in error:
             return _exited("", f"wget: bad address '{host}'\n", 1)
+        if response.get("timed_out"):
+            if any(arg in ("-T", "--timeout") or arg.startswith(("--timeout=", "-T")) for arg in args):
+                return _exited("", "wget: download timed out\n", 1)
+            return _exited("", f"wget: can't connect to remote host ({response.get('address', host)}): Connection "
+                               "timed out\n", 1)
         return _exited("", "wget: can't connect to remote host: Connection refused\n", 1)
     if response["status"] != 200:
         return _exited("", f"wget: server returned error: HTTP/1.1 {response['status']} Not Found\n", 1)

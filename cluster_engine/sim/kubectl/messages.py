@@ -73,12 +73,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ним настоящий kubectl, например `kubectl --kubeconfig ФАЙЛ port-forward pod/ИМЯ 8080:80` (или `svc/ИМЯ`), "
         "а затем откройте в браузере http://127.0.0.1:8080.",
     },
-    "autoscale_refused": {
-        "en": "The simulated cluster runs no HorizontalPodAutoscaler controller (it serves no autoscaling API), "
-        "so an autoscaler would never act. Scale by hand instead: `kubectl scale {target} --replicas=N`.",
-        "ru": "В симулированном кластере нет контроллера HorizontalPodAutoscaler (API autoscaling не "
-        "обслуживается), поэтому автомасштабирование ничего не сделает. "
-        "Масштабируйте вручную: `kubectl scale {target} --replicas=N`.",
+    "drain_blocked": {
+        "en": "(kubectl would keep retrying every 5 seconds until the disruption budget allows the eviction of "
+        "{pods}, or until --timeout; the terminal cannot wait. Check `kubectl get pdb`, then run the drain again.)",
+        "ru": "(kubectl повторял бы попытку каждые 5 секунд, пока бюджет нарушений не разрешит вытеснить "
+        "{pods}, или до истечения --timeout; терминал ждать не может. Проверьте `kubectl get pdb` и запустите "
+        "drain ещё раз.)",
     },
     "file_not_available": {
         "en": "There is no file system here: `-f {path}` cannot be read. Write the manifest in the editor "

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.validation import label_value, qualified_name
 
-from . import describe, describe_apps, describe_generic, describe_policy, messages, output, parser
+from . import describe, describe_apps, describe_generic, describe_more, describe_policy, messages, output, parser
 from .errors import KubectlError
 from .resources import Resource, Target, by_kind, parse_targets
 
@@ -705,6 +705,7 @@ _DESCRIBERS: dict[str, Callable[[Client, dict[str, Any], Events], str]] = {
     "ServiceAccount": lambda c, o, e: describe_policy.describe_service_account(o, e, c.now),
     "PersistentVolume": lambda c, o, e: describe_policy.describe_persistent_volume(o, e, c.now),
     "StorageClass": lambda c, o, e: describe_policy.describe_storage_class(o, e, c.now),
+    **describe_more.DESCRIBERS,
 }
 
 

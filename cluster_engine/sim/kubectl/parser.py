@@ -241,12 +241,18 @@ ROOT = _c(
     _unsupported("cp"),
     _c(
         "create",
+        _c("clusterrole"),
+        _c("clusterrolebinding"),
         _c("configmap", aliases=("cm",)),
         _c("cronjob", aliases=("cj",)),
         _c("deployment", aliases=("deploy",)),
+        _c("ingress", aliases=("ing",)),
         _c("job"),
         _c("namespace", aliases=("ns",)),
+        _c("poddisruptionbudget", aliases=("pdb",)),
         _c("quota", aliases=("resourcequota",)),
+        _c("role"),
+        _c("rolebinding"),
         _c("secret", _c("generic"), runnable=False),
         _c(
             "service",

@@ -121,3 +121,29 @@ def test_reviews_are_decoded_strictly(cluster):
         cluster.create({"apiVersion": "authorization.k8s.io/v1beta1", "kind": "SelfSubjectAccessReview",
                         "spec": {}}, actor=ACTOR)
     assert wrong_version.value.code == 400
+
+
+def _rule_key(rule: dict) -> tuple:
+    """A PolicyRule compared as RBAC compares it: each list as a set."""
+    return tuple(tuple(sorted(rule.get(key) or ())) for key in
+                 ("verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"))
+
+
+def test_the_policy_the_reviews_answer_from_is_the_stored_bootstrap_policy(cluster):
+    """`authz.BINDINGS` (what `auth can-i` decides by) is the sandbox user's part of the bootstrap RBAC objects every
+    cluster stores (`kinds_rbac.bootstrap_objects`): the same bindings, roles, groups and rules."""
+    for binding in authz.BINDINGS:
+        stored = cluster.store.get("ClusterRoleBinding", "", binding.name)
+        assert stored is not None, binding.name
+        assert stored["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                     "name": binding.role}
+        assert {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": binding.group} in stored["subjects"]
+        role = cluster.store.get("ClusterRole", "", binding.role)
+        expected = {_rule_key({"verbs": r.verbs, "apiGroups": r.api_groups, "resources": r.resources,
+                               "resourceNames": r.resource_names, "nonResourceURLs": r.non_resource_urls})
+                    for r in binding.rules}
+        assert {_rule_key(rule) for rule in role["rules"]} == expected, binding.role
+    groups = set(authz.SANDBOX_GROUPS)
+    user_bindings = {b["metadata"]["name"] for b in cluster.store.items("ClusterRoleBinding")
+                     if any(s["kind"] == "Group" and s["name"] in groups for s in b["subjects"])}
+    assert user_bindings == {binding.name for binding in authz.BINDINGS}

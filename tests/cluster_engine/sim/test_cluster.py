@@ -8,7 +8,7 @@ import pytest
 from sim_helpers import SMALL, pod, reasons
 
 from cluster_engine.sim import scenario
-from cluster_engine.sim.cluster import Cluster
+from cluster_engine.sim.cluster import STATE_VERSION, Cluster
 from cluster_engine.sim.errors import Status
 
 
@@ -211,7 +211,7 @@ def test_a_state_saved_before_accounts_and_volumes_existed_is_upgraded_on_load()
     cluster.step(60)
     state = json.loads(cluster.dumps())
     objects = state["store"]["objects"]
-    removed = ("ServiceAccount", "StorageClass", "PersistentVolume")
+    removed = ("ServiceAccount", "StorageClass", "PersistentVolume", "ClusterRole", "ClusterRoleBinding")
     for kind in removed:
         objects.pop(kind, None)
     state["store"]["history"] = [entry for entry in state["store"]["history"] if entry[2] not in removed]
@@ -235,4 +235,47 @@ def test_a_state_saved_before_accounts_and_volumes_existed_is_upgraded_on_load()
     old.step(60)
     assert old.get("pvc", "data-db-0")["status"]["phase"] == "Bound"
     assert old.get("pods", "db-0")["spec"]["nodeName"] == node
-    assert Cluster.loads(old.dumps()).to_json()["version"] == 2
+    assert old.get("clusterrolebindings", "kubeadm:cluster-admins")["roleRef"]["name"] == "cluster-admin"
+    assert Cluster.loads(old.dumps()).to_json()["version"] == STATE_VERSION
+
+
+def _rbac(cluster: Cluster) -> dict[tuple[str, str], dict]:
+    """The stored RBAC objects by kind and name, without what depends on when they were written."""
+    found = {}
+    for kind in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"):
+        for obj in cluster.store.items(kind):
+            meta = {k: v for k, v in obj["metadata"].items()
+                    if k not in ("resourceVersion", "creationTimestamp", "managedFields")}
+            found[(kind, meta["name"])] = {**obj, "metadata": meta}
+    return found
+
+
+def test_a_state_saved_before_the_rbac_kinds_gets_the_bootstrap_policy_on_load() -> None:
+    """State version 2 had no RBAC kinds: loading it adds kube-apiserver's bootstrap ClusterRoles and bindings with
+    the uids a new cluster gives them, and the aggregation controller fills admin, edit and view on the next step,
+    so the old sandbox ends up with exactly a new one's policy; nothing draws from the seeded random source."""
+    new = scenario.build(SMALL)
+    assert _rbac(new)[("ClusterRole", "view")]["rules"]  # aggregated while the new cluster settled
+    state = json.loads(new.dumps())
+    for kind in ("ClusterRole", "ClusterRoleBinding"):
+        state["store"]["objects"].pop(kind)
+    state["store"]["history"] = [entry for entry in state["store"]["history"]
+                                 if entry[2] not in ("ClusterRole", "ClusterRoleBinding")]
+    state["version"] = 2
+    draws = state["draws"]
+    old = Cluster.from_json(state)
+    assert old.draws.counter == draws
+    assert not old.get("clusterroles", "view").get("rules")  # the controller has not run yet
+    old.step(1)
+    assert _rbac(old) == _rbac(new)
+    assert old.draws.counter == draws
+    assert Cluster.loads(old.dumps()).to_json()["version"] == STATE_VERSION
+
+
+def test_a_current_state_is_loaded_without_an_upgrade() -> None:
+    """Loading a state of this version adds nothing: a learner's deletion of a bootstrap role stays deleted."""
+    cluster = scenario.build(SMALL)
+    cluster.delete("clusterroles", "view")
+    loaded = Cluster.loads(cluster.dumps())
+    assert loaded.store.get("ClusterRole", "", "view") is None
+    assert loaded.to_json()["version"] == STATE_VERSION

@@ -1,12 +1,16 @@
 """Sandbox limits: refused with kube-apiserver's quota wording, and a refusal changes nothing."""
 
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 from sim_helpers import small_cluster
 
-from cluster_engine.sim import objects, quota
+from cluster_engine.sim import objects, quota, scenario
 from cluster_engine.sim.errors import Status
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def pod(name: str) -> dict:
@@ -81,3 +85,14 @@ def test_limits_travel_with_the_state_and_a_scenario_can_lift_them():
     assert reloaded.api.limits == cluster.api.limits
     assert quota.limits_from_json("unlimited") is None
     assert quota.limits_from_json(None) == quota.SANDBOX_LIMITS == quota.Limits(500, 200, 20, 100)
+
+
+def test_what_a_new_cluster_starts_with_leaves_learners_most_of_the_object_limit():
+    """The system objects of a new cluster (kube-system's workloads, accounts, the default StorageClass,
+    kube-apiserver's bootstrap RBAC policy, ...) count against the limit like any other: they must leave a learner
+    at least 400 of its 500 objects, in the lesson scenarios' cluster as in the playground's."""
+    playground = yaml.safe_load((ROOT / "cluster_engine" / "scenarios" / "playground.yaml").read_text())
+    for spec in (None, playground):
+        cluster = scenario.build(spec)
+        used = cluster.store.count_all(excluding=quota.UNCOUNTED_KINDS)
+        assert quota.SANDBOX_LIMITS.objects - used >= 400, used

@@ -81,7 +81,13 @@ def test_drain_deletes_with_the_pods_grace_period_as_the_learner() -> None:
     assert result.stdout.endswith("node/worker-2 drained\n")
     deletes = [c for c in cluster.changes(before) if c["kind"] == "Pod" and c["actor"] == ACTOR]
     assert deletes
-    assert all(c["verb"] in ("delete", "update") for c in deletes)
+    # through the eviction API: the DisruptionTarget condition (a status update), then the graceful delete
+    assert all(c["verb"] in ("delete", "update", "update/status") for c in deletes)
+    assert any(c["verb"] == "delete" for c in deletes)
+    terminating = [p for p in cluster.list("pods")["items"] if p["metadata"].get("deletionTimestamp")]
+    assert terminating
+    assert all(any(c["type"] == "DisruptionTarget" and c["reason"] == "EvictionByEvictionAPI"
+                   for c in p["status"]["conditions"]) for p in terminating)
     assert cluster.get("Node", "worker-2", namespace="")["spec"]["unschedulable"] is True
 
 

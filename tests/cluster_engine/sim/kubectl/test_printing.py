@@ -169,9 +169,15 @@ def test_friendly_notes_speak_the_learners_language() -> None:
     assert run("ls -la", FakeClient([])).stderr.startswith("`ls` is not available in this terminal.")
 
 
-def test_autoscale_is_refused_with_a_note() -> None:
-    result = run("kubectl autoscale deployment web --max=5", FakeClient([]))
-    assert "kubectl scale deployment/web --replicas=N" in result.stderr
+def test_autoscale_creates_an_autoscaling_v1_autoscaler() -> None:
+    client = FakeClient([{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web",
+                                                                                    "namespace": "default"}}])
+    result = run("kubectl autoscale deployment web --max=5 --cpu-percent=60", client)
+    assert result.stdout == "horizontalpodautoscaler.autoscaling/web autoscaled\n"
+    created = client.created[-1]
+    assert created["apiVersion"] == "autoscaling/v1"
+    assert created["spec"] == {"scaleTargetRef": {"kind": "Deployment", "name": "web", "apiVersion": "apps/v1"},
+                               "maxReplicas": 5, "targetCPUUtilizationPercentage": 60}
 
 
 def test_edit_points_to_the_editor_and_other_missing_commands_say_so() -> None:

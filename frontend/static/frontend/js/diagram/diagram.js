@@ -8,6 +8,7 @@ import { keyOf } from "../store.js";
 import { ControlPlaneView } from "./control-plane.js";
 import { renderDetails } from "./explain.js";
 import { FlowAnimator } from "./flow.js";
+import { IngressLayer } from "./ingress.js";
 import { NodeView } from "./node.js";
 import { PodView } from "./pod.js";
 import { ServiceLayer } from "./service.js";
@@ -15,8 +16,10 @@ import { WaitingLayer } from "./waiting.js";
 import { el, setAttr, setClass, SVG_NS, translate } from "./svg.js";
 import { WorkloadLayer } from "./workload.js";
 
-const WORKLOAD_KINDS = new Set(["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"]);
-const SERVICE_KINDS = new Set(["Service", "Endpoints"]);
+// Autoscalers and disruption budgets are drawn on their workloads' cards, Ingresses in front of the Services.
+const WORKLOAD_KINDS = new Set(["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
+  "HorizontalPodAutoscaler", "PodDisruptionBudget"]);
+const SERVICE_KINDS = new Set(["Service", "Endpoints", "Ingress"]);
 const ROVING_KEYS = new Set(["ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "Home", "End"]);
 
 /**
@@ -81,6 +84,7 @@ export class Diagram extends EventTarget {
     this.nodesLayer = el("g", { class: "nodes" }, this.root);
     this.nodesTitle = el("text", { class: "band-title", x: 20, y: 0 }, this.nodesLayer);
     this.nodesTitle.textContent = gettext("Nodes");
+    this.ingresses = new IngressLayer(this.root, this.root);
     this.services = new ServiceLayer(this.root, this.root);
     this.overlay = flowOverlay(svg);
     this.flows = new FlowAnimator(this.overlay, {
@@ -298,6 +302,11 @@ export class Diagram extends EventTarget {
     if (this.waitingBottom > top) top = this.waitingBottom + 20;
     const workloadsBottom = podsChanged || workloadsChanged ? this.workloads.sync(view, top) : this.workloads.bottom;
     top = workloadsBottom + 20;
+    const ingressesBottom = servicesChanged || this.ingressesTop !== top ? this.ingresses.sync(view, top)
+      : this.ingressesBottom;
+    this.ingressesTop = top;
+    this.ingressesBottom = ingressesBottom;
+    if (ingressesBottom > top) top = ingressesBottom + 20;
     const servicesBottom = podsChanged || servicesChanged || this.servicesTop !== top
       ? this.services.sync(view, top) : this.servicesBottom;
     this.servicesTop = top;
@@ -305,6 +314,7 @@ export class Diagram extends EventTarget {
     top = servicesBottom + 20;
     if (nodesChanged || podsChanged || this.nodesTop !== top) this.layoutNodes(top);
     this.services.drawLines((uid) => this.podCenter(uid));
+    this.ingresses.drawLines((key) => this.services.serviceTop(key));
     if (podsChanged) this.ensureRovingStop();
 
     if (animate && pending.changes.length) this.flows.play(pending.changes);

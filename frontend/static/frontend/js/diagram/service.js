@@ -78,6 +78,7 @@ export class ServiceLayer {
     const { boxes, bottom } = serviceLayout(services.map((s) => s.metadata.uid), top + 20);
     this.layout = boxes;
     this.endpoints = new Map();
+    this.byName = new Map(services.map((s) => [`${s.metadata.namespace || "default"}/${s.metadata.name}`, s.metadata.uid]));
     const seen = new Set();
     for (const service of services) {
       const uid = service.metadata.uid;
@@ -135,6 +136,12 @@ export class ServiceLayer {
         this.lineEls.delete(key);
       }
     }
+  }
+
+  /** The top centre of the box of Service `namespace/name` (where an Ingress line ends), or null. */
+  serviceTop(key) {
+    const box = this.layout.get(this.byName?.get(key));
+    return box ? { x: box.x + box.w / 2, y: box.y } : null;
   }
 
   /** Emphasise the lines of the selected Service (or none). */

@@ -3,6 +3,7 @@
 import { fmt, gettext, ngettext } from "../i18n.js";
 import { CELL_WIDTH, WORKLOAD, dotOffset, ellipsize, gridLayout, workloadHeight, workloadRowHeight } from "../layout.js";
 import { controllerOf, podStatus } from "../status.js";
+import { BADGE_HEIGHT, BadgeLines, badgesFor } from "./autoscaler.js";
 import { el, selectable, setAttr, setClass, setText, translate } from "./svg.js";
 
 const TOP_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet"]);
@@ -72,14 +73,17 @@ class WorkloadCard {
     this.frame = el("rect", { width: CELL_WIDTH, height: 40, rx: 8 }, this.g);
     this.title = el("text", { class: "workload-name", x: 10, y: 17 }, this.g);
     this.rowsGroup = el("g", {}, this.g);
+    this.badges = new BadgeLines(this.g);
     this.rows = new Map();
     if (group.obj) selectable(this.g, "object", group.key, `${group.obj.kind} ${group.obj.metadata.name}`);
   }
 
-  update(group, dots) {
+  /** `badges`: the autoscaler's and budgets' lines under the title (`badgesFor`). */
+  update(group, dots, badges = []) {
     const obj = group.obj;
     setText(this.title, obj ? ellipsize(`${obj.kind} ${obj.metadata.name}`, 38) : gettext("Pods without a controller"));
-    let y = WORKLOAD.header;
+    const badgeHeight = this.badges.update(badges, WORKLOAD.header - 6, WORKLOAD.pad + 2);
+    let y = WORKLOAD.header + badgeHeight;
     const seen = new Set();
     for (const row of group.rows) {
       seen.add(row.key);
@@ -111,7 +115,7 @@ class WorkloadCard {
         this.rows.delete(key);
       }
     }
-    setAttr(this.frame, "height", workloadHeight(group.rows.map((r) => r.pods.length)));
+    setAttr(this.frame, "height", workloadHeight(group.rows.map((r) => r.pods.length)) + badgeHeight);
   }
 }
 
@@ -130,7 +134,11 @@ export class WorkloadLayer {
   sync(view, top) {
     translate(this.title, 0, top + 12);
     const groups = groupWorkloads(view);
-    const layout = gridLayout(groups.map((g) => ({ key: g.key, height: workloadHeight(g.rows.map((r) => r.pods.length)) })), top + 20);
+    const autoscalers = [...view.ofKind("HorizontalPodAutoscaler")];
+    const budgets = [...view.ofKind("PodDisruptionBudget")];
+    const badges = new Map(groups.map((g) => [g.key, badgesFor(g.obj, autoscalers, budgets)]));
+    const layout = gridLayout(groups.map((g) => ({ key: g.key, height: workloadHeight(g.rows.map((r) => r.pods.length))
+      + badges.get(g.key).length * BADGE_HEIGHT })), top + 20);
     const seen = new Set();
     const livePods = new Set();
     for (const group of groups) {
@@ -141,7 +149,7 @@ export class WorkloadLayer {
         this.cards.set(group.key, card);
       }
       for (const row of group.rows) for (const pod of row.pods) livePods.add(pod.metadata.uid);
-      card.update(group, this.dots);
+      card.update(group, this.dots, badges.get(group.key));
       const box = layout.boxes.get(group.key);
       translate(card.g, box.x, box.y);
     }
