@@ -304,8 +304,12 @@ def sandbox_write(*, sandbox_id: Any, operation: Callable[[engine.Cluster], T], 
                 _log_command(sandbox.pk, log(value), sim_time=cluster.now, resource_version=new_rv)
             if batch is not None:
                 transaction.on_commit(functools.partial(_after_write, sandbox_id, batch, wake_worker=wake_worker))
-                # Before the engine is kept (below): receivers read it while no other reconcile can take it.
-                transaction.on_commit(functools.partial(_announce_change, sandbox, cluster, batch["changes"],
+            if batch is not None or not lock:
+                # Before the engine is kept (below): receivers read it while no other reconcile can take it. A
+                # reconcile announces itself even when it changed nothing: what a write asked receivers to look
+                # at is looked at there.
+                transaction.on_commit(functools.partial(_announce_change, sandbox, cluster,
+                                                        batch["changes"] if batch is not None else [],
                                                         source="write" if lock else "reconcile"))
             if not lock:
                 transaction.on_commit(functools.partial(_kept_engines.keep, sandbox_id, old_version + 1, cluster,

@@ -12,6 +12,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+import redis
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -214,7 +217,9 @@ def exercise_open(*, learner: AbstractBaseUser, exercise: Exercise) -> grader.Ev
         progress.save()
         transaction.on_commit(lambda: progress_changed.send(sender=ExerciseProgress, learner=learner,
                                                             lesson=exercise.lesson, exercise=exercise, attempt=None))
-    return grader.evaluate(exercise.checks, sandbox_reading(sandbox_id=sandbox.pk, learner=learner))
+    evaluation = grader.evaluate(exercise.checks, sandbox_reading(sandbox_id=sandbox.pk, learner=learner))
+    live_results_shown(sandbox_id=sandbox.pk, evaluation=evaluation)
+    return evaluation
 
 
 # ------------------------------------------------------------------ quizzes
@@ -288,23 +293,65 @@ def live_results(*, live: _LiveExercise, reading: Reading, changed_kinds: set[st
             if grader.changes_touch(grader.kinds_read_by([check]), changed_kinds)]
 
 
+@functools.cache
+def _redis_for(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)  # one connection pool per process
+
+
+def _live_keys(sandbox_id: Any) -> tuple[str, str]:
+    """Redis keys of a sandbox's live checks: kinds that writes changed since the last evaluation, and the
+    results last published (check id -> passed and message), which every worker process compares against."""
+    prefix = f"{settings.REDIS_KEY_PREFIX}:live:{sandbox_id}"
+    return f"{prefix}:kinds", f"{prefix}:shown"
+
+
+def _shown_form(result: grader.CheckResult) -> str:
+    return orjson.dumps([result.passed, result.message.get("en", "")]).decode()
+
+
+def live_results_shown(*, sandbox_id: Any, evaluation: grader.Evaluation) -> None:
+    """Record what a page was just given (an exercise opened), so later ticks publish only what differs."""
+    _kinds, shown = _live_keys(sandbox_id)
+    pipeline = _redis_for(settings.REDIS_URL).pipeline(transaction=False)
+    pipeline.delete(shown)
+    pipeline.hset(shown, mapping={r.id: _shown_form(r) for r in evaluation.results})
+    pipeline.expire(shown, LIVE_SECONDS).execute()
+
+
 @receiver(sandbox_changed, dispatch_uid="lessons.live_checks")
 def _evaluate_live_checks(sender: Any, *, sandbox: Sandbox, cluster: engine.Cluster, changes: list[dict[str, Any]],
                           source: str, **_kwargs: Any) -> None:
-    """After a committed write or reconcile: re-evaluate the open exercise's checks that these changes can
-    affect, on the engine already in memory, and publish them. Costs nothing for a sandbox without one."""
+    """Live checks, costing nothing for a sandbox without an open exercise.
+
+    After a learner's write: only note the kinds it changed (one Redis round trip); the reconcile the write wakes
+    evaluates them, in a worker at low priority, so a learner's request never waits for checks. After a
+    reconcile: evaluate the checks that those kinds and the reconcile's own changes can affect, on the engine in
+    memory, and publish only the results that differ from what the page was last shown."""
     if not sandbox.live_key or sandbox.live_until is None or sandbox.live_until < timezone.now():
+        return
+    pending, shown = _live_keys(sandbox.pk)
+    client = _redis_for(settings.REDIS_URL)
+    changed_kinds = {change["kind"] for change in changes}
+    if source == "write":
+        if changed_kinds:
+            client.pipeline(transaction=False).sadd(pending, *changed_kinds).expire(pending, LIVE_SECONDS).execute()
         return
     live = _live_exercise(sandbox)
     if live is None:
         return
-    changed_kinds = {change["kind"] for change in changes}
+    written, _deleted, last_shown = (client.pipeline(transaction=False).smembers(pending).delete(pending)
+                                     .hgetall(shown).execute())
+    changed_kinds |= {kind.decode() for kind in written}
     if not grader.changes_touch(live.kinds, changed_kinds):
         return
     rv = engine.resource_version(cluster)
     reading = Reading(cluster, learner=live.learner, resource_version=rv,
                       changes_of=change_source(sandbox.pk), commands_of=command_source(sandbox.pk))
-    results = live_results(live=live, reading=reading, changed_kinds=changed_kinds)
-    if results:
-        realtime.publish_checks(sandbox.pk, {"exercise": sandbox.live_key, "resourceVersion": str(rv),
-                                             "partial": True, "results": [r.to_json() for r in results]})
+    results = [result for result in live_results(live=live, reading=reading, changed_kinds=changed_kinds)
+               if last_shown.get(result.id.encode()) != _shown_form(result).encode()]
+    if not results:
+        return
+    client.pipeline(transaction=False).hset(shown, mapping={r.id: _shown_form(r) for r in results}) \
+        .expire(shown, LIVE_SECONDS).execute()
+    realtime.publish_checks(sandbox.pk, {"exercise": sandbox.live_key, "resourceVersion": str(rv),
+                                         "partial": True, "results": [r.to_json() for r in results]})
