@@ -54,10 +54,14 @@ lint: $(VENV)/.installed
 
 # Browser tests run in their own pytest process: pytest-playwright's event loop breaks later asyncio tests.
 # pytest exits 5 when it collected nothing; make treats that as the failure it is.
+# Tests run in parallel (pytest-xdist): most of their time is spent waiting for servers, workers and kubectl, so more
+# processes than cores pays; `loadgroup` keeps tests sharing a module-scoped server on one process (tests/conftest.py).
+TEST_PROCESSES ?= 3
+BROWSER_TEST_PROCESSES ?= 2
 test: install browser-deps lint
 	npm test --prefix frontend --silent
-	$(BIN)/python -m pytest -m "not browser"
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_PROCESSES) --dist loadgroup
+	$(BIN)/python -m pytest -m browser -n $(BROWSER_TEST_PROCESSES) --dist loadgroup
 
 clean:
 	rm -rf $(VENV) staticfiles test-db*.sqlite3* frontend/node_modules locale/*/LC_MESSAGES/*.mo

@@ -9,6 +9,15 @@ import pytest
 from tests import processes
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), tests that share a module-scoped fixture (a server, a worker that
+    takes seconds to start) stay on one worker, so it starts once; every other test is handed out on its own."""
+    for item in items:
+        fixture_defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if any(d.scope == "module" for defs in fixture_defs.values() for d in defs):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
     """pytest-django's test database, whose removal at the end no stopped server or worker may block: workers
@@ -39,28 +48,45 @@ def _forget_redis_keys() -> Iterator[None]:
         client.close()
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db) -> Iterator:
-    """A real `celery worker` process on this run's private queue, stopped by its pid afterwards."""
-    from config.celery_app import ping
-
-    worker = processes.start_worker()
+@pytest.fixture(scope="module")
+def _module_worker(django_db_setup, django_db_blocker) -> Iterator:
+    """One real `celery worker` process on this run's private queue for the module's tests: starting one takes
+    seconds of CPU, and sandboxes have uuid keys, so a test never meets the previous test's engines."""
+    with django_db_blocker.unblock():
+        worker = processes.start_worker()
     try:
-        ping.apply_async(args=["warm-up"]).get(timeout=60)
         yield worker
     finally:
         processes.stop(worker)
 
 
 @pytest.fixture
-def asgi_server(transactional_db) -> Iterator[str]:
-    """The real daphne server on a free port, serving the test database; yields its base URL."""
-    port = processes.free_port()
-    server = processes.start_asgi_server(port)
+def celery_worker_process(transactional_db, _module_worker) -> Iterator:
+    """The module's real worker, answering before the test starts (a crashed one is started again)."""
+    from config.celery_app import ping
+
+    if _module_worker.poll() is not None:
+        pytest.fail(f"the module's celery worker exited with {_module_worker.returncode}: see test-artifacts/worker.log")
+    ping.apply_async(args=["warm-up"]).get(timeout=60)
+    return _module_worker
+
+
+@pytest.fixture(scope="module")
+def _module_asgi_server(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The real daphne server on a free port for the module's tests, serving the test database."""
+    with django_db_blocker.unblock():
+        port = processes.free_port()
+        server = processes.start_asgi_server(port)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         processes.stop(server)
+
+
+@pytest.fixture
+def asgi_server(transactional_db, _module_asgi_server) -> str:
+    """The module's daphne server's base URL (the database is emptied between tests, the server stays)."""
+    return _module_asgi_server
 
 
 @pytest.fixture

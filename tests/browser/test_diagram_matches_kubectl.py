@@ -85,12 +85,13 @@ def test_the_diagram_shows_what_kubectl_shows(page: Page, learner, celery_worker
     expect(page.locator('#diagram g.waiting-pod[aria-label^="pending:"]')).to_be_visible(timeout=SETTLE_MS)
     # The real kubectl writes too, and the page draws it.
     kubectl("create", "deployment", "api", "--image=nginx:1.27", "--replicas=2")
+    # The crashing pod has failed at least once before worker-3 goes: on worker-3 it would never start.
+    expect(page.locator('#diagram g.pod[aria-label^="crash:"]')).to_have_attribute(
+        "aria-label", re.compile(r"CrashLoopBackOff|Error"), timeout=SETTLE_MS)
     # Cut worker-3 off: its kubelet stops posting status, and the node lifecycle controller marks it.
     page.locator('#diagram g.chip[data-key="kubelet/worker-3"]').click()
     page.locator("#diagram-details .actions .button.danger").click()
     expect(node_header(page, "worker-3")).to_have_attribute("aria-label", "worker-3: NotReady", timeout=SETTLE_MS)
-    expect(page.locator('#diagram g.pod[aria-label^="crash:"]')).to_have_attribute(
-        "aria-label", re.compile(r"CrashLoopBackOff|Error"), timeout=SETTLE_MS)
     page.wait_for_timeout(3000)  # some restarts, an eviction or two
 
     # Pause: simulated time stops, so both sides read the same clock.
