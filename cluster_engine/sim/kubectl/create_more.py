@@ -1,23 +1,23 @@
 """`kubectl create ingress | poddisruptionbudget | role | clusterrole | rolebinding | clusterrolebinding` and
 `kubectl autoscale`: the objects kubectl 1.32 builds (`staging/src/k8s.io/kubectl/pkg/cmd/create/create_*.go`,
-`cmd/autoscale/autoscale.go`), field for field, with its validation messages, created through `commands`'s
+`cmd/autoscale/autoscale.go`), field for field, with its validation messages, created through `create`'s
 common path (typed commands: sent as protobuf, so empty fields are dropped)."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim import objects
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.schema import list_field
 
 from . import parser
+from .context import Client, Result, Session, current_namespace, dry_run_mode, explicit_namespace, print_objects
+from .create import finish_generated, one_name
 from .errors import KubectlError
+from .output import check_output_format, name_line
 from .resources import parse_targets
-
-if TYPE_CHECKING:
-    from .commands import Client, Result, Session
 
 RBAC = "rbac.authorization.k8s.io"
 # ruleRegex of create_ingress.go
@@ -39,16 +39,12 @@ SPECIAL_VERBS = {
 
 def _finish(parsed: parser.ParsedCommand, client: Client, session: Session, obj: dict[str, Any], *,
             failure: str = "") -> Result:
-    from .commands import _finish_generated
-
-    return _finish_generated(parsed, client, session, obj, failure=failure, typed=True)
+    return finish_generated(parsed, client, session, obj, failure=failure, typed=True)
 
 
 def _meta(parsed: parser.ParsedCommand, name: str, *, namespaced: bool = True) -> dict[str, Any]:
-    from .commands import _explicit_namespace
-
     meta: dict[str, Any] = {"name": name}
-    namespace = _explicit_namespace(parsed) if namespaced else ""
+    namespace = explicit_namespace(parsed) if namespaced else ""
     if namespace:
         meta["namespace"] = namespace
     meta["creationTimestamp"] = None
@@ -56,9 +52,7 @@ def _meta(parsed: parser.ParsedCommand, name: str, *, namespaced: bool = True) -
 
 
 def _name(parsed: parser.ParsedCommand) -> str:
-    from .commands import _one_name
-
-    return _one_name(parsed)
+    return one_name(parsed)
 
 
 def _split_list(values: list[str]) -> list[str]:
@@ -301,9 +295,7 @@ def _warnings(verbs: list[str]) -> str:
 
 
 def _with_warnings(result: Result, warnings: str) -> Result:
-    from .commands import Result as ResultType
-
-    return ResultType(result.stdout, warnings + result.stderr, result.exit_code) if warnings else result
+    return Result(result.stdout, warnings + result.stderr, result.exit_code) if warnings else result
 
 
 def create_role(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -405,10 +397,6 @@ def create_clusterrolebinding(parsed: parser.ParsedCommand, client: Client, sess
 def autoscale(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
     """kubectl autoscale: an autoscaling/v1 HorizontalPodAutoscaler for each scalable target, printed as
     `horizontalpodautoscaler.autoscaling/NAME autoscaled`."""
-    from .commands import Result as ResultType
-    from .commands import _dry_run, _namespace, _print_objects
-    from .output import check_output_format, name_line
-
     if not parsed.given("max"):
         raise KubectlError('error: required flag(s) "max" not set')
     maximum, minimum, cpu = parsed.flag("max"), parsed.flag("min"), parsed.flag("cpu-percent")
@@ -422,8 +410,8 @@ def autoscale(parsed: parser.ParsedCommand, client: Client, session: Session) ->
         raise KubectlError("error: You must provide one or more resources by argument or filename.\n"
                            "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
                            "   '<resource> <name>'\n   '<resource>'")
-    namespace = _namespace(parsed, session)
-    dry_run = _dry_run(parsed)
+    namespace = current_namespace(parsed, session)
+    dry_run = dry_run_mode(parsed)
     out = parsed.flag("output")
     stdout = ""
     count = 0
@@ -451,7 +439,7 @@ def autoscale(parsed: parser.ParsedCommand, client: Client, session: Session) ->
             if dry_run == "client":
                 if out:
                     fmt, argument = check_output_format(out)
-                    stdout += _print_objects([hpa], fmt, argument, single=True, sort_keys=False)
+                    stdout += print_objects([hpa], fmt, argument, single=True, sort_keys=False)
                 else:
                     stdout += name_line(hpa, "created (dry run)")
                 continue
@@ -461,10 +449,10 @@ def autoscale(parsed: parser.ParsedCommand, client: Client, session: Session) ->
                                     field_manager=parsed.field_manager)
             if out:
                 fmt, argument = check_output_format(out)
-                stdout += _print_objects([created], fmt, argument, single=True)
+                stdout += print_objects([created], fmt, argument, single=True)
             else:
                 suffix = " (server dry run)" if dry_run == "server" else ""
                 stdout += name_line({**created, "apiVersion": "autoscaling/v1"}, "autoscaled" + suffix)
     if not count:
         raise KubectlError("error: no objects passed to autoscale")
-    return ResultType(stdout=stdout)
+    return Result(stdout=stdout)

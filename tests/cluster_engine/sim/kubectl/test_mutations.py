@@ -9,7 +9,8 @@ from typing import Any
 from kubectl_fakes import NOW, FakeClient
 
 from cluster_engine.sim.kubectl import describe
-from cluster_engine.sim.kubectl.commands import Session, run
+from cluster_engine.sim.kubectl.commands import run
+from cluster_engine.sim.kubectl.context import Session
 from cluster_engine.sim.util import rfc3339
 
 
