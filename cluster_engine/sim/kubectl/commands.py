@@ -12,6 +12,7 @@ from cluster_engine.sim.errors import Status
 from . import (
     apply,
     auth,
+    autoscale,
     create,
     create_more,
     delete,
@@ -110,7 +111,7 @@ _HANDLERS = {
     ("delete",): delete.delete,
     ("version",): info.version,
     ("api-resources",): info.api_resources,
-    ("autoscale",): create_more.autoscale,
+    ("autoscale",): autoscale.autoscale,
     ("describe",): describe_command.describe_command,
     ("label",): mutations.label,
     ("annotate",): mutations.annotate,
