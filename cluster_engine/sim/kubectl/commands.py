@@ -1,10 +1,10 @@
-"""The in-page kubectl's entry and dispatch table: `run` tokenises and parses one terminal line, then hands it
-to the command's handler (one module per command family; their shared context is `context.py`), and turns every
-learner's mistake into a `Result`. The simulated cluster satisfies the `Client` protocol through
-`client.ClusterClient`."""
+"""Runs one kubectl line: `run` tokenises and parses it, hands it through the dispatch table (`_HANDLERS`) to its
+command's handler (one module per command family, sharing `context.py`), and turns every learner's mistake into a
+`Result`. Only `client.py`, the package's entry point, imports this module."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from cluster_engine.sim.errors import Status
@@ -84,7 +84,9 @@ def _dispatch(parsed: parser.ParsedCommand, client: Client, session: Session) ->
     return handler(parsed, client, session)
 
 
-_HANDLERS = {
+Handler = Callable[[parser.ParsedCommand, Client, Session], Result]
+
+_HANDLERS: dict[tuple[str, ...], Handler] = {
     (): info.root,
     ("get",): get.get,
     ("create",): create.create,
