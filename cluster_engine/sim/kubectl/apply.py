@@ -14,7 +14,16 @@ from cluster_engine.sim.apiserver import CLIENT_SIDE_APPLY
 from cluster_engine.sim.errors import Status
 
 from . import output, parser
-from .context import Client, Result, Session, dry_run_mode, object_namespace, print_objects, read_stdin_objects
+from .context import (
+    DRY_RUN_SUFFIX,
+    Client,
+    Result,
+    Session,
+    dry_run_mode,
+    object_namespace,
+    print_objects,
+    read_stdin_objects,
+)
 from .errors import KubectlError
 from .resources import lookup
 
@@ -60,7 +69,7 @@ def apply(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
     manager = parsed.flag("field-manager") if parsed.given("field-manager") else (
         SERVER_SIDE_MANAGER if server_side else CLIENT_SIDE_APPLY)
     out = parsed.flag("output")
-    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+    suffix = DRY_RUN_SUFFIX[dry_run]
     lines, warnings, applied = [], [], []
     for raw in read_stdin_objects(parsed, session, "apply"):
         namespace = object_namespace(parsed, session, raw)

@@ -9,7 +9,7 @@ from cluster_engine.sim import objects
 from cluster_engine.sim.schema import list_field
 
 from . import parser
-from .context import Client, Result, Session, current_namespace, dry_run_mode, print_objects
+from .context import DRY_RUN_SUFFIX, Client, Result, Session, current_namespace, dry_run_mode, print_objects
 from .errors import KubectlError
 from .output import check_output_format, name_line
 from .resources import parse_targets
@@ -72,8 +72,7 @@ def autoscale(parsed: parser.ParsedCommand, client: Client, session: Session) ->
                 fmt, argument = check_output_format(out)
                 stdout += print_objects([created], fmt, argument, single=True)
             else:
-                suffix = " (server dry run)" if dry_run == "server" else ""
-                stdout += name_line({**created, "apiVersion": "autoscaling/v1"}, "autoscaled" + suffix)
+                stdout += name_line({**created, "apiVersion": "autoscaling/v1"}, "autoscaled" + DRY_RUN_SUFFIX[dry_run])
     if not count:
         raise KubectlError("error: no objects passed to autoscale")
     return Result(stdout=stdout)

@@ -118,6 +118,10 @@ def current_namespace(parsed: parser.ParsedCommand, session: Session) -> str:
     return parsed.flag("namespace") or session.namespace
 
 
+# what a write's confirmation adds per `--dry-run` mode (`deployment.apps/web scaled (server dry run)`)
+DRY_RUN_SUFFIX = {"none": "", "client": " (dry run)", "server": " (server dry run)"}
+
+
 def dry_run_mode(parsed: parser.ParsedCommand) -> str:
     """`none`, `client` or `server`, validated as kubectl validates `--dry-run`."""
     value = parsed.flag("dry-run")

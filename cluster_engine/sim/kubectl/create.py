@@ -10,6 +10,7 @@ from cluster_engine.sim.util import strip_nulls
 
 from . import generators, messages, output, parser
 from .context import (
+    DRY_RUN_SUFFIX,
     Client,
     Result,
     Session,
@@ -43,7 +44,7 @@ def finish_generated(
         if out:
             fmt, argument = output.check_output_format(out)
             return Result(stdout=print_objects([obj], fmt, argument, single=True, sort_keys=False))
-        return Result(stdout=output.name_line(obj, f"{verb} (dry run)"))
+        return Result(stdout=output.name_line(obj, verb + DRY_RUN_SUFFIX[dry_run]))
     try:
         created = client.create(
             _protobuf_body(obj) if typed else strip_nulls(obj),
@@ -58,7 +59,7 @@ def finish_generated(
     if out:
         fmt, argument = output.check_output_format(out)
         return Result(stdout=print_objects([created], fmt, argument, single=True))
-    return Result(stdout=output.name_line(created, f"{verb} (server dry run)" if dry_run == "server" else verb))
+    return Result(stdout=output.name_line(created, verb + DRY_RUN_SUFFIX[dry_run]))
 
 
 def _protobuf_body(obj: dict[str, Any]) -> dict[str, Any]:
@@ -104,8 +105,7 @@ def create(parsed: parser.ParsedCommand, client: Client, session: Session) -> Re
             dry_run=dry_run != "none",
             field_manager=parsed.field_manager,
         )
-        suffix = {"none": "created", "client": "created (dry run)", "server": "created (server dry run)"}
-        lines.append(output.name_line(created if dry_run != "client" else doc, suffix[dry_run]))
+        lines.append(output.name_line(created if dry_run != "client" else doc, "created" + DRY_RUN_SUFFIX[dry_run]))
     return Result(stdout="".join(lines))
 
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 from cluster_engine.sim.errors import Status
 
 from . import parser
-from .context import Client, Result, Session, current_namespace, dry_run_mode, object_namespace, read_stdin_objects
+from .context import (
+    DRY_RUN_SUFFIX,
+    Client,
+    Result,
+    Session,
+    current_namespace,
+    dry_run_mode,
+    object_namespace,
+    read_stdin_objects,
+)
 from .errors import KubectlError
 from .resources import Resource, lookup, parse_targets
 
@@ -83,7 +92,7 @@ def delete(parsed: parser.ParsedCommand, client: Client, session: Session) -> Re
                 raise KubectlError("error: resource(s) were provided, but no name was specified")
     lines, errors = [], []
     operation = "force deleted" if grace == 0 else "deleted"
-    suffix = {"none": operation, "client": f"{operation} (dry run)", "server": f"{operation} (server dry run)"}[dry_run]
+    suffix = operation + DRY_RUN_SUFFIX[dry_run]
     for resource, name, scope in pairs:
         try:
             if dry_run != "client":

@@ -16,7 +16,7 @@ from typing import Any
 from cluster_engine.sim.errors import Status
 
 from . import messages, parser
-from .context import Client, Result, Session, dry_run_mode
+from .context import DRY_RUN_SUFFIX, Client, Result, Session, dry_run_mode
 from .errors import KubectlError
 from .mutations import cordon_nodes
 
@@ -128,7 +128,7 @@ def drain(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
     if not parsed.args and not parsed.flag("selector"):
         raise KubectlError("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples")
     dry_run = dry_run_mode(parsed)
-    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+    suffix = DRY_RUN_SUFFIX[dry_run]
     nodes, stdout, stderr, failed = cordon_nodes(parsed, client, session, True)
     if failed:
         return Result(stdout, stderr, 1)

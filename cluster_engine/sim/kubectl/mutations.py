@@ -11,11 +11,9 @@ from cluster_engine.sim.errors import Status
 from cluster_engine.sim.validation import label_value, qualified_name
 
 from . import describe, output, parser
-from .context import Client, Result, Session, current_namespace, dry_run_mode, print_objects, with_kind
+from .context import DRY_RUN_SUFFIX, Client, Result, Session, current_namespace, dry_run_mode, print_objects, with_kind
 from .errors import KubectlError
 from .resources import Resource, Target, by_kind, parse_targets
-
-_DRY_SUFFIX = {"none": "", "client": " (dry run)", "server": " (server dry run)"}
 
 
 def _objects(
@@ -189,7 +187,7 @@ def _metadata_command(parsed: parser.ParsedCommand, client: Client, session: Ses
             except Status as status:
                 errors.append(status.kubectl_text())
                 continue
-        results.append((with_kind(resource, new), verb + _DRY_SUFFIX[dry_run]))
+        results.append((with_kind(resource, new), verb + DRY_RUN_SUFFIX[dry_run]))
     finished = _finish(parsed, results, errors)
     return Result("".join(notes) + finished.stdout, finished.stderr, finished.exit_code)
 
@@ -247,7 +245,7 @@ def scale(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
             except KubectlError as error:
                 errors = [error.text]
                 break
-        results.append((with_kind(resource, obj), "scaled" + _DRY_SUFFIX[dry_run]))
+        results.append((with_kind(resource, obj), "scaled" + DRY_RUN_SUFFIX[dry_run]))
     return _finish(parsed, results, errors)
 
 
@@ -303,7 +301,7 @@ def cordon_nodes(
     for resource, obj in objects:
         name = obj["metadata"]["name"]
         if bool((obj.get("spec") or {}).get("unschedulable")) == desired:
-            lines.append(f"node/{name} already {done}{_DRY_SUFFIX[dry_run]}\n")
+            lines.append(f"node/{name} already {done}{DRY_RUN_SUFFIX[dry_run]}\n")
             continue
         if dry_run != "client":
             try:
@@ -318,7 +316,7 @@ def cordon_nodes(
             except Status as status:
                 errors.append(status.kubectl_text())
                 continue
-        lines.append(f"node/{name} {done}{_DRY_SUFFIX[dry_run]}\n")
+        lines.append(f"node/{name} {done}{DRY_RUN_SUFFIX[dry_run]}\n")
     return [obj for _, obj in objects], "".join(lines), "".join(e + "\n" for e in errors), bool(errors)
 
 
@@ -459,7 +457,7 @@ def taint(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
             except Status as status:
                 errors.append(status.kubectl_text())
                 continue
-        lines.append(f"node/{name} {verb}{_DRY_SUFFIX[dry_run]}\n")
+        lines.append(f"node/{name} {verb}{DRY_RUN_SUFFIX[dry_run]}\n")
     return Result("".join(lines), "".join(e + "\n" for e in errors), 1 if errors else 0)
 
 
@@ -546,5 +544,5 @@ def set_image(parsed: parser.ParsedCommand, client: Client, session: Session) ->
             except Status as status:
                 errors.append(status.kubectl_text())
                 continue
-        results.append((with_kind(resource, new), "image updated" + _DRY_SUFFIX[dry_run]))
+        results.append((with_kind(resource, new), "image updated" + DRY_RUN_SUFFIX[dry_run]))
     return _finish(parsed, results, errors)

@@ -19,7 +19,7 @@ from cluster_engine.sim.printers import selector_string
 from cluster_engine.sim.util import rfc3339
 
 from . import describe, messages, output, parser
-from .context import Client, Result, Session, current_namespace, dry_run_mode, with_kind
+from .context import DRY_RUN_SUFFIX, Client, Result, Session, current_namespace, dry_run_mode, with_kind
 from .errors import KubectlError
 from .resources import Resource, parse_targets
 from .table import TabWriter
@@ -399,7 +399,7 @@ def rollback_patch(deployment: dict[str, Any], rs: dict[str, Any]) -> list[dict[
 def _undo_revision(client: Client, resource: Resource, obj: dict[str, Any], to_revision: int, dry_run: str) -> str:
     """`DaemonSetRollbacker` / `StatefulSetRollbacker`: the operation kubectl prints after the name;
     raises KubectlError with kubectl's message."""
-    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+    suffix = DRY_RUN_SUFFIX[dry_run]
     if to_revision < 0:
         raise KubectlError(f"error: unable to find specified revision {to_revision} in history")
     revisions = controller_revisions(client, obj)
@@ -435,7 +435,7 @@ def undo(parsed: parser.ParsedCommand, client: Client, session: Session) -> Resu
     to_revision = parsed.flag("to-revision")
     objects, errors = _objects(parsed, client, session)
     lines: list[str] = []
-    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+    suffix = DRY_RUN_SUFFIX[dry_run]
     for resource, obj in objects:
         name = obj["metadata"]["name"]
         if resource.kind in ("DaemonSet", "StatefulSet"):
