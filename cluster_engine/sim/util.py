@@ -43,7 +43,9 @@ def _rfc3339(whole_seconds: int) -> str:
 
 
 def parse_rfc3339(text: str) -> float:
-    """Inverse of `rfc3339` (accepts fractional seconds and offsets)."""
+    """Seconds since the epoch of an API timestamp: the inverse of `rfc3339`, also reading MicroTime's fractional
+    seconds and offsets other than `Z`. The one timestamp parser of `sim` (raises ValueError for text that is not
+    ISO 8601); a missing timestamp is the caller's case to handle."""
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 

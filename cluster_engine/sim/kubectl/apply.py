@@ -7,18 +7,25 @@ again, so that `get --show-managed-fields` shows what the real kubectl leaves.""
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim import managedfields
 from cluster_engine.sim.apiserver import CLIENT_SIDE_APPLY
 from cluster_engine.sim.errors import Status
 
 from . import output, parser
+from .context import (
+    DRY_RUN_SUFFIX,
+    Client,
+    Result,
+    Session,
+    dry_run_mode,
+    object_namespace,
+    print_objects,
+    read_stdin_objects,
+)
 from .errors import KubectlError
 from .resources import lookup
-
-if TYPE_CHECKING:
-    from .commands import Client, Result, Session
 
 SERVER_SIDE_MANAGER = "kubectl"  # fieldManagerServerSideApply
 LAST_APPLIED_MANAGER = "kubectl-last-applied"  # fieldManagerLastAppliedAnnotation
@@ -48,19 +55,11 @@ WARNING_NO_LAST_APPLIED = (
 )
 
 
-def _result(stdout: str = "", stderr: str = "", exit_code: int = 0) -> Result:
-    from .commands import Result
-
-    return Result(stdout, stderr, exit_code)
-
-
 def apply(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
     """`kubectl apply -f -` of the editor's manifests, client-side or `--server-side`."""
-    from .commands import _dry_run, _object_namespace, _print_objects, _read_stdin_targets
-
     if not parsed.flag("filename"):
         raise KubectlError("error: must specify one of -f and -k")
-    server_side, dry_run = parsed.flag("server-side"), _dry_run(parsed)
+    server_side, dry_run = parsed.flag("server-side"), dry_run_mode(parsed)
     if parsed.flag("force-conflicts") and not server_side:
         raise KubectlError("error: --force-conflicts only works with --server-side")
     if dry_run == "client" and server_side:
@@ -70,10 +69,10 @@ def apply(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
     manager = parsed.flag("field-manager") if parsed.given("field-manager") else (
         SERVER_SIDE_MANAGER if server_side else CLIENT_SIDE_APPLY)
     out = parsed.flag("output")
-    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+    suffix = DRY_RUN_SUFFIX[dry_run]
     lines, warnings, applied = [], [], []
-    for raw in _read_stdin_targets(parsed, session, "apply"):
-        namespace = _object_namespace(parsed, session, raw)
+    for raw in read_stdin_objects(parsed, session, "apply"):
+        namespace = object_namespace(parsed, session, raw)
         doc = _with_namespace(raw, namespace)
         if server_side:
             obj, notes = _server_side(parsed, client, doc, namespace=namespace, manager=manager,
@@ -88,8 +87,8 @@ def apply(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
         lines.append(output.name_line(obj, "" if out == "name" else verb + suffix))
     if out and out != "name":
         fmt, argument = output.check_output_format(out)
-        return _result(_print_objects(applied, fmt, argument, single=len(applied) == 1), "".join(warnings))
-    return _result("".join(lines), "".join(warnings))
+        return Result(print_objects(applied, fmt, argument, single=len(applied) == 1), "".join(warnings))
+    return Result("".join(lines), "".join(warnings))
 
 
 def _with_namespace(doc: dict[str, Any], namespace: str) -> dict[str, Any]:

@@ -6,17 +6,15 @@ printed as kubectl prints it, warnings included."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim.authz import AUTHENTICATION, AUTHORIZATION
 
 from . import output, parser
+from .context import Client, Result, Session, current_namespace, print_objects
 from .errors import KubectlError
 from .resources import lookup
 from .table import TabWriter
-
-if TYPE_CHECKING:
-    from .commands import Client, Result, Session
 
 RESOURCE_VERBS = frozenset({"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "use",
                             "bind", "impersonate", "*", "approve", "sign", "escalate", "attest"})
@@ -27,12 +25,6 @@ TWO_ARGUMENTS = ("error: you must specify two arguments: verb resource or verb r
                  "See 'kubectl auth can-i -h' for help and examples.")
 WHOAMI_FORMATS = ("go-template", "go-template-file", "json", "jsonpath", "jsonpath-as-json", "jsonpath-file", "name",
                   "template", "templatefile", "yaml")
-
-
-def _result(stdout: str = "", stderr: str = "", exit_code: int = 0) -> Result:
-    from .commands import Result
-
-    return Result(stdout, stderr, exit_code)
 
 
 @dataclass(frozen=True)
@@ -70,7 +62,7 @@ def can_i(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
     """`kubectl auth can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL]` and `--list`: `yes`, or `no` and exit 1."""
     args, listing = list(parsed.args), parsed.flag("list")
     quiet, all_namespaces, subresource = parsed.flag("quiet"), parsed.flag("all-namespaces"), parsed.flag("subresource")
-    namespace = "" if all_namespaces else parsed.flag("namespace") or session.namespace
+    namespace = "" if all_namespaces else current_namespace(parsed, session)
     if listing:
         if args:
             raise KubectlError("error: list option must be specified with no arguments")
@@ -79,7 +71,7 @@ def can_i(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
                                "subresource options")
         answer = client.create({"apiVersion": f"{AUTHORIZATION}/v1", "kind": "SelfSubjectRulesReview",
                                 "spec": {"namespace": namespace}}, namespace=None, dry_run=False)
-        return _result(stdout=rules_table(answer["status"], no_headers=parsed.flag("no-headers")))
+        return Result(stdout=rules_table(answer["status"], no_headers=parsed.flag("no-headers")))
     if len(args) != 2:
         raise KubectlError(TWO_ARGUMENTS)
     verb, target = args
@@ -110,7 +102,7 @@ def can_i(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
     allowed = bool(status.get("allowed"))
     line = "yes" if allowed else " - ".join(["no", *(str(status[key]) for key in ("reason", "evaluationError")
                                                       if status.get(key))])
-    return _result(stdout="" if quiet else line + "\n", stderr=_warnings(warnings), exit_code=0 if allowed else 1)
+    return Result(stdout="" if quiet else line + "\n", stderr=_warnings(warnings), exit_code=0 if allowed else 1)
 
 
 # ------------------------------------------------------------------ the rules table (`can-i --list`)
@@ -195,9 +187,7 @@ def whoami(parsed: parser.ParsedCommand, client: Client, _session: Session) -> R
     answer = client.create({"apiVersion": f"{AUTHENTICATION}/v1", "kind": "SelfSubjectReview"}, namespace=None,
                            dry_run=False)
     if fmt:
-        from .commands import _print_objects
-
-        return _result(stdout=_print_objects([answer], fmt, argument, single=True, sort_keys=False))
+        return Result(stdout=print_objects([answer], fmt, argument, single=True, sort_keys=False))
     user = (answer.get("status") or {}).get("userInfo") or {}
     writer = TabWriter(remember=False)
     writer.write_row(["ATTRIBUTE", "VALUE"])
@@ -209,4 +199,4 @@ def whoami(parsed: parser.ParsedCommand, client: Client, _session: Session) -> R
         writer.write_row(["Groups", "[" + " ".join(user["groups"]) + "]"])
     for key in sorted(user.get("extra") or {}):
         writer.write_row([f"Extra: {key}", "[" + " ".join(user["extra"][key]) + "]"])
-    return _result(stdout=writer.flush())
+    return Result(stdout=writer.flush())

@@ -1,5 +1,5 @@
 """The in-page kubectl as a client of the simulated cluster: `ClusterClient` binds the learner (actor) and
-the cluster's simulated clock to the `Client` protocol of `commands`, so the terminal goes through the same
+the cluster's simulated clock to the `Client` protocol of `context`, so the terminal goes through the same
 api-server functions as the Kubernetes-compatible HTTP API. `run_command` is the one call the web layer
 needs."""
 
@@ -10,7 +10,8 @@ from typing import Any, Protocol
 from cluster_engine.sim import managedfields
 from cluster_engine.sim.errors import Cause, Status
 
-from .commands import Result, Session, run
+from .commands import run
+from .context import Result, Session
 
 
 class ClusterFacade(Protocol):

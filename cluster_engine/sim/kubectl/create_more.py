@@ -1,23 +1,20 @@
-"""`kubectl create ingress | poddisruptionbudget | role | clusterrole | rolebinding | clusterrolebinding` and
-`kubectl autoscale`: the objects kubectl 1.32 builds (`staging/src/k8s.io/kubectl/pkg/cmd/create/create_*.go`,
-`cmd/autoscale/autoscale.go`), field for field, with its validation messages, created through `commands`'s
-common path (typed commands: sent as protobuf, so empty fields are dropped)."""
+"""`kubectl create ingress | poddisruptionbudget | role | clusterrole | rolebinding | clusterrolebinding`: the
+objects kubectl 1.32 builds (`staging/src/k8s.io/kubectl/pkg/cmd/create/create_*.go`), field for field, with its
+validation messages, created through `create`'s common path (typed commands: sent as protobuf, so empty fields are
+dropped)."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim import objects
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.schema import list_field
 
 from . import parser
+from .context import Client, Result, Session, explicit_namespace
+from .create import finish_generated, one_name
 from .errors import KubectlError
-from .resources import parse_targets
-
-if TYPE_CHECKING:
-    from .commands import Client, Result, Session
 
 RBAC = "rbac.authorization.k8s.io"
 # ruleRegex of create_ingress.go
@@ -39,16 +36,12 @@ SPECIAL_VERBS = {
 
 def _finish(parsed: parser.ParsedCommand, client: Client, session: Session, obj: dict[str, Any], *,
             failure: str = "") -> Result:
-    from .commands import _finish_generated
-
-    return _finish_generated(parsed, client, session, obj, failure=failure, typed=True)
+    return finish_generated(parsed, client, session, obj, failure=failure, typed=True)
 
 
 def _meta(parsed: parser.ParsedCommand, name: str, *, namespaced: bool = True) -> dict[str, Any]:
-    from .commands import _explicit_namespace
-
     meta: dict[str, Any] = {"name": name}
-    namespace = _explicit_namespace(parsed) if namespaced else ""
+    namespace = explicit_namespace(parsed) if namespaced else ""
     if namespace:
         meta["namespace"] = namespace
     meta["creationTimestamp"] = None
@@ -56,9 +49,7 @@ def _meta(parsed: parser.ParsedCommand, name: str, *, namespaced: bool = True) -
 
 
 def _name(parsed: parser.ParsedCommand) -> str:
-    from .commands import _one_name
-
-    return _one_name(parsed)
+    return one_name(parsed)
 
 
 def _split_list(values: list[str]) -> list[str]:
@@ -301,9 +292,7 @@ def _warnings(verbs: list[str]) -> str:
 
 
 def _with_warnings(result: Result, warnings: str) -> Result:
-    from .commands import Result as ResultType
-
-    return ResultType(result.stdout, warnings + result.stderr, result.exit_code) if warnings else result
+    return Result(result.stdout, warnings + result.stderr, result.exit_code) if warnings else result
 
 
 def create_role(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -399,72 +388,3 @@ def create_clusterrolebinding(parsed: parser.ParsedCommand, client: Client, sess
     if subjects:
         obj["subjects"] = subjects
     return _finish(parsed, client, session, obj, failure="failed to create clusterrolebinding")
-
-
-# --- autoscale --------------------------------------------------------------------------------------------------------
-def autoscale(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
-    """kubectl autoscale: an autoscaling/v1 HorizontalPodAutoscaler for each scalable target, printed as
-    `horizontalpodautoscaler.autoscaling/NAME autoscaled`."""
-    from .commands import Result as ResultType
-    from .commands import _dry_run, _namespace, _print_objects
-    from .output import check_output_format, name_line
-
-    if not parsed.given("max"):
-        raise KubectlError('error: required flag(s) "max" not set')
-    maximum, minimum, cpu = parsed.flag("max"), parsed.flag("min"), parsed.flag("cpu-percent")
-    if maximum < 1:
-        raise KubectlError(f"error: --max=MAXPODS is required and must be at least 1, max: {maximum}")
-    if maximum < minimum:
-        raise KubectlError(f"error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: {maximum}, "
-                           f"min: {minimum}")
-    targets = parse_targets(parsed.args)
-    if not targets:
-        raise KubectlError("error: You must provide one or more resources by argument or filename.\n"
-                           "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
-                           "   '<resource> <name>'\n   '<resource>'")
-    namespace = _namespace(parsed, session)
-    dry_run = _dry_run(parsed)
-    out = parsed.flag("output")
-    stdout = ""
-    count = 0
-    for target in targets:
-        if not target.names:
-            raise KubectlError("error: resource(s) were provided, but no name was specified")
-        for ref_name in target.names:
-            obj = client.get(target.resource.kind, ref_name, namespace)  # NotFound as the builder reports it
-            kind = objects.lookup(target.resource.kind)
-            if kind is None or list_field(kind.schema_ref, ("spec", "replicas")) is None:
-                raise KubectlError(f"error: cannot autoscale a {target.resource.kind}: could not find scale "
-                                   f"subresource for {target.resource.group}/{target.resource.version}, "
-                                   f"Resource={target.resource.plural} in discovery information")
-            spec: dict[str, Any] = {"scaleTargetRef": {"kind": target.resource.kind, "name": ref_name,
-                                                       "apiVersion": target.resource.api_version},
-                                    "maxReplicas": maximum}
-            if minimum > 0:
-                spec["minReplicas"] = minimum
-            if cpu >= 0:
-                spec["targetCPUUtilizationPercentage"] = cpu
-            hpa = {"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
-                   "metadata": {"name": parsed.flag("name") or obj["metadata"]["name"], "creationTimestamp": None},
-                   "spec": spec, "status": {"currentReplicas": 0, "desiredReplicas": 0}}
-            count += 1
-            if dry_run == "client":
-                if out:
-                    fmt, argument = check_output_format(out)
-                    stdout += _print_objects([hpa], fmt, argument, single=True, sort_keys=False)
-                else:
-                    stdout += name_line(hpa, "created (dry run)")
-                continue
-            body = {key: value for key, value in hpa.items() if key != "status"}
-            body["metadata"] = {"name": hpa["metadata"]["name"]}
-            created = client.create(body, namespace=namespace, dry_run=dry_run == "server",
-                                    field_manager=parsed.field_manager)
-            if out:
-                fmt, argument = check_output_format(out)
-                stdout += _print_objects([created], fmt, argument, single=True)
-            else:
-                suffix = " (server dry run)" if dry_run == "server" else ""
-                stdout += name_line({**created, "apiVersion": "autoscaling/v1"}, "autoscaled" + suffix)
-    if not count:
-        raise KubectlError("error: no objects passed to autoscale")
-    return ResultType(stdout=stdout)

@@ -1,7 +1,8 @@
 """`kubectl describe` for pods, nodes, namespaces, config maps, secrets, persistent volume claims and priority
-classes (workloads and services are in `describe_apps`, every other kind in `describe_generic`): the layout of
-kubectl's describers (a prefix writer over a tabwriter with padding 2, flushed before the Events table), fed
-with objects read through the client."""
+classes, and the layout every describer shares (kubectl's prefix writer over a tabwriter with padding 2, flushed
+before the Events table). Workloads and services are in `describe_apps`, policy and storage kinds in
+`describe_policy`, networking, disruption, autoscaling and RBAC kinds in `describe_more`, every other kind in
+`describe_generic`; `describe_command` runs the command and reads what the describers are fed."""
 
 from __future__ import annotations
 

@@ -3,11 +3,12 @@ Job, CronJob, Service, Endpoints and EndpointSlice, in the layouts of kubectl 1.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim.printers import format_label_selector, format_labels, human_duration, selector_string
 from cluster_engine.sim.util import parse_rfc3339
 
+from .context import Client
 from .describe import (
     PrefixWriter,
     annotations_multiline,
@@ -17,9 +18,6 @@ from .describe import (
     quantity_string,
     rfc1123z,
 )
-
-if TYPE_CHECKING:
-    from .commands import Client
 
 Events = list[dict[str, Any]] | None
 

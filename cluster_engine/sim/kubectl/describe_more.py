@@ -6,18 +6,16 @@ BreakdownRule, CompactRules and sort by `PolicyRule.String()`)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.kinds_networking import load_balancer_addresses
 from cluster_engine.sim.printers import format_label_selector
 from cluster_engine.sim.util import parse_rfc3339
 
+from .context import Client
 from .describe import PrefixWriter, annotations_multiline, describe_events, labels_multiline, quantity_string, rfc1123z
 from .describe_apps import format_endpoint_slices
-
-if TYPE_CHECKING:
-    from .commands import Client
 
 Events = list[dict[str, Any]] | None
 

@@ -11,16 +11,14 @@ period), and a refused eviction is printed once, followed by a note that kubectl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim.errors import Status
 
 from . import messages, parser
+from .context import DRY_RUN_SUFFIX, Client, Result, Session, dry_run_mode
 from .errors import KubectlError
 from .mutations import cordon_nodes
-
-if TYPE_CHECKING:
-    from .commands import Client, Result, Session
 
 DAEMONSET_FATAL = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)"
 DAEMONSET_WARNING = "ignoring DaemonSet-managed Pods"
@@ -125,14 +123,12 @@ def _pods_for_deletion(
 
 
 def drain(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
-    from .commands import Result, _dry_run
-
     if parsed.args and parsed.flag("selector"):
         raise KubectlError("error: cannot specify both a node name and a --selector option")
     if not parsed.args and not parsed.flag("selector"):
         raise KubectlError("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples")
-    dry_run = _dry_run(parsed)
-    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+    dry_run = dry_run_mode(parsed)
+    suffix = DRY_RUN_SUFFIX[dry_run]
     nodes, stdout, stderr, failed = cordon_nodes(parsed, client, session, True)
     if failed:
         return Result(stdout, stderr, 1)

@@ -14,18 +14,16 @@ import contextlib
 import hashlib
 import re
 import shlex
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim import images
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.util import parse_rfc3339
 
 from . import messages, parser
+from .context import Client, Result, Session, current_namespace
 from .errors import KubectlError
 from .resources import parse_targets
-
-if TYPE_CHECKING:
-    from .commands import Client, Result, Session
 
 CLUSTER_DOMAIN = "cluster.local"
 DNS_SERVICE_IP = "10.96.0.10"
@@ -40,16 +38,10 @@ SHELL_ERRORS = {
 }
 
 
-def _result(stdout: str = "", stderr: str = "", exit_code: int = 0) -> Result:
-    from .commands import Result
-
-    return Result(stdout, stderr, exit_code)
-
-
 def _exited(stdout: str, stderr: str, code: int) -> Result:
     """A remote command's outcome as the process left it (kubectl's `command terminated` note is added by
     `exec_command`)."""
-    return _result(stdout, stderr, code)
+    return Result(stdout, stderr, code)
 
 
 class ExecError(Exception):
@@ -71,8 +63,6 @@ def run_in_container(
     Raises ExecError when no process ran. The cluster is only read. Used by `kubectl exec` here and by the
     Kubernetes API's exec stream (`cluster_engine/kubeapi/exec.py`).
     """
-    from .commands import Session
-
     outcome = run_program(client, pod, container, list(argv), Session(language=language))
     return outcome.stdout, outcome.stderr, outcome.exit_code
 
@@ -564,10 +554,10 @@ def exec_command(parsed: parser.ParsedCommand, client: Client, session: Session)
     if not parsed.dash_args:
         raise KubectlError("error: you must specify at least one command for the container")
     if parsed.flag("tty") or parsed.flag("stdin"):
-        return _result(
+        return Result(
             stderr=messages.message("exec_interactive", session.language, pod=parsed.args[0]) + "\n", exit_code=1
         )
-    namespace = parsed.flag("namespace") or session.namespace
+    namespace = current_namespace(parsed, session)
     pod = _pod_for(parsed, client, namespace)
     container, note = _container(parsed, pod)
     phase = (pod.get("status") or {}).get("phase", "")
@@ -583,7 +573,7 @@ def exec_command(parsed: parser.ParsedCommand, client: Client, session: Session)
         stdout, stderr, code = run_in_container(client, pod, container, list(parsed.dash_args),
                                                 language=session.language)
     except ExecError as failure:
-        return _result(stderr=f"{note}{failure.terminal}\n", exit_code=1)
+        return Result(stderr=f"{note}{failure.terminal}\n", exit_code=1)
     if code:  # kubectl reports a non-zero exit and exits with it
         stderr += f"command terminated with exit code {code}\n"
-    return _result(stdout, note + stderr, code)
+    return Result(stdout, note + stderr, code)

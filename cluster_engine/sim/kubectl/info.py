@@ -1,7 +1,8 @@
-"""Informational commands: `explain` (from the Kubernetes 1.32 schemas `kubernetes-validate` ships, laid out
-as kubectl's plaintext explain template does), `top node|pod` (from the simulated metrics-server, `sim/metrics.py`,
-printed as `kubectl/pkg/metricsutil` prints), `cluster-info` and `config view` (the terminal's kubeconfig,
-credentials redacted)."""
+"""Informational commands: `version`, `api-resources` (discovery as kubectl lists it), the root and `options`
+help, `explain` (from the Kubernetes 1.32 schemas `kubernetes-validate` ships, laid out as kubectl's plaintext
+explain template does), `top node|pod` (from the simulated metrics-server, `sim/metrics.py`, printed as
+`kubectl/pkg/metricsutil` prints), `cluster-info` and `config view` (the terminal's kubeconfig, credentials
+redacted)."""
 
 from __future__ import annotations
 
@@ -10,28 +11,22 @@ import math
 import textwrap
 from functools import cache
 from importlib import resources as importlib_resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim import metrics
 from cluster_engine.sim.quantity import QuantityError, parse_quantity
 from cluster_engine.sim.util import parse_rfc3339
 
 from . import messages, output, parser
+from .context import Client, Result, Session, current_namespace
 from .errors import KubectlError
-from .resources import lookup
+from .resources import lookup, served
 from .table import TabWriter
-
-if TYPE_CHECKING:
-    from .commands import Client, Result, Session
 
 SCHEMA_VERSION = "v1.32.0-local-strict"
 KUBECONFIG_NAME = "podlab"
-
-
-def _result(stdout: str = "", stderr: str = "", exit_code: int = 0) -> Result:
-    from .commands import Result
-
-    return Result(stdout, stderr, exit_code)
+CLIENT_VERSION = "v1.32.4"
+KUSTOMIZE_VERSION = "v5.5.0"
 
 
 # ---------------------------------------------------------------- explain
@@ -175,7 +170,7 @@ def explain(parsed: parser.ParsedCommand, _client: Client, _session: Session) ->
     fields = _field_list(schema, 1, parsed.flag("recursive"))
     if fields:
         text += "FIELDS:\n" + fields
-    return _result(text + "\n")
+    return Result(text + "\n")
 
 
 # ---------------------------------------------------------------- top
@@ -288,7 +283,7 @@ def top_node(parsed: parser.ParsedCommand, client: Client, session: Session) -> 
         writer.write_row([node_name, *_usage_cells(item["usage"], available.pop(node_name, {})), ""])
     for missing in sorted(available):  # nodes metrics-server cannot scrape (Go prints them in map order)
         writer.write_row([missing, *(["<unknown>"] * 4), ""])
-    return _result(writer.flush())
+    return Result(writer.flush())
 
 
 def top(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -313,7 +308,7 @@ def top_pod(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
     selector, field_selector = parsed.flag("selector"), parsed.flag("field-selector")
     if name and (selector or field_selector):
         raise KubectlError("error: only one of NAME or selector can be provided")
-    namespace = parsed.flag("namespace") or session.namespace
+    namespace = current_namespace(parsed, session)
     all_namespaces = parsed.flag("all-namespaces")
     _check_metrics_api(client, session, "pods", name)
     if name:
@@ -331,8 +326,8 @@ def top_pod(parsed: parser.ParsedCommand, client: Client, session: Session) -> R
         if pods:
             raise KubectlError("error: metrics not available yet")
         stderr = "No resources found\n" if all_namespaces else f"No resources found in {namespace} namespace.\n"
-        return _result(stderr=stderr)
-    return _result(_format_pod_metrics(items, parsed, sort_by, all_namespaces))
+        return Result(stderr=stderr)
+    return Result(_format_pod_metrics(items, parsed, sort_by, all_namespaces))
 
 
 def _format_pod_metrics(items: list[dict[str, Any]], parsed: parser.ParsedCommand, sort_by: str,
@@ -424,18 +419,18 @@ def cluster_info(parsed: parser.ParsedCommand, client: Client, session: Session)
             link += "/proxy"
         lines.append(f"{_colored(name, 2)} is running at {_colored(link, 3)}\n")
     lines.append("\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n")
-    return _result("".join(lines))
+    return Result("".join(lines))
 
 
 def config_current_context(parsed: parser.ParsedCommand, _client: Client, session: Session) -> Result:
     if parsed.args:
         raise KubectlError(f"error: unexpected arguments: {list(parsed.args)}")
-    return _result(f"{session.context_name or KUBECONFIG_NAME}\n")
+    return Result(f"{session.context_name or KUBECONFIG_NAME}\n")
 
 
 def config_view(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
     if parsed.flag("raw"):
-        return _result(stderr=messages.message("config_raw_refused", session.language) + "\n", exit_code=1)
+        return Result(stderr=messages.message("config_raw_refused", session.language) + "\n", exit_code=1)
     actor = getattr(client, "actor", "user:admin")
     user = f"{KUBECONFIG_NAME}-{actor.partition(':')[2] or actor}"
     name = session.context_name or KUBECONFIG_NAME
@@ -461,11 +456,64 @@ def config_view(parsed: parser.ParsedCommand, client: Client, session: Session) 
     }
     fmt = parsed.flag("output")
     if fmt == "json":
-        return _result(output.to_json(config, sort_keys=True))
+        return Result(output.to_json(config, sort_keys=True))
     if fmt in ("yaml", ""):
-        return _result(output.to_yaml(config))
+        return Result(output.to_yaml(config))
     if fmt.startswith(("jsonpath", "name", "custom-columns", "go-template", "template")):
         kind, argument = output.check_output_format(fmt)
         if kind == "jsonpath":
-            return _result(output.jsonpath_output(argument, config))
+            return Result(output.jsonpath_output(argument, config))
     raise KubectlError(f'error: unable to match a printer suitable for the output format "{fmt}"')
+
+
+# ---------------------------------------------------------------- version, api-resources, help
+
+
+def version(parsed: parser.ParsedCommand, client: Client, _session: Session) -> Result:
+    server = client.server_version()
+    if parsed.flag("client"):
+        return Result(stdout=f"Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n")
+    return Result(
+        stdout=f"Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n"
+        f"Server Version: {server}\n"
+    )
+
+
+def api_resources(parsed: parser.ParsedCommand, _client: Client, _session: Session) -> Result:
+    """`kubectl api-resources` (apiresources.go): discovery filtered by group, scope, verbs and categories,
+    sorted (stably) by group, name or kind and then by name."""
+    out, sort_by = parsed.flag("output"), parsed.flag("sort-by")
+    if out not in ("", "wide", "name"):
+        raise KubectlError(f"error: --output {out} is not available")
+    if sort_by not in ("", "name", "kind"):
+        raise KubectlError("error: --sort-by accepts only name or kind")
+    verbs = {verb for value in parsed.flag("verbs") for verb in value.split(",") if verb}
+    categories = {name for value in parsed.flag("categories") for name in value.split(",") if name}
+    rows = [
+        r for r in served()
+        if (not parsed.given("api-group") or r.group == parsed.flag("api-group"))
+        and (not parsed.given("namespaced") or r.namespaced == parsed.flag("namespaced"))
+        and verbs <= set(r.verbs) and categories <= set(r.categories)
+    ]
+    field = {"name": lambda r: r.plural, "kind": lambda r: r.kind}.get(sort_by, lambda r: r.group)
+    rows.sort(key=lambda r: (field(r), r.plural))
+    if out == "name":
+        return Result(stdout="".join(f"{r.qualified_plural}\n" for r in rows))
+    writer = TabWriter(remember=False)
+    header = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+    if not parsed.flag("no-headers"):
+        writer.write_row([*header, "VERBS", "CATEGORIES"] if out == "wide" else header)
+    for r in rows:
+        cells = [r.plural, ",".join(r.short_names), r.api_version, "true" if r.namespaced else "false", r.kind]
+        if out == "wide":
+            cells += [",".join(sorted(r.verbs)), ",".join(r.categories)]
+        writer.write_row(cells)
+    return Result(stdout=writer.flush())
+
+
+def options(_parsed: parser.ParsedCommand, _client: Client, _session: Session) -> Result:
+    return Result(stdout=parser.help_text(("options",)))
+
+
+def root(_parsed: parser.ParsedCommand, _client: Client, _session: Session) -> Result:
+    return Result(stdout=parser.help_text(()))

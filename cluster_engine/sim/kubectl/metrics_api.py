@@ -5,15 +5,13 @@ from the Table metrics-server serves, and the answers the real API gives (`kubea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim import metrics
 from cluster_engine.sim.errors import Status
 
+from .context import Client
 from .resources import METRICS_RESOURCES, NODE_METRICS, Resource
-
-if TYPE_CHECKING:
-    from .commands import Client
 
 KINDS = {resource.kind: resource for resource in METRICS_RESOURCES}
 

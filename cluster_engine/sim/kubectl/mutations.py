@@ -1,41 +1,19 @@
-"""kubectl commands that read an object and patch it: label, annotate, scale, cordon/uncordon, taint,
-set image; plus describe and logs. Each builds the patch kubectl would send and prints kubectl's words."""
+"""kubectl commands that read an object and patch it: label, annotate, scale, cordon/uncordon, taint and
+set image. Each builds the patch kubectl would send and prints kubectl's words."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.validation import label_value, qualified_name
 
-from . import describe, describe_apps, describe_generic, describe_more, describe_policy, messages, output, parser
+from . import describe, output, parser
+from .context import DRY_RUN_SUFFIX, Client, Result, Session, current_namespace, dry_run_mode, print_objects, with_kind
 from .errors import KubectlError
 from .resources import Resource, Target, by_kind, parse_targets
-
-if TYPE_CHECKING:
-    from .commands import Client, Result, Session
-
-
-def _result(stdout: str = "", stderr: str = "", exit_code: int = 0) -> Result:
-    from .commands import Result
-
-    return Result(stdout, stderr, exit_code)
-
-
-def _namespace(parsed: parser.ParsedCommand, session: Session) -> str:
-    return parsed.flag("namespace") or session.namespace
-
-
-def _dry_run(parsed: parser.ParsedCommand) -> str:
-    from .commands import _dry_run as check
-
-    return check(parsed)
-
-
-_DRY_SUFFIX = {"none": "", "client": " (dry run)", "server": " (server dry run)"}
 
 
 def _objects(
@@ -61,7 +39,7 @@ def _resolve(
     selector_flags: bool = True,
 ) -> tuple[list[tuple[Resource, dict[str, Any]]], list[Status]]:
     """`_objects` with the failed reads as the api-server's Statuses."""
-    namespace = _namespace(parsed, session)
+    namespace = current_namespace(parsed, session)
     found: list[tuple[Resource, dict[str, Any]]] = []
     failures: list[Status] = []
     for target in targets:
@@ -96,26 +74,18 @@ def _split_updates(args: tuple[str, ...], is_update: Callable[[str], bool]) -> t
     return resources, updates
 
 
-def _with_kind(resource: Resource, obj: dict[str, Any]) -> dict[str, Any]:
-    obj.setdefault("kind", resource.kind)
-    obj.setdefault("apiVersion", resource.api_version)
-    return obj
-
-
 def _finish(
     parsed: parser.ParsedCommand, results: list[tuple[dict[str, Any], str]], errors: list[str]
 ) -> Result:
     out = parsed.flag("output") if "output" in parser.command_flags(parsed.path) else ""
     if out:
-        from .commands import _print_objects
-
         fmt, argument = output.check_output_format(out)
         objects = [obj for obj, _ in results]
-        stdout = _print_objects(objects, fmt, argument, single=len(objects) == 1) if objects else ""
+        stdout = print_objects(objects, fmt, argument, single=len(objects) == 1) if objects else ""
     else:
         stdout = "".join(output.name_line(obj, verb) for obj, verb in results)
     stderr = "".join(e + "\n" for e in errors)
-    return _result(stdout, stderr, 1 if errors else 0)
+    return Result(stdout, stderr, 1 if errors else 0)
 
 
 # ---------------------------------------------------------------- label, annotate
@@ -162,12 +132,12 @@ def _metadata_command(parsed: parser.ParsedCommand, client: Client, session: Ses
                     f"Listing {field} for {resource.kind}.{resource.group}/{obj['metadata']['name']}:\n"
                 )
             lines.extend(f"{key}={values[key]}\n" for key in sorted(values))
-        return _result("".join(lines), "".join(e + "\n" for e in errors), 1 if errors else 0)
+        return Result("".join(lines), "".join(e + "\n" for e in errors), 1 if errors else 0)
     if not updates:
         raise KubectlError(f"error: at least one {what} update is required")
     add, remove = _parse_pairs(updates, what)
     objects, errors = _objects(parsed, client, session, targets)
-    dry_run = _dry_run(parsed)
+    dry_run = dry_run_mode(parsed)
     notes: list[str] = []
     results: list[tuple[dict[str, Any], str]] = []
     for resource, obj in objects:
@@ -217,9 +187,9 @@ def _metadata_command(parsed: parser.ParsedCommand, client: Client, session: Ses
             except Status as status:
                 errors.append(status.kubectl_text())
                 continue
-        results.append((_with_kind(resource, new), verb + _DRY_SUFFIX[dry_run]))
+        results.append((with_kind(resource, new), verb + DRY_RUN_SUFFIX[dry_run]))
     finished = _finish(parsed, results, errors)
-    return _result("".join(notes) + finished.stdout, finished.stderr, finished.exit_code)
+    return Result("".join(notes) + finished.stdout, finished.stderr, finished.exit_code)
 
 
 def label(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -260,7 +230,7 @@ def scale(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
         cause = messages_text[0] if len(messages_text) == 1 else f"[{', '.join(messages_text)}]"
         raise KubectlError("error: no objects passed to scale" + (f" {cause}" if failures else ""))
     errors = [status.kubectl_text() for status in failures]
-    dry_run = _dry_run(parsed)
+    dry_run = dry_run_mode(parsed)
     expected = parsed.flag("current-replicas")
     results: list[tuple[dict[str, Any], str]] = []
     for resource, obj in objects:
@@ -275,7 +245,7 @@ def scale(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
             except KubectlError as error:
                 errors = [error.text]
                 break
-        results.append((_with_kind(resource, obj), "scaled" + _DRY_SUFFIX[dry_run]))
+        results.append((with_kind(resource, obj), "scaled" + DRY_RUN_SUFFIX[dry_run]))
     return _finish(parsed, results, errors)
 
 
@@ -325,13 +295,13 @@ def cordon_nodes(
     node = by_kind("Node")
     targets = [Target(node, tuple(parsed.args))] if parsed.args else [Target(node)]
     objects, errors = _objects(parsed, client, session, targets)
-    dry_run = _dry_run(parsed)
+    dry_run = dry_run_mode(parsed)
     done = "cordoned" if desired else "uncordoned"
     lines = []
     for resource, obj in objects:
         name = obj["metadata"]["name"]
         if bool((obj.get("spec") or {}).get("unschedulable")) == desired:
-            lines.append(f"node/{name} already {done}{_DRY_SUFFIX[dry_run]}\n")
+            lines.append(f"node/{name} already {done}{DRY_RUN_SUFFIX[dry_run]}\n")
             continue
         if dry_run != "client":
             try:
@@ -346,13 +316,13 @@ def cordon_nodes(
             except Status as status:
                 errors.append(status.kubectl_text())
                 continue
-        lines.append(f"node/{name} {done}{_DRY_SUFFIX[dry_run]}\n")
+        lines.append(f"node/{name} {done}{DRY_RUN_SUFFIX[dry_run]}\n")
     return [obj for _, obj in objects], "".join(lines), "".join(e + "\n" for e in errors), bool(errors)
 
 
 def _cordon(parsed: parser.ParsedCommand, client: Client, session: Session, desired: bool) -> Result:
     _, stdout, stderr, failed = cordon_nodes(parsed, client, session, desired)
-    return _result(stdout, stderr, 1 if failed else 0)
+    return Result(stdout, stderr, 1 if failed else 0)
 
 
 def cordon(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
@@ -422,7 +392,7 @@ def taint(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
             f'error: invalid resource type {targets[0].resource.plural}, only "nodes" are supported'
         )
     objects, errors = _objects(parsed, client, session, targets)
-    dry_run = _dry_run(parsed)
+    dry_run = dry_run_mode(parsed)
     lines: list[str] = []
     for resource, obj in objects:
         name = obj["metadata"]["name"]
@@ -487,8 +457,8 @@ def taint(parsed: parser.ParsedCommand, client: Client, session: Session) -> Res
             except Status as status:
                 errors.append(status.kubectl_text())
                 continue
-        lines.append(f"node/{name} {verb}{_DRY_SUFFIX[dry_run]}\n")
-    return _result("".join(lines), "".join(e + "\n" for e in errors), 1 if errors else 0)
+        lines.append(f"node/{name} {verb}{DRY_RUN_SUFFIX[dry_run]}\n")
+    return Result("".join(lines), "".join(e + "\n" for e in errors), 1 if errors else 0)
 
 
 def _go_taint(taint: dict[str, str]) -> str:
@@ -526,7 +496,7 @@ def set_image(parsed: parser.ParsedCommand, client: Client, session: Session) ->
             "<resource>/<name>\nSee 'kubectl set image -h' for help and examples"
         )
     objects, errors = _objects(parsed, client, session, targets)
-    dry_run = _dry_run(parsed)
+    dry_run = dry_run_mode(parsed)
     results: list[tuple[dict[str, Any], str]] = []
     for resource, obj in objects:
         path = _POD_SPEC_PATHS.get(resource.kind)
@@ -574,240 +544,5 @@ def set_image(parsed: parser.ParsedCommand, client: Client, session: Session) ->
             except Status as status:
                 errors.append(status.kubectl_text())
                 continue
-        results.append((_with_kind(resource, new), "image updated" + _DRY_SUFFIX[dry_run]))
+        results.append((with_kind(resource, new), "image updated" + DRY_RUN_SUFFIX[dry_run]))
     return _finish(parsed, results, errors)
-
-
-# ---------------------------------------------------------------- describe
-
-
-def describe_command(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
-    if not parsed.args:
-        raise KubectlError(
-            'error: You must specify the type of resource to describe. Use "kubectl api-resources" for a '
-            "complete list of supported resources."
-        )
-    targets = parse_targets(parsed.args)
-    namespace = _namespace(parsed, session)
-    all_namespaces = parsed.flag("all-namespaces")
-    found: list[tuple[Resource, dict[str, Any]]] = []
-    errors: list[str] = []
-    by_prefix = False
-    for target in targets:
-        if target.names:
-            for name in target.names:
-                try:
-                    found.append((target.resource, client.get(target.resource.kind, name, namespace)))
-                except Status as status:
-                    if status.code != 404 or len(parsed.args) != 2:
-                        errors.append(status.kubectl_text())
-                        continue
-                    # DescribeMatchingResources: every object whose name starts with the one given
-                    listed = client.list(
-                        target.resource.kind, namespace if target.resource.namespaced else None
-                    )
-                    matches = [o for o in listed.get("items") or [] if o["metadata"]["name"].startswith(name)]
-                    if not matches:
-                        errors.append(status.kubectl_text())
-                    found.extend((target.resource, o) for o in matches)
-                    by_prefix = True
-        else:
-            scope = None if all_namespaces or not target.resource.namespaced else namespace
-            listed = client.list(target.resource.kind, scope, label_selector=parsed.flag("selector"))
-            found.extend((target.resource, o) for o in listed.get("items") or [])
-    texts: list[str] = []
-    show_events = parsed.flag("show-events")
-    event_cache: dict[str | None, list[dict[str, Any]]] = {}
-
-    def events_of(obj: dict[str, Any], scope: str | None) -> list[dict[str, Any]] | None:
-        if not show_events:
-            return None
-        if scope not in event_cache:
-            event_cache[scope] = client.list("Event", scope).get("items") or []
-        return describe.events_for(event_cache[scope], obj)
-
-    for resource, item in found:
-        obj = _with_kind(resource, item)
-        scope = obj["metadata"].get("namespace") if resource.namespaced else None
-        describer = _DESCRIBERS.get(resource.kind)
-        if describer is None:  # kubectl's GenericDescriberFor
-            texts.append(describe_generic.describe_generic(obj, events_of(obj, scope), client.now))
-        else:
-            texts.append(describer(client, obj, events_of(obj, scope)))
-    if not found and not errors:  # kubectl names the namespace even for cluster-scoped types
-        return _result(stderr="No resources found\n" if all_namespaces else
-                       f"No resources found in {namespace} namespace.\n")
-    # descriptions are separated by a blank line; those found by prefix each end with one
-    stdout = "".join(text + "\n" for text in texts) if by_prefix else "\n\n".join(texts)
-    return _result(stdout, "".join(e + "\n" for e in errors), 1 if errors else 0)
-
-
-Events = list[dict[str, Any]] | None
-
-
-def _describe_deployment(client: Client, obj: dict[str, Any], events: Events) -> str:
-    from .rollout import replica_sets
-
-    old, new = replica_sets(client, obj)
-    return describe_apps.describe_deployment(obj, old, new, events, client.now)
-
-
-def _describe_service(client: Client, obj: dict[str, Any], events: Events) -> str:
-    meta = obj["metadata"]
-    slices = client.list(
-        "EndpointSlice", meta.get("namespace"), label_selector=f"kubernetes.io/service-name={meta['name']}"
-    )
-    return describe_apps.describe_service(obj, slices.get("items") or [], events, client.now)
-
-
-def _describe_node(client: Client, obj: dict[str, Any], events: Events) -> str:
-    name = obj["metadata"]["name"]
-    pods = [
-        p
-        for p in client.list("Pod", None, field_selector=f"spec.nodeName={name}").get("items") or []
-        if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
-    ]
-    return describe.describe_node(obj, pods, events, client.now, describe.node_lease(client, name))
-
-
-def _describe_namespace(client: Client, obj: dict[str, Any], _events: Events) -> str:
-    name = obj["metadata"]["name"]
-    quotas = client.list("ResourceQuota", name).get("items") or []
-    limit_ranges = client.list("LimitRange", name).get("items") or []
-    return describe_policy.describe_namespace(obj, quotas, limit_ranges)
-
-
-def _describe_pvc(client: Client, obj: dict[str, Any], events: Events) -> str:
-    pods = client.list("Pod", obj["metadata"].get("namespace")).get("items") or []
-    return describe.describe_pvc(obj, describe.pods_using_claim(obj, pods), events, client.now)
-
-
-# kubectl's describerMap for the kinds the simulation serves; any other kind gets the generic describer.
-_DESCRIBERS: dict[str, Callable[[Client, dict[str, Any], Events], str]] = {
-    "Pod": lambda c, o, e: describe.describe_pod(o, e, c.now),
-    "Node": _describe_node,
-    "Namespace": _describe_namespace,
-    "ConfigMap": lambda c, o, e: describe.describe_configmap(o, e, c.now),
-    "Secret": lambda _c, o, _e: describe.describe_secret(o),
-    "PersistentVolumeClaim": _describe_pvc,
-    "PriorityClass": lambda c, o, e: describe.describe_priority_class(o, e, c.now),
-    "Deployment": _describe_deployment,
-    "ReplicaSet": lambda c, o, e: describe_apps.describe_replicaset(o, describe_apps.pod_counts(c, o), e, c.now),
-    "DaemonSet": lambda c, o, e: describe_apps.describe_daemonset(o, describe_apps.pod_counts(c, o), e, c.now),
-    "StatefulSet": lambda c, o, e: describe_apps.describe_statefulset(o, describe_apps.pod_counts(c, o), e, c.now),
-    "Job": lambda c, o, e: describe_apps.describe_job(o, e, c.now),
-    "CronJob": lambda c, o, e: describe_apps.describe_cronjob(o, e, c.now),
-    "Service": _describe_service,
-    "Endpoints": lambda c, o, e: describe_apps.describe_endpoints(o, e, c.now),
-    "EndpointSlice": lambda c, o, e: describe_apps.describe_endpoint_slice(o, e, c.now),
-    "ResourceQuota": lambda _c, o, _e: describe_policy.describe_quota(o),
-    "LimitRange": lambda _c, o, _e: describe_policy.describe_limit_range(o),
-    "ServiceAccount": lambda c, o, e: describe_policy.describe_service_account(o, e, c.now),
-    "PersistentVolume": lambda c, o, e: describe_policy.describe_persistent_volume(o, e, c.now),
-    "StorageClass": lambda c, o, e: describe_policy.describe_storage_class(o, e, c.now),
-    **describe_more.DESCRIBERS,
-}
-
-
-# ---------------------------------------------------------------- logs
-
-
-def logs(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
-    if not parsed.args:
-        raise KubectlError(
-            "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
-            "POD or TYPE/NAME is a required argument for the logs command\n"
-            "See 'kubectl logs -h' for help and examples"
-        )
-    if len(parsed.args) > 2:
-        raise KubectlError(
-            "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
-            "POD or TYPE/NAME is a required argument for the logs command\n"
-            "See 'kubectl logs -h' for help and examples"
-        )
-    namespace = _namespace(parsed, session)
-    first = parsed.args[0]
-    container = parsed.flag("container") or (parsed.args[1] if len(parsed.args) == 2 else None)
-    note = ""
-    try:
-        if "/" in first:
-            targets = parse_targets([first])
-            resource, name = targets[0].resource, targets[0].names[0]
-            if resource.kind != "Pod":
-                name, note = _first_pod_of(client, resource, name, namespace)
-        else:
-            name = first
-        pod = client.get("Pod", name, namespace)
-    except Status as status:
-        if status.reason != "NotFound":
-            raise
-        # kubectl's logs wraps the builder's NotFound (kubectl/pkg/cmd/logs: "error from server (NotFound):
-        # %w in namespace %q").
-        raise KubectlError(
-            f'error: error from server (NotFound): {status.message} in namespace "{namespace}"'
-        ) from status
-    tail = parsed.flag("tail")
-    names = [c["name"] for c in pod["spec"].get("containers") or []]
-    if container and not parsed.flag("all-containers"):
-        # logsForObject checks the name itself (podcmd.FindContainerByName) before asking the server.
-        known = names + [
-            c["name"] for part in ("initContainers", "ephemeralContainers") for c in pod["spec"].get(part) or []
-        ]
-        if container not in known:
-            raise KubectlError(f"error: container {container} is not valid for pod {name}")
-    wanted = names if parsed.flag("all-containers") else [container]
-    text = ""
-    for each in wanted:
-        chunk = client.logs(
-            name,
-            namespace=namespace,
-            container=each,
-            previous=parsed.flag("previous"),
-            timestamps=parsed.flag("timestamps"),
-            tail=tail if tail >= 0 else None,
-        )
-        if parsed.flag("prefix"):
-            shown = each or names[0]
-            chunk = "".join(f"[pod/{name}/{shown}] {line}\n" for line in chunk.splitlines())
-        text += chunk
-    if parsed.flag("follow"):
-        note += messages.message("watch_snapshot", session.language) + "\n"
-    return _result(text, note)
-
-
-def _first_pod_of(client: Client, resource: Resource, name: str, namespace: str) -> tuple[str, str]:
-    """`kubectl logs deploy/web`: the first pod the workload's selector picks, and kubectl's note saying
-    which one when there are several."""
-    obj = client.get(resource.kind, name, namespace)
-    selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
-    if resource.kind == "Job" and not selector:
-        selector = {"job-name": name}
-    label_selector = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-    pods = client.list("Pod", namespace, label_selector=label_selector).get("items") or []
-    if not pods:
-        raise KubectlError(f"error: timed out waiting for the condition on {resource.plural}/{name}")
-    chosen = max(pods, key=_activity)["metadata"]["name"]  # ties: the first listed, as kubectl's sort keeps
-    note = f"Found {len(pods)} pods, using pod/{chosen}\n" if len(pods) > 1 else ""
-    return chosen, note
-
-
-def _seconds(timestamp: str | None) -> float:
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() if timestamp else 0.0
-
-
-def _activity(pod: dict[str, Any]) -> tuple[Any, ...]:
-    """kubectl's `sort.Reverse(podutils.ActivePods)` for logs and exec on a workload, as a key to maximise:
-    assigned, then Running over Unknown over Pending, ready, ready the longest, fewest restarts, oldest."""
-    status = pod.get("status") or {}
-    ready_since = next((c.get("lastTransitionTime") for c in status.get("conditions") or []
-                        if c.get("type") == "Ready" and c.get("status") == "True"), None)
-    restarts = max((c.get("restartCount", 0) for c in status.get("containerStatuses") or []), default=0)
-    created = pod["metadata"].get("creationTimestamp")
-    return (
-        bool((pod.get("spec") or {}).get("nodeName")),
-        {"Pending": 0, "Unknown": 1, "Running": 2}.get(status.get("phase", ""), 0),
-        ready_since is not None,
-        (1, -_seconds(ready_since)) if ready_since else (0, 0.0),
-        -restarts,
-        (1, -_seconds(created)) if created else (0, 0.0),
-    )

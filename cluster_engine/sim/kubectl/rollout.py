@@ -12,19 +12,17 @@ StatefulSetRollbacker do.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.printers import selector_string
 from cluster_engine.sim.util import rfc3339
 
 from . import describe, messages, output, parser
+from .context import DRY_RUN_SUFFIX, Client, Result, Session, current_namespace, dry_run_mode, with_kind
 from .errors import KubectlError
 from .resources import Resource, parse_targets
 from .table import TabWriter
-
-if TYPE_CHECKING:
-    from .commands import Client, Result, Session
 
 REVISION = "deployment.kubernetes.io/revision"
 REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
@@ -39,16 +37,6 @@ _SKIPPED_ANNOTATIONS = (
     "deployment.kubernetes.io/max-replicas",
     "deprecated.deployment.rollback.to",
 )
-
-
-def _result(stdout: str = "", stderr: str = "", exit_code: int = 0) -> Result:
-    from .commands import Result
-
-    return Result(stdout, stderr, exit_code)
-
-
-def _namespace(parsed: parser.ParsedCommand, session: Session) -> str:
-    return parsed.flag("namespace") or session.namespace
 
 
 def _group_kind(resource: Resource) -> str:
@@ -69,7 +57,7 @@ def _objects(
     if not parsed.args:
         raise KubectlError("error: required resource not specified")
     targets = parse_targets(parsed.args)
-    namespace = _namespace(parsed, session)
+    namespace = current_namespace(parsed, session)
     found: list[tuple[Resource, dict[str, Any]]] = []
     errors: list[str] = []
     for target in targets:
@@ -77,25 +65,19 @@ def _objects(
             for name in target.names:
                 try:
                     obj = client.get(target.resource.kind, name, namespace)
-                    found.append((target.resource, _with_kind(target.resource, obj)))
+                    found.append((target.resource, with_kind(target.resource, obj)))
                 except Status as status:
                     errors.append(status.kubectl_text())
             continue
         # a bare type selects every object of it (the builder allows an empty selector here)
         listed = client.list(target.resource.kind, namespace, label_selector=parsed.flag("selector"))
-        found.extend((target.resource, _with_kind(target.resource, o)) for o in listed.get("items") or [])
+        found.extend((target.resource, with_kind(target.resource, o)) for o in listed.get("items") or [])
     return found, errors
-
-
-def _with_kind(resource: Resource, obj: dict[str, Any]) -> dict[str, Any]:
-    obj.setdefault("kind", resource.kind)
-    obj.setdefault("apiVersion", resource.api_version)
-    return obj
 
 
 def _finish(lines: list[str], errors: list[str], stderr: str = "") -> Result:
     """Errors as kubectl's CheckErr prints an aggregate: one error as is, several one per line."""
-    return _result("".join(lines), stderr + "".join(e + "\n" for e in errors), 1 if errors else 0)
+    return Result("".join(lines), stderr + "".join(e + "\n" for e in errors), 1 if errors else 0)
 
 
 # ---------------------------------------------------------------- replica sets of a deployment
@@ -280,7 +262,7 @@ def status(parsed: parser.ParsedCommand, client: Client, session: Session) -> Re
     note = ""
     if not done and parsed.flag("watch"):
         note = messages.message("rollout_status_snapshot", session.language) + "\n"
-    return _result(text, note)
+    return Result(text, note)
 
 
 # ---------------------------------------------------------------- history
@@ -417,7 +399,7 @@ def rollback_patch(deployment: dict[str, Any], rs: dict[str, Any]) -> list[dict[
 def _undo_revision(client: Client, resource: Resource, obj: dict[str, Any], to_revision: int, dry_run: str) -> str:
     """`DaemonSetRollbacker` / `StatefulSetRollbacker`: the operation kubectl prints after the name;
     raises KubectlError with kubectl's message."""
-    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+    suffix = DRY_RUN_SUFFIX[dry_run]
     if to_revision < 0:
         raise KubectlError(f"error: unable to find specified revision {to_revision} in history")
     revisions = controller_revisions(client, obj)
@@ -449,13 +431,11 @@ def _undo_revision(client: Client, resource: Resource, obj: dict[str, Any], to_r
 
 
 def undo(parsed: parser.ParsedCommand, client: Client, session: Session) -> Result:
-    from .commands import _dry_run
-
-    dry_run = _dry_run(parsed)
+    dry_run = dry_run_mode(parsed)
     to_revision = parsed.flag("to-revision")
     objects, errors = _objects(parsed, client, session)
     lines: list[str] = []
-    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry_run]
+    suffix = DRY_RUN_SUFFIX[dry_run]
     for resource, obj in objects:
         name = obj["metadata"]["name"]
         if resource.kind in ("DaemonSet", "StatefulSet"):

@@ -12,7 +12,8 @@ from kubectl_fakes import TESTDATA, FakeClient
 from cluster_engine.sim import scenario
 from cluster_engine.sim.kubectl.apply import upgraded_managed_fields
 from cluster_engine.sim.kubectl.client import run_command
-from cluster_engine.sim.kubectl.commands import Session, run
+from cluster_engine.sim.kubectl.commands import run
+from cluster_engine.sim.kubectl.context import Session
 
 MANIFEST = (TESTDATA / "manifests" / "configmap_applied.yaml").read_text(encoding="utf-8")
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from kubectl_fakes import TESTDATA, FakeClient, load_objects, read_golden
 
-from cluster_engine.sim.kubectl.commands import Session, run
+from cluster_engine.sim.kubectl.commands import run
+from cluster_engine.sim.kubectl.context import Session
 
 GOLDENS = sorted((TESTDATA / "generators").glob("*.txt")) + sorted((TESTDATA / "get").glob("*.txt"))
 

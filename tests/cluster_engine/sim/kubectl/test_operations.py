@@ -10,7 +10,8 @@ from kubectl_fakes import FakeClient
 from cluster_engine.sim import scenario
 from cluster_engine.sim.cluster import Cluster
 from cluster_engine.sim.kubectl.client import run_command
-from cluster_engine.sim.kubectl.commands import Session, run
+from cluster_engine.sim.kubectl.commands import run
+from cluster_engine.sim.kubectl.context import Session
 from cluster_engine.sim.kubectl.errors import KubectlError
 from cluster_engine.sim.kubectl.rollout import deployment_status, rollback_patch
 

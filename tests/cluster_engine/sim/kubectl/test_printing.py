@@ -9,7 +9,8 @@ from kubectl_fakes import NOW, FakeClient, load_objects
 
 from cluster_engine.sim import printers
 from cluster_engine.sim.kubectl import jsonpath, messages, output
-from cluster_engine.sim.kubectl.commands import Session, run
+from cluster_engine.sim.kubectl.commands import run
+from cluster_engine.sim.kubectl.context import Session
 from cluster_engine.sim.kubectl.table import TableOptions, format_table
 
 
