@@ -66,7 +66,9 @@ def celery_worker_process(transactional_db, _module_worker) -> Iterator:
     from config.celery_app import ping
 
     if _module_worker.poll() is not None:
-        pytest.fail(f"the module's celery worker exited with {_module_worker.returncode}: see test-artifacts/worker.log")
+        pytest.fail(
+            f"the module's celery worker exited with {_module_worker.returncode}: see test-artifacts/worker.log"
+        )
     ping.apply_async(args=["warm-up"]).get(timeout=60)
     return _module_worker
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import quota_usage
 from .errors import Status
-from .kinds_storage import BETA_CLASS_ANNOTATION, is_default_class
+from .kinds.storage import BETA_CLASS_ANNOTATION, is_default_class
 from .objects import Kind
 from .quantity import QuantityError, format_quantity, parse_quantity, quantity_string
 from .store import Store

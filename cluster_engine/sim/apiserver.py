@@ -21,7 +21,6 @@ from .store import ADDED, DELETED, MODIFIED, Store
 from .util import Draws, clone, rfc3339, strip_nulls
 from .validation import secret_base64_error
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 CLIENT_SIDE_APPLY = "kubectl-client-side-apply"  # the field manager of kubectl's client-side apply
 SYSTEM_META = (
     "uid",
@@ -437,7 +436,7 @@ class ApiServer:
             kind = objects.kind_of(body)
             _allow(kind, "update")
             # a subresource write never sets managedFields: not copying them keeps status writes cheap
-            obj = self.decode(kind, _without_managed_fields(body) if subresource else body)
+            obj = self.decode(kind, managedfields.without_managed_fields(body) if subresource else body)
             ns = self._namespace(kind, obj, namespace)
             name = obj["metadata"].get("name", "")
             if not name:
@@ -530,7 +529,8 @@ class ApiServer:
             result.setdefault("apiVersion", old.get("apiVersion") or kind.api_version)
             result.setdefault("kind", kind.kind)
             if subresource or result.get("metadata", {}).get("managedFields") is old["metadata"].get("managedFields"):
-                result = _without_managed_fields(result)  # untouched by the patch: the stored ones stay, uncopied
+                # untouched by the patch: the stored ones stay, uncopied
+                result = managedfields.without_managed_fields(result)
             obj = self.decode(kind, result)
             return self._write(
                 kind,
@@ -789,7 +789,7 @@ class ApiServer:
                 raise bad_request("resource name may not be empty")
             ns = self._namespace(kind, modified, namespace)
             annotations = dict(modified["metadata"].get("annotations") or {})
-            annotations.pop(LAST_APPLIED, None)
+            annotations.pop(managedfields.LAST_APPLIED, None)
             recorded = clone(manifest)
             recorded_meta = recorded["metadata"]  # decode refused a manifest without metadata
             if kind.namespaced and not recorded_meta.get("namespace"):
@@ -797,14 +797,14 @@ class ApiServer:
             # kubectl reads the manifest's annotations into a map (nil becomes empty), drops its own and sets
             # the map back: an empty map stays in the recorded configuration as `{}`.
             recorded_meta["annotations"] = dict(annotations)
-            annotations[LAST_APPLIED] = managedfields.encode_last_applied(recorded)
+            annotations[managedfields.LAST_APPLIED] = managedfields.encode_last_applied(recorded)
             modified["metadata"]["annotations"] = annotations
             live = self.store.get(kind.kind, ns, name)
             if live is None:
                 created = self._create(modified, namespace=ns, actor=actor, now=now, dry_run=dry_run, reason="",
                                        field_manager=field_manager)
                 return created, "created"
-            original_text = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
+            original_text = (live["metadata"].get("annotations") or {}).get(managedfields.LAST_APPLIED)
             original = strip_nulls(json.loads(original_text)) if original_text else {}
             # the manifest's nulls (dropped by decoding) delete fields, as kubectl's patch carries them
             with_nulls = dict(clone(manifest), metadata=modified["metadata"])
@@ -911,13 +911,6 @@ def review(body: Any, *, actor: str, now: float) -> dict[str, Any]:
     if body.get("apiVersion") != kind.api_version:
         raise _cannot_handle(kind, f'no kind "{kind.kind}" is registered for version "{body.get("apiVersion")}"')
     return authz.review(ApiServer.decode(kind, body), actor=actor, now=now)
-
-
-def _without_managed_fields(obj: Any) -> Any:
-    meta = obj.get("metadata") if isinstance(obj, dict) else None
-    if not isinstance(meta, dict) or "managedFields" not in meta:
-        return obj
-    return {**obj, "metadata": {key: value for key, value in meta.items() if key != "managedFields"}}
 
 
 def _with_managed_fields(obj: dict[str, Any], managed_fields: list[dict[str, Any]] | None) -> dict[str, Any]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from . import kinds_rbac, objects
+from . import objects
 from .apiserver import API_SERVER
+from .kinds import rbac as kinds_rbac
 from .util import rfc3339
 
 ACTOR = "scenario"  # who the change log names for what a cluster starts with
@@ -81,7 +82,7 @@ def create_system_accounts(cluster: Any, namespaces: tuple[str, ...], *, now: fl
 
 
 def create_bootstrap_policy(cluster: Any, *, now: float, missing_only: bool = False) -> None:
-    """kube-apiserver's bootstrap RBAC policy and kubeadm's bindings (`kinds_rbac.bootstrap_objects`), written by
+    """kube-apiserver's bootstrap RBAC policy and kubeadm's bindings (`kinds.rbac.bootstrap_objects`), written by
     the api-server itself with fixed uids; `missing_only` skips those a ClusterRole or ClusterRoleBinding of the
     same name already stands for. The aggregating roles (admin, edit, view) start without rules: the
     clusterrole-aggregation controller fills them, as on a real cluster."""

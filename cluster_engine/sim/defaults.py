@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .quantity import QuantityError, parse_quantity
+from .taints import NOT_READY, UNREACHABLE, declares_toleration_of
 from .util import Draws
 
 DEFAULT_TOLERATION_SECONDS = 300
@@ -135,8 +136,8 @@ def admit_toleration_seconds(pod: dict[str, Any]) -> None:
     back the defaults a client's new list of tolerations left out (a `kubectl apply` that adds one), so
     ValidatePodUpdate sees the existing tolerations kept (plugin/pkg/admission/defaulttolerationseconds)."""
     tolerations = pod["spec"].setdefault("tolerations", [])
-    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
-        if not any(_tolerates_noexecute(t, key) for t in tolerations):
+    for key in (NOT_READY, UNREACHABLE):
+        if not any(declares_toleration_of(t, key, "NoExecute") for t in tolerations):
             tolerations.append(
                 {
                     "key": key,
@@ -145,14 +146,6 @@ def admit_toleration_seconds(pod: dict[str, Any]) -> None:
                     "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
                 }
             )
-
-
-def _tolerates_noexecute(toleration: dict[str, Any], key: str) -> bool:
-    if toleration.get("effect") not in (None, "", "NoExecute"):
-        return False
-    if not toleration.get("key"):
-        return toleration.get("operator") == "Exists"
-    return toleration.get("key") == key
 
 
 def _token_volume(name: str) -> dict[str, Any]:

@@ -38,7 +38,7 @@ MAX_UPDATE_MANAGERS = 10  # capmanagers.go: older Update entries merge into "anc
 ANCIENT_CHANGES = "ancient-changes"
 BEFORE_FIRST_APPLY = "before-first-apply"
 KUBECTL_SERVER_SIDE = "kubectl"  # the manager whose apply takes over client-side apply (lastappliedmanager.go)
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"  # corev1.LastAppliedConfigAnnotation
 MAX_MANAGER_BYTES = 128
 STATUS, SCALE = "status", "scale"
 
@@ -78,6 +78,14 @@ _ZERO: dict[str, dict[str, str]] = {
 # Who writes for an internal actor that names no field manager (the User-Agent prefix upstream would see).
 _COMPONENT_MANAGERS = {"kube-scheduler": "kube-scheduler", "api-server": "kube-apiserver",
                        "scenario": "kubectl-create", "horizontal-pod-autoscaler": "kube-controller-manager"}
+
+
+def without_managed_fields(obj: Any) -> Any:
+    """`obj` without `metadata.managedFields` (a shallow copy when it had them; `obj` itself otherwise)."""
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    if not isinstance(meta, dict) or "managedFields" not in meta:
+        return obj
+    return {**obj, "metadata": {key: value for key, value in meta.items() if key != "managedFields"}}
 
 
 class _Missing:

@@ -10,9 +10,10 @@ from typing import Any
 
 from .clock import Timers
 from .events import Recorder
-from .kinds_coordination import NODE_LEASE_NAMESPACE, micro_time, node_lease
+from .kinds.coordination import NODE_LEASE_NAMESPACE, micro_time, node_lease
 from .kubelet import Kubelets, kubelet_actor
 from .store import Store
+from .taints import Taint, Toleration
 from .util import clone, parse_rfc3339, rfc3339
 
 # kube-controller-manager --node-monitor-grace-period: 50 s since Kubernetes 1.32 (kubernetes/kubernetes#126287,
@@ -54,23 +55,13 @@ def node_ready(node: dict[str, Any]) -> str:
     return "Unknown"
 
 
-def tolerates(toleration: dict[str, Any], taint: dict[str, Any]) -> bool:
-    """Toleration.ToleratesTaint: effect, key and (for Equal) value must match."""
-    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
-        return False
-    if toleration.get("key") and toleration["key"] != taint.get("key"):
-        return False
-    if toleration.get("operator", "Equal") == "Exists":
-        return True
-    return toleration.get("value", "") == taint.get("value", "")
-
-
 def eviction_delay(pod: dict[str, Any], taints: list[dict[str, Any]]) -> float | None:
     """Seconds a pod may stay on a node with these NoExecute taints; 0 = now; None = forever."""
     delay: float | None = None
     forever = True
+    tolerations = [(t, Toleration.from_dict(t)) for t in pod["spec"].get("tolerations") or []]
     for taint in taints:
-        matching = [t for t in pod["spec"].get("tolerations") or [] if tolerates(t, taint)]
+        matching = [t for t, toleration in tolerations if toleration.tolerates(Taint.from_dict(taint))]
         if not matching:
             return 0.0
         seconds = [t["tolerationSeconds"] for t in matching if t.get("tolerationSeconds") is not None]

@@ -265,20 +265,3 @@ SECRET = register(
         field_selectors={"type": _path("type")},
     )
 )
-
-# Kinds of other API groups register themselves in their own modules (one entry per kind).
-from . import (  # noqa: E402, F401 - Services, Jobs, Ingresses, budgets, RBAC, quotas, volumes, ...
-    kinds_apiextensions,
-    kinds_apps,
-    kinds_autoscaling,
-    kinds_batch,
-    kinds_coordination,
-    kinds_core,
-    kinds_disruption,
-    kinds_networking,
-    kinds_policy,
-    kinds_rbac,
-    kinds_scheduling,
-    kinds_statefulset,
-    kinds_storage,
-)

@@ -1095,6 +1095,6 @@ def to_table(
     return table
 
 
-# Printers of the kinds registered in `kinds_policy` and `kinds_storage` live in `printers_storage_quota`; those of
-# the networking, disruption, autoscaling and RBAC kinds in their kind modules. Each adds itself here.
-from . import printers_storage_quota  # noqa: E402, F401
+# Printers of the kinds registered in `kinds.policy` and `kinds.storage` live in `printers_storage_quota`; those of
+# the networking, disruption, autoscaling and RBAC kinds in their kind modules. Each adds itself to PRINTERS when the
+# `kinds` package loads them.

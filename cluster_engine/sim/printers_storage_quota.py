@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .kinds_storage import class_of, is_default_class
+from .kinds.storage import class_of, is_default_class
 from .printers import AGE, NAME, PRINTERS, Cell, Column, Printer, _age, _meta, _name, _wide, access_modes_text
 from .quantity import quantity_string
 

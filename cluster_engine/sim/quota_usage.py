@@ -13,7 +13,7 @@ from typing import Any
 
 from . import objects
 from .defaults import qos_class
-from .kinds_storage import class_of
+from .kinds.storage import class_of
 from .quantity import QuantityError, format_quantity, is_binary, parse_quantity
 
 Usage = dict[str, Decimal]

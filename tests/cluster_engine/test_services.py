@@ -107,14 +107,13 @@ def test_a_failing_document_rolls_back_the_whole_apply(learner, playground):
 
 
 @pytest.mark.django_db
-def test_billion_laughs_is_refused_in_milliseconds(learner, playground):
+def test_billion_laughs_is_refused(learner, playground):
+    """How fast the refusal is, is `benchmarks/yaml_bombs.py`'s to measure (the same text)."""
     text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join(["*" + chr(97 + i)] * 9) + "]\n" for i in range(8))
     before = frozen(playground)
-    started = time.perf_counter()
     with pytest.raises(Status) as refused:
         services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=text)
-    assert time.perf_counter() - started < 1.0
     assert refused.value.code == 413
     assert frozen(playground) == before
 
@@ -326,12 +325,24 @@ def test_kept_engines_stay_within_their_memory_budget():
 
 def test_warm_up_freezes_what_is_loaded_and_makes_collections_rare():
     previous = gc.get_threshold()
+    collections: list[int] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
     try:
         engine.warm_up()
         assert gc.get_freeze_count() > 0
         assert gc.get_threshold() == engine.GC_THRESHOLDS
-        assert engine.GC_THRESHOLDS[0] > 700  # Python's default
+        gc.callbacks.append(record)
+        # At Python's default threshold (700) these allocations would set off about a dozen collections.
+        allocated = [[] for _ in range(10_000)]
+        assert collections == []
+        del allocated
     finally:
+        if record in gc.callbacks:
+            gc.callbacks.remove(record)
         gc.unfreeze()
         gc.set_threshold(*previous)
 

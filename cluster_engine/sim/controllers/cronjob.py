@@ -11,7 +11,7 @@ from typing import Any
 from croniter import croniter
 
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.kinds_batch import next_run, zone_of
+from cluster_engine.sim.kinds.batch import next_run, zone_of
 from cluster_engine.sim.util import clone, parse_rfc3339, rfc3339
 
 from . import DONE, Context, Result, controller_ref, new_controller_ref, split_key

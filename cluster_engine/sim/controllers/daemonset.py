@@ -20,13 +20,13 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from cluster_engine.sim.conditions import condition_of
 from cluster_engine.sim.controllers import DONE, Context, Result, controller_ref, history, key_of, split_key
 from cluster_engine.sim.controllers.replicaset import owner_keys
 from cluster_engine.sim.controllers.workload import (
     available_in,
     claim,
     compute_hash,
-    condition,
     create_pod,
     delete_pod,
     int_or_percent,
@@ -36,10 +36,10 @@ from cluster_engine.sim.controllers.workload import (
     selector_of,
 )
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.kinds_apps import DEFAULT_REVISION_HISTORY_LIMIT, TEMPLATE_GENERATION_ANNOTATION
+from cluster_engine.sim.kinds.apps import DEFAULT_REVISION_HISTORY_LIMIT, TEMPLATE_GENERATION_ANNOTATION
 from cluster_engine.sim.scheduler.labels import node_selector_term, node_selector_terms_match
-from cluster_engine.sim.scheduler.plugins.taint_toleration import find_untolerated_taint, taints_of, tolerations_of
 from cluster_engine.sim.store import Store
+from cluster_engine.sim.taints import find_untolerated_taint, taints_of, tolerations_of
 from cluster_engine.sim.util import clone, parse_rfc3339
 
 NAME = "daemonset-controller"
@@ -148,7 +148,7 @@ def _pod_view(pod: dict[str, Any]) -> tuple[Any, ...]:
     """What of a pod a sync reads: its binding (to the node it is pinned to anyway) or a status change
     short of failing or of readiness needs no sync."""
     meta = pod["metadata"]
-    ready = condition(pod, "Ready")
+    ready = condition_of(pod, "Ready")
     return (
         meta.get("labels"),
         meta.get("ownerReferences"),

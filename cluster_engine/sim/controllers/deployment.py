@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cluster_engine.sim.conditions import find_condition, remove_condition, set_condition
 from cluster_engine.sim.controllers import DONE, Context, Result, controller_ref, key_of, new_controller_ref, split_key
 from cluster_engine.sim.controllers.workload import (
     POD_TEMPLATE_HASH,
@@ -16,6 +17,7 @@ from cluster_engine.sim.controllers.workload import (
     selector_of,
 )
 from cluster_engine.sim.errors import Status
+from cluster_engine.sim.managedfields import LAST_APPLIED
 from cluster_engine.sim.util import clone, parse_rfc3339, rfc3339
 
 NAME = "deployment-controller"
@@ -23,7 +25,6 @@ REVISION = "deployment.kubernetes.io/revision"
 REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
 DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas"
 MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 SKIPPED_ANNOTATIONS = (
     LAST_APPLIED,
     REVISION,
@@ -129,27 +130,13 @@ def _has_deadline(d: dict[str, Any]) -> bool:
     return deadline is not None and deadline != MAX_INT32
 
 
-def _get_condition(status: dict[str, Any], kind: str) -> dict[str, Any] | None:
-    return next((c for c in status.get("conditions") or [] if c.get("type") == kind), None)
-
-
 def _set_condition(status: dict[str, Any], new: dict[str, Any]) -> None:
     """`SetDeploymentCondition`: same status and reason leaves it be; same status keeps its
     lastTransitionTime; the new condition goes last."""
-    current = _get_condition(status, new["type"])
+    current = find_condition(status, new["type"])
     if current is not None and current["status"] == new["status"] and current.get("reason") == new.get("reason"):
         return
-    if current is not None and current["status"] == new["status"]:
-        new["lastTransitionTime"] = current["lastTransitionTime"]
-    status["conditions"] = [c for c in status.get("conditions") or [] if c.get("type") != new["type"]] + [new]
-
-
-def _remove_condition(status: dict[str, Any], kind: str) -> None:
-    remaining = [c for c in status.get("conditions") or [] if c.get("type") != kind]
-    if remaining:
-        status["conditions"] = remaining
-    else:
-        status.pop("conditions", None)
+    set_condition(status, new, move_to_end=True)
 
 
 def _condition(kind: str, status: str, reason: str, message: str, now: float) -> dict[str, Any]:
@@ -326,7 +313,7 @@ class _Sync:
         if not _has_deadline(self.d):
             return
         status = clone(self.d.get("status") or {})
-        cond = _get_condition(status, "Progressing")
+        cond = find_condition(status, "Progressing")
         if cond is not None and cond.get("reason") == TIMED_OUT:
             return
         paused_exists = cond is not None and cond.get("reason") == PAUSED
@@ -371,7 +358,7 @@ class _Sync:
                 existing = self._update_rs(rs) or existing
             revision = (existing["metadata"].get("annotations") or {}).get(REVISION, "")
             self._set_deployment_revision(revision)
-            if _has_deadline(self.d) and _get_condition(self.d.get("status") or {}, "Progressing") is None:
+            if _has_deadline(self.d) and find_condition(self.d.get("status") or {}, "Progressing") is None:
                 status = clone(self.d.get("status") or {})
                 _set_condition(
                     status,
@@ -783,8 +770,8 @@ class _Sync:
         all_rs = [*old, *([new_rs] if new_rs else [])]
         status = self.calculate_status(all_rs, new_rs)
         if not _has_deadline(self.d):
-            _remove_condition(status, "Progressing")
-        current = _get_condition(status, "Progressing")
+            remove_condition(status, "Progressing")
+        current = find_condition(status, "Progressing")
         complete = (
             status.get("replicas", 0) == status.get("updatedReplicas", 0)
             and current is not None
@@ -809,7 +796,7 @@ class _Sync:
                 if current is not None:
                     if current["status"] == "True":
                         cond["lastTransitionTime"] = current["lastTransitionTime"]
-                    _remove_condition(status, "Progressing")
+                    remove_condition(status, "Progressing")
                 _set_condition(status, cond)
             elif self._timed_out(status):
                 message = (
@@ -822,7 +809,7 @@ class _Sync:
             (
                 c
                 for rs in ([new_rs] if new_rs else []) + old
-                if (c := _get_condition(rs.get("status") or {}, "ReplicaFailure")) is not None
+                if (c := find_condition(rs.get("status") or {}, "ReplicaFailure")) is not None
                 and c.get("status") == "True"
             ),
             None,
@@ -841,7 +828,7 @@ class _Sync:
                 },
             )
         else:
-            _remove_condition(status, "ReplicaFailure")
+            remove_condition(status, "ReplicaFailure")
         if status == (self.d.get("status") or {}):
             return self._requeue_stuck(status)
         self._update_status(status)
@@ -859,7 +846,7 @@ class _Sync:
         )
 
     def _timed_out(self, status: dict[str, Any]) -> bool:
-        cond = _get_condition(status, "Progressing")
+        cond = find_condition(status, "Progressing")
         if cond is None or cond.get("reason") == NEW_RS_AVAILABLE:
             return False
         if cond.get("reason") == TIMED_OUT:
@@ -869,7 +856,7 @@ class _Sync:
 
     def _requeue_stuck(self, status: dict[str, Any]) -> Result:
         """`requeueStuckDeployment`: check again just after the progress deadline passes."""
-        cond = _get_condition(status, "Progressing")
+        cond = find_condition(status, "Progressing")
         if (
             not _has_deadline(self.d)
             or cond is None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from cluster_engine.sim.conditions import set_condition as write_condition
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.selectors import selector_from_object
 from cluster_engine.sim.util import clone, parse_rfc3339, rfc3339
@@ -148,13 +149,10 @@ def set_condition(status: dict[str, Any], allowed: bool, now: float, *, reason: 
               "reason": reason or ("SufficientPods" if allowed else "InsufficientPods"), "message": ""}
     if not wanted["observedGeneration"]:
         wanted.pop("observedGeneration")
-    conditions = [c for c in status.get("conditions") or [] if c.get("type") != CONDITION]
-    current = next((c for c in status.get("conditions") or [] if c.get("type") == CONDITION), None)
-    stamp = current.get("lastTransitionTime") if current and current.get("status") == wanted["status"] else None
-    wanted["lastTransitionTime"] = stamp or rfc3339(now)
+    wanted["lastTransitionTime"] = rfc3339(now)
     ordered = {key: wanted[key] for key in ("type", "status", "observedGeneration", "lastTransitionTime", "reason",
                                             "message") if key in wanted}
-    status["conditions"] = [*conditions, ordered]
+    write_condition(status, ordered, move_to_end=True)
 
 
 class DisruptionController:
@@ -256,7 +254,7 @@ class DisruptionController:
 
 
 def _go_selector(selector: dict[str, Any] | None) -> str:
-    from cluster_engine.sim.kinds_apps import go_label_selector
+    from cluster_engine.sim.kinds.apps import go_label_selector
 
     return go_label_selector(selector)
 

@@ -29,6 +29,8 @@ import math
 from typing import Any
 
 from cluster_engine.sim import metrics, objects
+from cluster_engine.sim.conditions import condition_of as pod_condition
+from cluster_engine.sim.conditions import set_condition as write_condition
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.printers import selector_string
 from cluster_engine.sim.quantity import QuantityError, cpu_millis, memory_bytes, parse_quantity
@@ -37,7 +39,6 @@ from cluster_engine.sim.selectors import Selector, parse_label_selector
 from cluster_engine.sim.util import clone, parse_rfc3339, rfc3339
 
 from . import DONE, Context, Result, split_key
-from .workload import condition as pod_condition
 
 NAME = "horizontal-pod-autoscaler"
 KIND = "HorizontalPodAutoscaler"
@@ -261,15 +262,8 @@ def _milli_text(milli: int) -> str:
 def set_condition(status: dict[str, Any], kind: str, value: str, *, reason: str, message: str, now: float) -> None:
     """setCondition: replace the condition of that type in place (its transition time kept while its status is
     the same) or add it."""
-    conditions = status.setdefault("conditions", [])
-    for entry in conditions:
-        if entry.get("type") == kind:
-            if entry.get("status") != value:
-                entry["lastTransitionTime"] = rfc3339(now)
-            entry.update({"status": value, "reason": reason, "message": message})
-            return
-    conditions.append({"type": kind, "status": value, "lastTransitionTime": rfc3339(now), "reason": reason,
-                       "message": message})
+    write_condition(status, {"type": kind, "status": value, "lastTransitionTime": rfc3339(now), "reason": reason,
+                             "message": message})
 
 
 class HorizontalController:

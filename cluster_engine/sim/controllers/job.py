@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from cluster_engine.sim.conditions import condition_of, find_condition, set_condition
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.kinds_batch import CONTROLLER_UID, JOB_NAME, LEGACY_CONTROLLER_UID, LEGACY_JOB_NAME
+from cluster_engine.sim.kinds.batch import CONTROLLER_UID, JOB_NAME, LEGACY_CONTROLLER_UID, LEGACY_JOB_NAME
 from cluster_engine.sim.util import clone, parse_rfc3339, rfc3339
 
 from . import DONE, Context, Result, controller_ref, new_controller_ref, split_key
@@ -37,10 +38,9 @@ COMPLETIONS_MESSAGE = "Reached expected number of succeeded pods"
 
 
 def condition(job: dict[str, Any], kind: str) -> dict[str, Any] | None:
-    for entry in (job.get("status") or {}).get("conditions") or ():
-        if entry.get("type") == kind and entry.get("status") == "True":
-            return entry
-    return None
+    """The Job's condition of type `kind` when it is True, else None."""
+    entry = condition_of(job, kind)
+    return entry if entry is not None and entry.get("status") == "True" else None
 
 
 def finished(job: dict[str, Any]) -> dict[str, Any] | None:
@@ -302,16 +302,12 @@ class JobController:
     def _set_condition(
         self, status: dict[str, Any], kind: str, reason: str, message: str, now: float, *, value: str = "True"
     ) -> None:
-        conditions = status.setdefault("conditions", [])
+        current = find_condition(status, kind)
+        if current is not None and current["status"] == value:
+            return  # an unchanged status leaves the condition as it was, times and words
         stamp = rfc3339(now)
-        for entry in conditions:
-            if entry["type"] == kind:
-                if entry["status"] != value:
-                    entry.update(
-                        status=value, lastProbeTime=stamp, lastTransitionTime=stamp, reason=reason, message=message
-                    )
-                return
-        conditions.append(
+        set_condition(
+            status,
             {
                 "type": kind,
                 "status": value,
@@ -319,7 +315,7 @@ class JobController:
                 "lastTransitionTime": stamp,
                 "reason": reason,
                 "message": message,
-            }
+            },
         )
 
     def _status(self, ctx: Context, job: dict[str, Any], status: dict[str, Any], now: float) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from cluster_engine.sim.admission import PV_PROTECTION, PVC_PROTECTION
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.kinds_storage import class_of
+from cluster_engine.sim.kinds.storage import class_of
 from cluster_engine.sim.quantity import QuantityError, parse_quantity
 from cluster_engine.sim.scheduler.labels import label_selector, node_selector_term, node_selector_terms_match
 from cluster_engine.sim.scheduler.volumes import SELECTED_NODE, WAIT_FOR_FIRST_CONSUMER

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from cluster_engine.sim.conditions import condition_of
 from cluster_engine.sim.controllers import DONE, Context, Result, controller_ref, key_of, split_key
 from cluster_engine.sim.controllers.workload import (
     available_in,
     claim,
-    condition,
     create_pod,
     delete_pod,
     deletion_order,
@@ -31,7 +31,7 @@ BURST_REPLICAS = 500  # upstream creates or deletes at most this many pods per s
 def pod_view(pod: dict[str, Any]) -> tuple[Any, ...]:
     """What of a pod a workload controller reacts to: a change elsewhere (a restart count) needs no sync."""
     meta = pod["metadata"]
-    ready = condition(pod, "Ready")
+    ready = condition_of(pod, "Ready")
     return (
         meta.get("labels"),
         meta.get("ownerReferences"),
@@ -80,7 +80,7 @@ def replicaset_status(
     }
     status = {k: v for k, v in status.items() if v or k == "replicas"}
     conditions = [c for c in (rs.get("status") or {}).get("conditions") or [] if c.get("type") != "ReplicaFailure"]
-    old_failure = condition(rs, "ReplicaFailure")
+    old_failure = condition_of(rs, "ReplicaFailure")
     if failure is not None:
         conditions.append(
             old_failure

@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from cluster_engine.sim.conditions import condition_of
 from cluster_engine.sim.controllers import Context, new_controller_ref
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.selectors import Selector, selector_from_object
@@ -47,13 +48,6 @@ def compute_hash(template: dict[str, Any], collision_count: int | None = None) -
 
 
 # --- pods ------------------------------------------------------------------------------------------
-def condition(obj: dict[str, Any], kind: str) -> dict[str, Any] | None:
-    for entry in (obj.get("status") or {}).get("conditions") or ():
-        if entry.get("type") == kind:
-            return entry
-    return None
-
-
 def is_pod_ready(pod: dict[str, Any]) -> bool:
     """`podutil.IsPodReady`: the Ready condition is True (asked for every pod on every sync: inlined)."""
     for entry in (pod.get("status") or {}).get("conditions") or ():
@@ -63,7 +57,7 @@ def is_pod_ready(pod: dict[str, Any]) -> bool:
 
 
 def ready_since(pod: dict[str, Any]) -> float | None:
-    ready = condition(pod, "Ready")
+    ready = condition_of(pod, "Ready")
     if ready is None or ready.get("status") != "True" or not ready.get("lastTransitionTime"):
         return None
     return parse_rfc3339(ready["lastTransitionTime"])

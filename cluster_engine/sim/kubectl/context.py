@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from cluster_engine.sim import objects
 from cluster_engine.sim.errors import Status
+from cluster_engine.sim.managedfields import without_managed_fields
 from cluster_engine.sim.manifests import parse_objects
 
 from . import messages, output, parser
@@ -159,14 +160,6 @@ def print_objects(
     if fmt == "custom-columns":
         return output.custom_columns(argument, objects, no_headers=no_headers)
     raise KubectlError(f'error: output format "{fmt}" is not available in this terminal')
-
-
-def without_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
-    """`obj` without `metadata.managedFields` (a shallow copy; `obj` itself when it has none)."""
-    meta = obj.get("metadata")
-    if not isinstance(meta, dict) or "managedFields" not in meta:
-        return obj
-    return {**obj, "metadata": {key: value for key, value in meta.items() if key != "managedFields"}}
 
 
 def with_kind(resource: Resource, obj: dict[str, Any]) -> dict[str, Any]:

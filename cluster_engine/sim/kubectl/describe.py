@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.kinds_coordination import NODE_LEASE_NAMESPACE
+from cluster_engine.sim.kinds.coordination import NODE_LEASE_NAMESPACE
+from cluster_engine.sim.managedfields import LAST_APPLIED
 from cluster_engine.sim.printers import access_modes_text, format_labels, node_roles, since
 from cluster_engine.sim.quantity import (
     QuantityError,
@@ -25,7 +26,6 @@ from cluster_engine.sim.util import parse_rfc3339
 
 from .table import TabWriter
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
 
 

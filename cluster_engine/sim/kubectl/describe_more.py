@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.kinds_networking import load_balancer_addresses
+from cluster_engine.sim.kinds.networking import load_balancer_addresses
 from cluster_engine.sim.printers import format_label_selector
 from cluster_engine.sim.util import parse_rfc3339
 

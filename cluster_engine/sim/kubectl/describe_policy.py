@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cluster_engine.sim.kinds_storage import class_of, is_default_class
+from cluster_engine.sim.kinds.storage import class_of, is_default_class
 from cluster_engine.sim.printers import access_modes_text, format_labels, since
 from cluster_engine.sim.quantity import quantity_string
 

@@ -15,6 +15,7 @@ import copy
 from typing import Any
 
 from cluster_engine.sim.errors import Status
+from cluster_engine.sim.managedfields import LAST_APPLIED
 from cluster_engine.sim.printers import selector_string
 from cluster_engine.sim.util import rfc3339
 
@@ -30,7 +31,7 @@ CHANGE_CAUSE = "kubernetes.io/change-cause"
 POD_TEMPLATE_HASH = "pod-template-hash"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 _SKIPPED_ANNOTATIONS = (
-    "kubectl.kubernetes.io/last-applied-configuration",
+    LAST_APPLIED,
     REVISION,
     REVISION_HISTORY,
     "deployment.kubernetes.io/desired-replicas",

@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 import numpy as np
 
 from cluster_engine.sim.quantity import QuantityError, cpu_millis, memory_bytes
-from cluster_engine.sim.scheduler.plugins.taint_toleration import Taint, taints_of
 from cluster_engine.sim.scheduler.podinfo import AffinityTerm, PodInfo, normalized_image
 from cluster_engine.sim.scheduler.volumes import VolumeCache
+from cluster_engine.sim.taints import Taint, taints_of
 
 T = TypeVar("T")
 

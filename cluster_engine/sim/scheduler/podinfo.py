@@ -15,7 +15,7 @@ from cluster_engine.sim.scheduler.labels import (
     label_selector,
     node_selector_term,
 )
-from cluster_engine.sim.scheduler.plugins.taint_toleration import Toleration, tolerations_of
+from cluster_engine.sim.taints import Toleration, tolerations_of
 
 # Scoring counts a container without requests as asking this much (`schedutil.DefaultMilliCPURequest`).
 DEFAULT_MILLI_CPU_REQUEST = 100

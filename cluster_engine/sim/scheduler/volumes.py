@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cluster_engine.sim.kinds_storage import class_of
+from cluster_engine.sim.kinds.storage import class_of
 from cluster_engine.sim.quantity import QuantityError, parse_quantity
 from cluster_engine.sim.scheduler.labels import (
     NodeSelectorTerm,

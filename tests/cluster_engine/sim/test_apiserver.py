@@ -7,8 +7,8 @@ import json
 import pytest
 from sim_helpers import pod
 
-from cluster_engine.sim.apiserver import LAST_APPLIED
 from cluster_engine.sim.errors import Status
+from cluster_engine.sim.managedfields import LAST_APPLIED
 
 
 def _cm(name, **data):

@@ -131,7 +131,7 @@ def _rule_key(rule: dict) -> tuple:
 
 def test_the_policy_the_reviews_answer_from_is_the_stored_bootstrap_policy(cluster):
     """`authz.BINDINGS` (what `auth can-i` decides by) is the sandbox user's part of the bootstrap RBAC objects every
-    cluster stores (`kinds_rbac.bootstrap_objects`): the same bindings, roles, groups and rules."""
+    cluster stores (`kinds.rbac.bootstrap_objects`): the same bindings, roles, groups and rules."""
     for binding in authz.BINDINGS:
         stored = cluster.store.get("ClusterRoleBinding", "", binding.name)
         assert stored is not None, binding.name

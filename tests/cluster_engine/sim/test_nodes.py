@@ -35,8 +35,13 @@ def test_kube_system_looks_like_a_kubeadm_cluster(cluster):
     assert phases == {"Running"}
 
 
-def test_the_grace_period_is_kubernetes_1_32s_default():
-    assert NODE_MONITOR_GRACE_PERIOD == 50  # raised from 40 s in 1.32 (kubernetes/kubernetes#126287)
+def test_the_grace_period_is_kubernetes_1_32s_default_of_50_seconds(cluster):
+    # raised from 40 s in 1.32 (kubernetes/kubernetes#126287)
+    cluster.set_component("kubelet/worker-1", running=False)
+    cluster.step(49)
+    assert node_ready(cluster.get("nodes", "worker-1")) == "True"
+    cluster.step(2)
+    assert node_ready(cluster.get("nodes", "worker-1")) == "Unknown"
 
 
 def test_stopped_kubelet_turns_the_node_unknown_after_the_grace_period(cluster):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cluster_engine.sim.scheduler.framework import CycleState, FilterResult, Reason
-from cluster_engine.sim.scheduler.plugins.taint_toleration import Taint, Toleration
+from cluster_engine.sim.taints import Taint, Toleration
 
 if TYPE_CHECKING:
     from cluster_engine.sim.scheduler.nodetable import NodeTable

@@ -17,8 +17,8 @@ from cluster_engine.sim.scheduler.framework import (
     Reason,
 )
 from cluster_engine.sim.scheduler.plugins import node_affinity
-from cluster_engine.sim.scheduler.plugins.taint_toleration import find_untolerated_taint
 from cluster_engine.sim.scheduler.podinfo import AffinityTerm, PodInfo, SpreadConstraint
+from cluster_engine.sim.taints import find_untolerated_taint
 
 if TYPE_CHECKING:
     from cluster_engine.sim.scheduler.labels import LabelSelector

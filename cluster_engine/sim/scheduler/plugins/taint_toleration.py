@@ -2,77 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cluster_engine.sim.scheduler.framework import MAX_NODE_SCORE, CycleState, FilterResult, Reason
 from cluster_engine.sim.scheduler.normalize import default_normalize
+from cluster_engine.sim.taints import Taint, Toleration, find_untolerated_taint
 
 if TYPE_CHECKING:
     from cluster_engine.sim.scheduler.nodetable import NodeTable
     from cluster_engine.sim.scheduler.podinfo import PodInfo
 
 NAME = "TaintToleration"
-
-
-@dataclass(frozen=True)
-class Taint:
-    key: str
-    value: str
-    effect: str  # NoSchedule, PreferNoSchedule, NoExecute
-
-
-@dataclass(frozen=True)
-class Toleration:
-    key: str
-    operator: str  # Equal (default) or Exists
-    value: str
-    effect: str  # empty matches every effect
-
-    def tolerates(self, taint: Taint) -> bool:
-        """`v1.Toleration.ToleratesTaint`: an empty key with Exists tolerates every taint (of that effect)."""
-        if self.effect and self.effect != taint.effect:
-            return False
-        if self.key and self.key != taint.key:
-            return False
-        if self.operator == "Exists":
-            return True
-        return self.operator in ("", "Equal") and self.value == taint.value
-
-
-def taints_of(node: Mapping[str, Any]) -> tuple[Taint, ...]:
-    return tuple(
-        Taint(t.get("key", ""), str(t.get("value", "") or ""), t.get("effect", ""))
-        for t in (node.get("spec") or {}).get("taints") or []
-    )
-
-
-def tolerations_of(spec: Mapping[str, Any]) -> tuple[Toleration, ...]:
-    return tuple(
-        Toleration(
-            t.get("key", "") or "",
-            t.get("operator", "") or "Equal",
-            str(t.get("value", "") or ""),
-            t.get("effect", "") or "",
-        )
-        for t in spec.get("tolerations") or []
-    )
-
-
-def find_untolerated_taint(
-    taints: Iterable[Taint],
-    tolerations: Iterable[Toleration],
-    effects: tuple[str, ...] = ("NoSchedule", "NoExecute"),
-) -> Taint | None:
-    """The first taint with one of `effects` that no toleration tolerates, or None."""
-    tols = tuple(tolerations)
-    for taint in taints:
-        if taint.effect in effects and not any(t.tolerates(taint) for t in tols):
-            return taint
-    return None
 
 
 def untolerated_reason(taint: Taint) -> str:

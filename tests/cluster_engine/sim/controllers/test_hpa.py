@@ -9,7 +9,7 @@ from workload_helpers import events_of
 from cluster_engine.sim.cluster import Cluster
 from cluster_engine.sim.controllers.hpa import resource_replicas
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.kinds_autoscaling import hpa_from_v1, hpa_to_v1
+from cluster_engine.sim.kinds.autoscaling import hpa_from_v1, hpa_to_v1
 
 
 def busy_deployment(name: str = "web", replicas: int = 1, *, cpu: str = "200m", command=None) -> dict:

@@ -14,8 +14,8 @@ from cluster_engine.sim.quantity import cpu_millis, memory_bytes
 from cluster_engine.sim.scheduler import num_feasible_nodes_to_find
 from cluster_engine.sim.scheduler.plugins.node_affinity import required_match
 from cluster_engine.sim.scheduler.plugins.node_unschedulable import tolerates_unschedulable
-from cluster_engine.sim.scheduler.plugins.taint_toleration import find_untolerated_taint, taints_of
 from cluster_engine.sim.scheduler.podinfo import TemplateCache, pod_requests
+from cluster_engine.sim.taints import find_untolerated_taint, taints_of
 
 ZONE = "topology.kubernetes.io/zone"
 TAINTS = [

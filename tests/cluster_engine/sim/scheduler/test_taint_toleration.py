@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sched_helpers import Harness
 
-from cluster_engine.sim.scheduler.plugins.taint_toleration import (
+from cluster_engine.sim.taints import (
     Taint,
     Toleration,
     find_untolerated_taint,

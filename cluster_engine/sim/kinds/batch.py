@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
-from .errors import Cause
-from .kinds_apps import default_pod_template, go_label_selector
-from .objects import Kind, register
-from .selectors import selector_from_object
-from .util import Draws
-from .validation import (
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, register
+from cluster_engine.sim.selectors import selector_from_object
+from cluster_engine.sim.util import Draws
+from cluster_engine.sim.validation import (
     dns1123_subdomain,
     forbidden,
     invalid,
@@ -26,6 +25,8 @@ from .validation import (
     validate_metadata_update,
     validate_pod,
 )
+
+from .apps import default_pod_template, go_label_selector
 
 DEFAULT_BACKOFF_LIMIT = 6
 CONTROLLER_UID = "batch.kubernetes.io/controller-uid"

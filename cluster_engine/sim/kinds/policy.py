@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import Cause
-from .objects import Kind, register
-from .quantity import QuantityError, parse_quantity, quantity_string
-from .validation import (
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, register
+from cluster_engine.sim.quantity import QuantityError, parse_quantity, quantity_string
+from cluster_engine.sim.validation import (
     dns1123_subdomain,
     forbidden,
     invalid,

@@ -11,12 +11,11 @@ import ipaddress
 import re
 from typing import Any
 
-from . import objects, printers  # noqa: F401 - objects first: it loads every kind module
-from .errors import Cause
-from .kinds_apps import _Raw, validate_label_selector
-from .objects import Kind, register
-from .schema import definition
-from .validation import (
+from cluster_engine.sim import printers
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, register
+from cluster_engine.sim.schema import definition
+from cluster_engine.sim.validation import (
     dns1035_label,
     dns1123_subdomain,
     forbidden,
@@ -27,6 +26,8 @@ from .validation import (
     validate_metadata,
     validate_metadata_update,
 )
+
+from .apps import _Raw, validate_label_selector
 
 GROUP = "networking.k8s.io"
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .defaults import default_pod
-from .errors import Cause
-from .objects import Kind, register
-from .selectors import selector_from_object
-from .validation import (
+from cluster_engine.sim.defaults import default_pod
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, register
+from cluster_engine.sim.selectors import selector_from_object
+from cluster_engine.sim.validation import (
     dns1123_subdomain,
     forbidden,
     invalid,

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import objects, printers  # noqa: F401 - objects first: it loads every kind module
-from .errors import Cause
-from .objects import Kind, Version, register
-from .quantity import QuantityError, parse_quantity
-from .schema import definition
-from .util import clone
-from .validation import (
+from cluster_engine.sim import printers
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, Version, register
+from cluster_engine.sim.quantity import QuantityError, parse_quantity
+from cluster_engine.sim.schema import definition
+from cluster_engine.sim.util import clone
+from cluster_engine.sim.validation import (
     dns1123_subdomain,
     forbidden,
     invalid,

@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import objects, printers  # noqa: F401 - objects first: it loads every kind module
-from .errors import Cause
-from .kinds_apps import _Raw, validate_label_selector
-from .objects import Kind, register
-from .validation import (
+from cluster_engine.sim import printers
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, register
+from cluster_engine.sim.validation import (
     dns1123_subdomain,
     invalid,
     not_supported,
@@ -23,6 +22,8 @@ from .validation import (
     validate_metadata,
     validate_metadata_update,
 )
+
+from .apps import _Raw, validate_label_selector
 
 GROUP = "rbac.authorization.k8s.io"
 SUBJECT_KINDS = ["ServiceAccount", "User", "Group"]

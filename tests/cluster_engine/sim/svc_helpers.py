@@ -1,4 +1,4 @@
-"""Manifests shared by the Service, Job and StatefulSet controller tests."""
+"""Manifests shared by the Service, Job and StatefulSet controller tests and the kube-proxy tests."""
 
 from __future__ import annotations
 

@@ -8,10 +8,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from . import printers
-from .errors import Cause
-from .objects import Kind, register
-from .validation import dns1123_subdomain, forbidden, invalid, validate_metadata, validate_metadata_update
+from cluster_engine.sim import printers
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, register
+from cluster_engine.sim.validation import (
+    dns1123_subdomain,
+    forbidden,
+    invalid,
+    validate_metadata,
+    validate_metadata_update,
+)
 
 NODE_LEASE_NAMESPACE = "kube-node-lease"
 # The kubelet's --node-lease-duration-seconds default (nodeLeaseDurationSeconds in KubeletConfiguration).

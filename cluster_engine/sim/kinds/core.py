@@ -7,10 +7,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from .errors import Cause
-from .objects import Kind, _path, register
-from .util import Draws
-from .validation import (
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, _path, register
+from cluster_engine.sim.util import Draws
+from cluster_engine.sim.validation import (
     PROTOCOLS,
     dns1035_label,
     dns1123_label,

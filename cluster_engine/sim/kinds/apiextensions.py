@@ -8,7 +8,7 @@ whether the kind is a custom resource; an answer lets it reach discovery's `no m
 
 from __future__ import annotations
 
-from .objects import Kind, register
+from cluster_engine.sim.objects import Kind, register
 
 CUSTOM_RESOURCE_DEFINITION = register(Kind(
     "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition", group="apiextensions.k8s.io",

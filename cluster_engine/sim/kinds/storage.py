@@ -1,4 +1,4 @@
-"""The storage kinds beside PersistentVolumeClaim (`kinds_core`): PersistentVolume (core/v1, cluster-scoped) and
+"""The storage kinds beside PersistentVolumeClaim (`kinds.core`): PersistentVolume (core/v1, cluster-scoped) and
 StorageClass (storage.k8s.io/v1): registration, defaulting and validation with upstream wording
 (`pkg/apis/core/validation`, `pkg/apis/storage/validation`). Binding and provisioning are the persistent-volume
 controller's (`controllers/persistentvolume.py`); the scheduler's part is the VolumeBinding plugin."""
@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import Cause
-from .kinds_core import ACCESS_MODES
-from .objects import Kind, _path, register
-from .quantity import QuantityError, parse_quantity, quantity_string
-from .validation import (
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, _path, register
+from cluster_engine.sim.quantity import QuantityError, parse_quantity, quantity_string
+from cluster_engine.sim.validation import (
     dns1123_subdomain,
     forbidden,
     invalid,
@@ -21,6 +20,8 @@ from .validation import (
     validate_metadata,
     validate_metadata_update,
 )
+
+from .core import ACCESS_MODES
 
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 BETA_DEFAULT_CLASS_ANNOTATION = "storageclass.beta.kubernetes.io/is-default-class"

@@ -1,17 +1,24 @@
 """The policy/v1 kind PodDisruptionBudget: registration, validation (`pkg/apis/policy/validation`) and the
 `kubectl get pdb` columns. Its status is the disruption controller's (`controllers/disruption.py`); the eviction
 API (`eviction.py`) reads it. (The namespace policy kinds of core/v1, ServiceAccount, ResourceQuota and
-LimitRange, are in `kinds_policy.py`.)"""
+LimitRange, are in `kinds/policy.py`.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import objects, printers  # noqa: F401 - objects first: it loads every kind module
-from .errors import Cause
-from .kinds_apps import _int_or_percent, _Raw, validate_label_selector
-from .objects import Kind, register
-from .validation import dns1123_subdomain, invalid, not_supported, validate_metadata, validate_metadata_update
+from cluster_engine.sim import printers
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, register
+from cluster_engine.sim.validation import (
+    dns1123_subdomain,
+    invalid,
+    not_supported,
+    validate_metadata,
+    validate_metadata_update,
+)
+
+from .apps import _int_or_percent, _Raw, validate_label_selector
 
 UNHEALTHY_POD_EVICTION_POLICIES = ["AlwaysAllow", "IfHealthyBudget"]
 

@@ -1,16 +1,24 @@
 """The apps/v1 StatefulSet kind: registration, defaulting (SetDefaults_StatefulSet) and validation
-(ValidateStatefulSet / ValidateStatefulSetUpdate), next to the other apps kinds in `kinds_apps`."""
+(ValidateStatefulSet / ValidateStatefulSetUpdate), next to the other apps kinds in `kinds.apps`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .errors import Cause
-from .kinds_apps import _non_negative, _validate_selector_and_template, _validate_selector_update, default_pod_template
-from .kinds_core import default_pvc, validate_pvc
-from .objects import Kind, register
-from .validation import dns1123_label, dns1123_subdomain, forbidden, invalid, not_supported, validate_metadata
-from .validation import validate_metadata_update as _meta_update
+from cluster_engine.sim.errors import Cause
+from cluster_engine.sim.objects import Kind, register
+from cluster_engine.sim.validation import (
+    dns1123_label,
+    dns1123_subdomain,
+    forbidden,
+    invalid,
+    not_supported,
+    validate_metadata,
+)
+from cluster_engine.sim.validation import validate_metadata_update as _meta_update
+
+from .apps import _non_negative, _validate_selector_and_template, _validate_selector_update, default_pod_template
+from .core import default_pvc, validate_pvc
 
 POD_MANAGEMENT_POLICIES = ["OrderedReady", "Parallel"]
 UPDATE_STRATEGIES = ["OnDelete", "RollingUpdate"]
