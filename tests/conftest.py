@@ -32,6 +32,35 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
+def _flush_retrying_on_deadlock() -> None:
+    """A module's worker and server outlive each test, so the flush that ends a transactional test can meet one of
+    them still finishing a task or a stream. PostgreSQL then reports a deadlock and aborts the TRUNCATE; the other
+    side finishes within moments, so trying again is enough (the state they leave behind is flushed with the rest)."""
+    import time
+
+    from django.core.management.base import CommandError
+    from django.test import TransactionTestCase
+
+    flush = TransactionTestCase._fixture_teardown
+
+    def fixture_teardown(self: TransactionTestCase) -> None:
+        for attempt in range(5):
+            try:
+                flush(self)
+                return
+            except CommandError as error:
+                if "deadlock" not in str(error.__cause__) or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    TransactionTestCase._fixture_teardown = fixture_teardown
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flushes_survive_deadlocks() -> None:
+    _flush_retrying_on_deadlock()
+
+
 @pytest.fixture(autouse=True)
 def _forget_redis_keys() -> Iterator[None]:
     """Rate-limit and de-duplication keys must not leak from one test into the next."""
