@@ -60,8 +60,8 @@ TEST_PROCESSES ?= 3
 BROWSER_TEST_PROCESSES ?= 2
 test: install browser-deps lint
 	npm test --prefix frontend --silent
-	$(BIN)/python -m pytest -m "not browser" -n $(TEST_PROCESSES) --dist loadgroup
-	$(BIN)/python -m pytest -m browser -n $(BROWSER_TEST_PROCESSES) --dist loadgroup
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_PROCESSES) --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -m browser -n $(BROWSER_TEST_PROCESSES) --dist loadgroup --durations=10
 
 clean:
 	rm -rf $(VENV) staticfiles test-db*.sqlite3* frontend/node_modules locale/*/LC_MESSAGES/*.mo
