@@ -51,6 +51,7 @@ run: install
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/python tools/check_import_cycles.py
 
 # Browser tests run in their own pytest process: pytest-playwright's event loop breaks later asyncio tests.
 # pytest exits 5 when it collected nothing; make treats that as the failure it is.

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cluster_engine import selectors, services
+from cluster_engine import control, replies, selectors, services
 from cluster_engine.models import Sandbox
 from cluster_engine.sim.errors import Status
 
@@ -33,7 +33,7 @@ class ApplySerializer(serializers.Serializer):
 
 
 class ControlSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=sorted(services.CONTROL_ACTIONS))
+    action = serializers.ChoiceField(choices=sorted(control.CONTROL_ACTIONS))
     value = serializers.FloatField(required=False)
     seconds = serializers.FloatField(required=False)
     component = serializers.CharField(required=False, max_length=200)
@@ -119,7 +119,7 @@ class SandboxCommandView(SandboxWriteView):
         sandbox = _owned(request, sandbox_id)
         serializer = CommandSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return reply_response(services.sandbox_command_reply(
+        return reply_response(replies.sandbox_command_reply(
             sandbox_id=sandbox.pk, user=request.user, command=serializer.validated_data["command"],
             request_id=None, language=_language(request)))
 
@@ -130,7 +130,7 @@ class SandboxApplyView(SandboxWriteView):
         sandbox = _owned(request, sandbox_id)
         serializer = ApplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return reply_response(services.sandbox_apply_reply(
+        return reply_response(replies.sandbox_apply_reply(
             sandbox_id=sandbox.pk, user=request.user, text=serializer.validated_data["yaml"],
             dry_run=serializer.validated_data["dryRun"], request_id=None, language=_language(request)))
 
@@ -143,7 +143,7 @@ class SandboxControlView(SandboxWriteView):
         sandbox = _owned(request, sandbox_id)
         serializer = ControlSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return reply_response(services.sandbox_control_reply(
+        return reply_response(replies.sandbox_control_reply(
             sandbox_id=sandbox.pk, user=request.user, request=serializer.validated_data, request_id=None,
             language=_language(request)))
 
@@ -155,7 +155,7 @@ class SandboxEventsView(APIView):
     def get(self, request: Request, sandbox_id: Any) -> Response:
         sandbox, read_only = _viewed_with_access(request, sandbox_id)
         since = request.query_params.get("since")
-        return Response(services.sandbox_catch_up(sandbox_id=sandbox.pk,
+        return Response(replies.sandbox_catch_up(sandbox_id=sandbox.pk,
                                                   since=int(since) if since and since.isdigit() else 0,
                                                   read_only=read_only))
 
@@ -168,5 +168,5 @@ class SandboxHistoryView(APIView):
     def get(self, request: Request, sandbox_id: Any) -> Response:
         sandbox, _read_only = _viewed_with_access(request, sandbox_id)  # a read: an instructor may replay it too
         after, until = request.query_params.get("after", ""), request.query_params.get("until", "")
-        return Response(services.sandbox_history(sandbox_id=sandbox.pk, after=int(after) if after.isdigit() else 0,
+        return Response(replies.sandbox_history(sandbox_id=sandbox.pk, after=int(after) if after.isdigit() else 0,
                                                  until=int(until) if until.isdigit() else None))

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from cluster_engine import realtime, selectors, services
+from cluster_engine import realtime, replies, selectors, services
 from cluster_engine.models import Sandbox
 from cluster_engine.sim.errors import Status
 
@@ -63,7 +63,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             # Someone who may only read (an instructor) watches: the owner's terminal answers come too.
             self.watch_renewal = asyncio.get_running_loop().create_task(self._keep_watching())
         since = self._since_from_query()
-        await self.send_json(await in_worker_thread(services.sandbox_catch_up)(
+        await self.send_json(await in_worker_thread(replies.sandbox_catch_up)(
             sandbox_id=self.sandbox_id, since=since, read_only=self.read_only))
 
     async def dispatch(self, message: dict[str, Any]) -> None:
@@ -119,7 +119,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         kind = content["type"]
         request_id = content.get("id")
         if self.read_only and kind not in READ_ONLY_ALLOWED:
-            await self.send_json(services.reply(request_id, error=Status(
+            await self.send_json(replies.reply(request_id, error=Status(
                 403, "Forbidden", "this sandbox is read-only for you"), language=self.language))
             return
         handler = {
@@ -138,28 +138,28 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         return run
 
     def _command(self, content: dict[str, Any]) -> dict[str, Any]:
-        return services.sandbox_command_reply(sandbox_id=self.sandbox_id, user=self.user,
+        return replies.sandbox_command_reply(sandbox_id=self.sandbox_id, user=self.user,
                                               command=str(content.get("command", "")),
                                               request_id=content.get("id"), language=self.language)
 
     def _apply(self, content: dict[str, Any]) -> dict[str, Any]:
-        return services.sandbox_apply_reply(sandbox_id=self.sandbox_id, user=self.user,
+        return replies.sandbox_apply_reply(sandbox_id=self.sandbox_id, user=self.user,
                                             text=str(content.get("yaml", "")), dry_run=bool(content.get("dryRun")),
                                             request_id=content.get("id"), language=self.language)
 
     def _control(self, content: dict[str, Any]) -> dict[str, Any]:
-        return services.sandbox_control_reply(sandbox_id=self.sandbox_id, user=self.user, request=content,
+        return replies.sandbox_control_reply(sandbox_id=self.sandbox_id, user=self.user, request=content,
                                               request_id=content.get("id"), language=self.language)
 
     def _explain(self, content: dict[str, Any]) -> dict[str, Any]:
-        return services.sandbox_explanation_reply(sandbox_id=self.sandbox_id,
+        return replies.sandbox_explanation_reply(sandbox_id=self.sandbox_id,
                                                   namespace=str(content.get("namespace") or "default"),
                                                   name=str(content.get("name", "")), request_id=content.get("id"),
                                                   language=self.language)
 
     def _resync(self, content: dict[str, Any]) -> dict[str, Any]:
         since = content.get("since")
-        return services.sandbox_catch_up(sandbox_id=self.sandbox_id,
+        return replies.sandbox_catch_up(sandbox_id=self.sandbox_id,
                                          since=int(since) if str(since).isdigit() else None,
                                          read_only=self.read_only)
 

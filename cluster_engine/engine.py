@@ -17,11 +17,41 @@ import yaml
 
 from cluster_engine.sim import objects, scenario, schema
 from cluster_engine.sim.cluster import Cluster
-from cluster_engine.sim.errors import Status, bad_request
+from cluster_engine.sim.errors import (
+    Cause,
+    Status,
+    bad_request,
+    conflict,
+    gone,
+    internal_error,
+    invalid,
+    method_not_allowed,
+    too_many_requests,
+)
 from cluster_engine.sim.events import EVENT_TTL
+from cluster_engine.sim.manifests import MAX_MANIFEST_BYTES, field_problems, parse_documents, parse_objects
 from cluster_engine.sim.util import rfc3339
 
-__all__ = ["Cluster"]
+# What the Django side may use of the simulated cluster besides this module's functions: its engine, its errors
+# (every refusal is a Kubernetes Status) and the manifest reader. The list is deliberate: anything else a caller
+# needs becomes a function here, so a change inside `sim` touches this file alone (see the import contract "One
+# door into the simulated cluster" in pyproject.toml).
+__all__ = [
+    "MAX_MANIFEST_BYTES",
+    "Cause",
+    "Cluster",
+    "Status",
+    "bad_request",
+    "conflict",
+    "field_problems",
+    "gone",
+    "internal_error",
+    "invalid",
+    "method_not_allowed",
+    "parse_documents",
+    "parse_objects",
+    "too_many_requests",
+]
 
 SANDBOX_LOG_LIMIT = 100
 GC_THRESHOLDS = (50_000, 20, 100)  # gc.set_threshold: Python's defaults are (700, 10, 10)

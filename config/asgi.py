@@ -15,10 +15,10 @@ from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 from django.core.signals import request_finished  # noqa: E402
 from django.db import connections  # noqa: E402
 
-from cluster_engine import engine, services  # noqa: E402
+from cluster_engine import engine, wakeups  # noqa: E402
 from config.websocket_urls import KUBE_PREFIX, kube_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
-services.warm_up_publishing()  # before the first learner's request, not during it
+wakeups.warm_up_publishing()  # before the first learner's request, not during it
 engine.warm_up()
 # Request threads mostly wait on PostgreSQL and Redis; a thread whose answer has arrived gets the GIL back after
 # at most 1 ms of another thread's decoding instead of the default 5 ms (measured: p99 of a write under load).

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 
+from cluster_engine import control, replies, tokens
 from cluster_engine import services as sandbox_services
 from cluster_engine.models import Sandbox
 
@@ -45,19 +46,19 @@ def run_steps(*, sandbox: Sandbox, learner: AbstractBaseUser, steps: list[dict[s
 
 def _run_step(sandbox: Sandbox, learner: AbstractBaseUser, step: dict[str, Any], language: str) -> tuple[str, bool]:
     if "run" in step:
-        reply = sandbox_services.sandbox_command_reply(sandbox_id=sandbox.pk, user=learner, command=step["run"],
+        reply = replies.sandbox_command_reply(sandbox_id=sandbox.pk, user=learner, command=step["run"],
                                                        request_id=None, language=language)
         return reply["output"] or reply["error"] or "", bool(reply["ok"])
     if "apply" in step:
-        reply = sandbox_services.sandbox_apply_reply(sandbox_id=sandbox.pk, user=learner, text=step["apply"],
+        reply = replies.sandbox_apply_reply(sandbox_id=sandbox.pk, user=learner, text=step["apply"],
                                                      dry_run=False, request_id=None, language=language)
         return reply["output"] or reply["error"] or "", bool(reply["ok"])
     if "wait" in step:
-        sandbox_services.sandbox_control(sandbox_id=sandbox.pk, user=learner,
+        control.sandbox_control(sandbox_id=sandbox.pk, user=learner,
                                          request={"action": "step", "seconds": float(step["wait"])})
         return "", True
     if "control" in step:
-        reply = sandbox_services.sandbox_control_reply(sandbox_id=sandbox.pk, user=learner, request=step["control"],
+        reply = replies.sandbox_control_reply(sandbox_id=sandbox.pk, user=learner, request=step["control"],
                                                        request_id=None, language=language)
         return reply["error"] or "", bool(reply["ok"])
     return _api_request(sandbox, step["request"])
@@ -66,7 +67,7 @@ def _run_step(sandbox: Sandbox, learner: AbstractBaseUser, step: dict[str, Any],
 def _api_request(sandbox: Sandbox, request: dict[str, Any]) -> tuple[str, bool]:
     """One request to the sandbox's Kubernetes-compatible API with a bearer token, as a client library or curl
     sends it (its User-Agent decides the field manager the API records)."""
-    token = sandbox_services.sandbox_token_create(sandbox=sandbox)
+    token = tokens.sandbox_token_create(sandbox=sandbox)
     body = request.get("body")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}",
                "HTTP_USER_AGENT": request.get("user_agent", "curl/8.5.0")}

@@ -3,7 +3,7 @@ learner's session and for regrading an attempt at the resourceVersion it read.
 
 Pure functions over plain values (no database): the callers read the rows. The change log holds each change
 with the object *after* it, and only the changes since the sandbox was built or reset (a new cluster's own
-objects are not in it) and the latest `cluster_engine.services.HISTORY_LIMIT` versions. So:
+objects are not in it) and the latest `cluster_engine.changelog.HISTORY_LIMIT` versions. So:
 
 - going *back* from now to version N undoes every later change: an addition is removed, a modification or a
   deletion restores the object's previous logged version. When that previous version is not in the log (the

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cluster_engine import services
+from cluster_engine import tokens
 from cluster_engine.models import SandboxToken
 from cluster_engine.sim.errors import Status
 
@@ -77,7 +77,7 @@ def _valid_token(header: str) -> tuple[int, uuid.UUID, str, datetime | None]:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized()
-    found = (SandboxToken.objects.filter(key_hash=services.token_hash(token.strip()), revoked_at__isnull=True)
+    found = (SandboxToken.objects.filter(key_hash=tokens.token_hash(token.strip()), revoked_at__isnull=True)
              .values_list("pk", "sandbox_id", "sandbox__owner__username", "last_used_at").first())
     if found is None:
         raise unauthorized()

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 
-from cluster_engine import engine, services
+from cluster_engine import commandlog, engine, services, wallclock
 from cluster_engine.kubeapi import discovery, protobuf, tables, watch
 from cluster_engine.kubeapi.auth import Caller
 from cluster_engine.kubeapi.state import load
@@ -247,7 +247,7 @@ def write(request: ApiRequest, operation: Callable[[engine.Cluster], Any], *, dr
     """Run `operation` through the one write path (`services.sandbox_write`), recorded in the sandbox's command
     history as the request that reached the API (`api_request_text`)."""
     return services.sandbox_write(sandbox_id=request.sandbox_id, operation=operation, dry_run=dry,
-                                  log=lambda _value: services.CommandLog("kube-api", api_request_text(request))).value
+                                  log=lambda _value: commandlog.CommandLog("kube-api", api_request_text(request))).value
 
 
 def api_request_text(request: ApiRequest) -> str:
@@ -629,7 +629,7 @@ def create_review(request: ApiRequest) -> HttpResponse:
     by `sim` (`apiserver.review`), which stores nothing and reads no object, so no sandbox state is loaded."""
     body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
     dry_run(request)  # validated as for any create; a review is the same either way
-    answer = sim_apiserver.review(body, actor=request.caller.actor, now=services.wall_now())
+    answer = sim_apiserver.review(body, actor=request.caller.actor, now=wallclock.wall_now())
     return json_response(answer, 201, warnings=request.warnings)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from cluster_engine import engine, services
+from cluster_engine import engine, wakeups, wallclock
 from cluster_engine.models import Sandbox
 from cluster_engine.sim.errors import Status
 
@@ -19,7 +19,7 @@ def load(sandbox_id: uuid.UUID) -> engine.Cluster:
         raise Status(404, "NotFound", "the server could not find the requested resource", {})
     state, hibernating = row
     if hibernating:
-        services.reconcile_soon(sandbox_id)
+        wakeups.reconcile_soon(sandbox_id)
     cluster = engine.load(state)
-    engine.sync_clock(cluster, services.wall_now())
+    engine.sync_clock(cluster, wallclock.wall_now())
     return cluster

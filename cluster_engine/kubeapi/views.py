@@ -18,7 +18,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from cluster_engine import selectors, services, tls
+from cluster_engine import selectors, tls, tokens
 from cluster_engine.kubeapi import discovery, openapi, openapi_proto, portforward, resources, tables
 from cluster_engine.kubeapi.auth import authenticate, token_sandbox
 from cluster_engine.kubeapi.resources import ApiRequest, json_response, not_found_resource, status_response
@@ -162,7 +162,7 @@ class SandboxKubeconfigView(APIView):
         if read_only:
             # A kubeconfig carries a token that writes (and making one revokes the owner's): only the owner's.
             raise NotFound
-        text = services.sandbox_kubeconfig(sandbox=sandbox, ca_pem=kubeconfig_ca())
+        text = tokens.sandbox_kubeconfig(sandbox=sandbox, ca_pem=kubeconfig_ca())
         response = HttpResponse(text.encode(), content_type="application/yaml")
         response["Content-Disposition"] = f'attachment; filename="podlab-{sandbox.label}.kubeconfig"'
         response["Cache-Control"] = "no-store"

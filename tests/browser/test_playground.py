@@ -244,7 +244,7 @@ def test_the_page_resumes_after_the_server_drops_the_socket(
     restartable_server.restart(down_for=1.5)
     # While it is away, something changes in the cluster (the learner's other tab, say).
     from cluster_engine.models import Sandbox
-    from cluster_engine.services import sandbox_command_reply
+    from cluster_engine.replies import sandbox_command_reply
 
     def run_elsewhere() -> dict:
         # Playwright's event loop owns this thread; the service publishes with async_to_sync, so use another.

@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from cluster_engine import consumers, realtime, services
+from cluster_engine import consumers, control, realtime, services
 from config.asgi import application
 from tests.cluster_engine.conftest import DEPLOYMENT_YAML, POD_YAML
 
@@ -188,7 +188,7 @@ async def test_anonymous_users_get_nothing(learner):
 async def test_a_pods_scheduling_explanation_is_sent_on_request(learner):
     sandbox = await sync_to_async(services.sandbox_get_or_create)(owner=learner)
     await sync_to_async(services.sandbox_apply_yaml)(sandbox_id=sandbox.pk, user=learner, text=POD_YAML)
-    await sync_to_async(services.sandbox_control)(sandbox_id=sandbox.pk, user=learner,
+    await sync_to_async(control.sandbox_control)(sandbox_id=sandbox.pk, user=learner,
                                                   request={"action": "step", "seconds": 5})
     communicator = await connect(learner, sandbox.pk)
     await communicator.receive_json_from(timeout=10)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cluster_engine import engine, services
+from cluster_engine import changelog, engine, kept_engines, replies, services, wakeups, wallclock
 from cluster_engine.models import Sandbox, SandboxChange
 from cluster_engine.sim.errors import Status
 from tests.cluster_engine.conftest import POD_YAML
@@ -241,7 +241,7 @@ def test_pod_quota_is_refused_with_the_quota_message_and_changes_nothing(learner
 
 @pytest.mark.django_db
 def test_the_change_log_is_bounded_and_keeps_the_newest(learner, playground, monkeypatch):
-    monkeypatch.setattr(services, "HISTORY_LIMIT", 20)
+    monkeypatch.setattr(changelog, "HISTORY_LIMIT", 20)
     monkeypatch.setattr(services, "COMMANDS_PER_MINUTE", 1000)
     for round_ in range(15):
         text = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}}}\n"
@@ -274,15 +274,15 @@ def _queued_reconciles(sandbox: Sandbox) -> list[float]:
 def test_a_wakeup_is_enqueued_only_when_none_is_pending_before_it(playground, settings):
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     before = len(_queued_reconciles(playground))
-    now = services.wall_now()
-    services.schedule_wakeup(playground.pk, now + 30)
-    services.schedule_wakeup(playground.pk, now + 50)  # the one at +30 runs first and looks again
-    services.schedule_wakeup(playground.pk, now + 10)  # earlier: needs its own task
-    services.schedule_wakeup(playground.pk, now + 30)  # +10 is pending before it
+    now = wallclock.wall_now()
+    wakeups.schedule_wakeup(playground.pk, now + 30)
+    wakeups.schedule_wakeup(playground.pk, now + 50)  # the one at +30 runs first and looks again
+    wakeups.schedule_wakeup(playground.pk, now + 10)  # earlier: needs its own task
+    wakeups.schedule_wakeup(playground.pk, now + 30)  # +10 is pending before it
     assert [round(countdown) for countdown in _queued_reconciles(playground)[before:]] == [10, 30]
-    services.schedule_wakeup(playground.pk, services.wall_now() + 0.2)
+    wakeups.schedule_wakeup(playground.pk, wallclock.wall_now() + 0.2)
     time.sleep(0.3)  # that one is past; the one at +10 is still pending
-    services.schedule_wakeup(playground.pk, now + 20)
+    wakeups.schedule_wakeup(playground.pk, now + 20)
     assert len(_queued_reconciles(playground)) == before + 3
 
 
@@ -292,7 +292,7 @@ def test_a_wakeup_never_outlasts_the_brokers_visibility_timeout(playground, sett
     # longer for its countdown would run twice.
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 120}
     before = _queued_reconciles(playground)
-    services.schedule_wakeup(playground.pk, services.wall_now() + 600)
+    wakeups.schedule_wakeup(playground.pk, wallclock.wall_now() + 600)
     countdowns = [countdown for countdown in _queued_reconciles(playground) if countdown > 1]
     assert len(countdowns) == len([countdown for countdown in before if countdown > 1]) + 1
     assert 55 < max(countdowns) <= 60
@@ -311,7 +311,7 @@ def test_a_reconcile_enqueues_no_follow_up_of_itself(learner, playground):
 
 def test_kept_engines_stay_within_their_memory_budget():
     cluster = engine.new_cluster(engine.default_scenario(), seed=1, wall_now=time.time())
-    kept = services.KeptEngines(budget_bytes=3 * 1000 * services.KeptEngines.MEMORY_PER_STORED_BYTE)
+    kept = kept_engines.KeptEngines(budget_bytes=3 * 1000 * kept_engines.KeptEngines.MEMORY_PER_STORED_BYTE)
     for index in range(5):
         kept.keep(f"sandbox-{index}", 1, cluster, stored_bytes=1000)
     assert len(kept) == 3  # the two stored first went
@@ -369,7 +369,7 @@ def _replayed(sandbox: Sandbox) -> dict[str, str]:
     objects: dict[str, str] = {}
     after = 0
     while True:
-        page = services.sandbox_history(sandbox_id=sandbox.pk, after=after, until=None, limit=50)
+        page = replies.sandbox_history(sandbox_id=sandbox.pk, after=after, until=None, limit=50)
         for event in page["events"]:
             meta = event["object"]["metadata"]
             if event["type"] == "DELETED":

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from cluster_engine import engine, services
+from cluster_engine import control, engine, replies, services
 from cluster_engine.models import Sandbox
 from tests import processes
 
@@ -42,7 +42,7 @@ def test_sigkill_mid_reconcile_then_a_new_worker_converges(learner):
     try:
         # Let the creation's reconcile finish so the next one is the apply's.
         wait_for(lambda: "succeeded" in log_path.read_text(errors="replace") if log_path.exists() else False, 60)
-        services.sandbox_control(sandbox_id=sandbox.pk, user=learner, request={"action": "speed", "value": 60})
+        control.sandbox_control(sandbox_id=sandbox.pk, user=learner, request={"action": "speed", "value": 60})
         before_apply = Sandbox.objects.get(pk=sandbox.pk).resource_version
         task_id = None
         for attempt in range(5):
@@ -84,7 +84,7 @@ def test_sigkill_mid_reconcile_then_a_new_worker_converges(learner):
         processes.stop(second)
 
     sandbox.refresh_from_db()
-    catch_up = services.sandbox_catch_up(sandbox_id=sandbox.pk, since=before_apply, read_only=False)
+    catch_up = replies.sandbox_catch_up(sandbox_id=sandbox.pk, since=before_apply, read_only=False)
     assert catch_up["type"] == "batch"
     versions = [int(change["resourceVersion"]) for change in catch_up["changes"]]
     assert versions == list(range(before_apply + 1, sandbox.resource_version + 1))  # nothing missing

@@ -96,9 +96,9 @@ async def test_a_sandbox_without_an_open_exercise_publishes_no_checks(learner):
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.group_add(realtime.sandbox_group(sandbox.pk), channel)
-    from cluster_engine import services as sandbox_services
+    from cluster_engine import replies
 
-    await sync_to_async(sandbox_services.sandbox_command_reply)(
+    await sync_to_async(replies.sandbox_command_reply)(
         sandbox_id=sandbox.pk, user=learner, command="kubectl run hello --image=busybox:1.36 -- sleep 3600",
         request_id=None, language="en")
     message = await asyncio.wait_for(layer.receive(channel), 5)

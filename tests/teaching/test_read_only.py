@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from cluster_engine import services
+from cluster_engine import control, replies, services
 from cluster_engine.models import Sandbox, SandboxChange, SandboxCommand, SandboxToken
 from cluster_engine.sim.errors import Status
 from config.asgi import application
@@ -197,8 +197,8 @@ def test_the_services_refuse_a_writer_who_is_not_the_owner(sandbox, instructor):
         services.sandbox_apply_yaml(sandbox_id=sandbox.pk, user=instructor, text=POD_YAML)
     assert refused.value.code == 403
     with pytest.raises(Status):
-        services.sandbox_control(sandbox_id=sandbox.pk, user=instructor, request={"action": "pause"})
-    reply = services.sandbox_command_reply(sandbox_id=sandbox.pk, user=instructor, command="kubectl get pods",
+        control.sandbox_control(sandbox_id=sandbox.pk, user=instructor, request={"action": "pause"})
+    reply = replies.sandbox_command_reply(sandbox_id=sandbox.pk, user=instructor, command="kubectl get pods",
                                            request_id=1, language="en")
     assert reply["status"]["code"] == 403
     assert fingerprint(sandbox.pk) == before  # nor is anything written to the learner's command history
@@ -209,7 +209,7 @@ def test_the_owners_own_403_still_joins_their_history(sandbox, learner):
     too_many = DEPLOYMENT_YAML.replace("replicas: 3", "replicas: 101")
     assert too_many != DEPLOYMENT_YAML
     commands = SandboxCommand.objects.filter(sandbox=sandbox).count()
-    reply = services.sandbox_apply_reply(sandbox_id=sandbox.pk, user=learner, text=too_many, dry_run=False,
+    reply = replies.sandbox_apply_reply(sandbox_id=sandbox.pk, user=learner, text=too_many, dry_run=False,
                                          request_id=1, language="en")
     assert reply["status"]["code"] == 403
     assert SandboxCommand.objects.filter(sandbox=sandbox).count() == commands + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cluster_engine import services
+from cluster_engine import services, tokens
 from cluster_engine.kubeapi.views import kubeconfig_ca
 from lessons import services as lesson_services
 from lessons.models import Lesson
@@ -31,5 +31,5 @@ class Command(BaseCommand):
                 raise CommandError(f"no lesson with the slug {options['lesson']!r}")
         sandbox = (lesson_services.lesson_sandbox(learner=user, lesson=lesson) if lesson is not None
                    else services.sandbox_get_or_create(owner=user))
-        self.stdout.write(services.sandbox_kubeconfig(sandbox=sandbox, ca_pem=kubeconfig_ca(),
+        self.stdout.write(tokens.sandbox_kubeconfig(sandbox=sandbox, ca_pem=kubeconfig_ca(),
                                                       base_url=options["server"] or None), ending="")

@@ -75,11 +75,11 @@ class Kube:
 
 
 def make_kube(user, server: KubeServer, directory: Path) -> Kube:
-    from cluster_engine import services, tls
+    from cluster_engine import services, tls, tokens
 
     sandbox = services.sandbox_get_or_create(owner=user)
     ca = tls.ensure_certificates(server.tls_dir).ca_pem()
-    text = services.sandbox_kubeconfig(sandbox=sandbox, ca_pem=ca, base_url=server.https_url)
+    text = tokens.sandbox_kubeconfig(sandbox=sandbox, ca_pem=ca, base_url=server.https_url)
     directory.mkdir(parents=True, exist_ok=True)
     kubeconfig = directory / "kubeconfig"
     kubeconfig.write_text(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cluster_engine import engine, services
+from cluster_engine import engine, services, tokens
 from cluster_engine.models import Sandbox, SandboxChange
 from cluster_engine.sim.kubectl.client import run_command
 from tests.cluster_engine.kubeapi.conftest import make_kube
@@ -26,7 +26,7 @@ def _tls_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def auth(playground) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {services.sandbox_token_create(sandbox=playground)}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {tokens.sandbox_token_create(sandbox=playground)}"}
 
 
 def _post(client, playground, path: str, body: dict, auth: dict[str, str]):

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from cluster_engine import engine, services
+from cluster_engine import control, engine, services
 from cluster_engine.models import Sandbox
 from tests.cluster_engine.kubeapi.conftest import Kube
 
@@ -71,7 +71,7 @@ def test_podlab_deploys_itself_into_a_sandbox(kube: Kube, learner) -> None:
     result = kube.run("apply", "-k", str(ROOT / "platform" / "k8s"), check=False)
     assert result.returncode == 0, result.stderr
     assert "statefulset.apps/postgres created" in result.stdout
-    services.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "speed", "value": 60})
+    control.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "speed", "value": 60})
 
     def bound(cluster):
         claim = cluster.store.get("PersistentVolumeClaim", "podlab", "data-postgres-0")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cluster_engine import engine, services
+from cluster_engine import control, engine, services
 from cluster_engine.models import Sandbox
 from tests.cluster_engine.kubeapi.conftest import Kube
 
@@ -54,7 +54,7 @@ def settle(kube: Kube, app_name: str, count: int, *, timeout: float = 30) -> lis
 
 
 def step(kube: Kube, learner, seconds: float) -> None:
-    services.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "step", "seconds": seconds})
+    control.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "step", "seconds": seconds})
 
 
 def test_podlabs_own_manifests_validate_and_apply(kube):

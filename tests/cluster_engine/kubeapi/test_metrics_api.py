@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from cluster_engine import services
+from cluster_engine import control, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def _tls_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def api(client, playground):
-    token = services.sandbox_token_create(sandbox=playground)
+    token = tokens.sandbox_token_create(sandbox=playground)
 
     def call(method: str, path: str, body: dict | None = None, **headers):
         data = json.dumps(body).encode() if body is not None else b""
@@ -108,7 +108,7 @@ def test_without_a_ready_metrics_server_the_aggregator_answers_503(api, playgrou
     scaled = api("PATCH", "/apis/apps/v1/namespaces/kube-system/deployments/metrics-server",
                  {"spec": {"replicas": 0}}, content_type="application/merge-patch+json")
     assert scaled.status_code == 200, scaled.json()
-    services.sandbox_control(sandbox_id=playground.pk, user=learner, request={"action": "step", "seconds": 60})
+    control.sandbox_control(sandbox_id=playground.pk, user=learner, request={"action": "step", "seconds": 60})
     assert "metrics.k8s.io" in _groups(api)  # the APIService is still registered
     unavailable = api("GET", "/apis/metrics.k8s.io/v1beta1/nodes")
     assert unavailable.status_code == 503

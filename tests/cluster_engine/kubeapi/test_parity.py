@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from cluster_engine import engine, services
+from cluster_engine import control, engine, services, wallclock
 from cluster_engine.models import Sandbox
 from cluster_engine.sim.kubectl.client import run_command
 from tests.cluster_engine.kubeapi.conftest import Kube
@@ -103,9 +103,9 @@ def converge(kube: Kube, user, *, timeout: float = 30) -> None:
 @pytest.fixture
 def session(kube, learner) -> Kube:
     assert "deployment.apps/web created" in kube("apply", "-f", "-", stdin=DEPLOYMENT)
-    services.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "speed", "value": 60})
+    control.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "speed", "value": 60})
     converge(kube, learner)
-    services.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "pause"})
+    control.sandbox_control(sandbox_id=kube.sandbox_id, user=learner, request={"action": "pause"})
     kube.learner = learner
     return kube
 
@@ -113,7 +113,7 @@ def session(kube, learner) -> Kube:
 def in_page(kube: Kube, args: tuple[str, ...], namespace: str = "default") -> tuple[str, str, int]:
     sandbox = Sandbox.objects.get(pk=kube.sandbox_id)
     cluster = engine.load(sandbox.state)
-    engine.sync_clock(cluster, services.wall_now())
+    engine.sync_clock(cluster, wallclock.wall_now())
     line = " ".join(["kubectl", *args])
     result = run_command(cluster, line, actor=services.actor_for(kube.learner), namespace=namespace)
     return result.stdout, result.stderr, result.exit_code
@@ -129,7 +129,7 @@ def first_pod(kube: Kube) -> str:
 
 
 def step(kube: Kube, seconds: float) -> None:
-    services.sandbox_control(sandbox_id=kube.sandbox_id, user=kube.learner,
+    control.sandbox_control(sandbox_id=kube.sandbox_id, user=kube.learner,
                              request={"action": "step", "seconds": seconds})
 
 
@@ -153,7 +153,7 @@ def stop_metrics_server(kube: Kube) -> None:
 
 def stop_kubelet(kube: Kube) -> None:
     """worker-2's kubelet stops: its Lease is not renewed, the node turns Unknown, metrics-server cannot scrape it."""
-    services.sandbox_control(sandbox_id=kube.sandbox_id, user=kube.learner,
+    control.sandbox_control(sandbox_id=kube.sandbox_id, user=kube.learner,
                              request={"action": "stop-component", "component": "kubelet/worker-2"})
     step(kube, 60)
 

@@ -245,10 +245,10 @@ PROTOBUF = "application/vnd.kubernetes.protobuf"
 
 @pytest.fixture
 def api(client, playground, settings, tmp_path):
-    from cluster_engine import services
+    from cluster_engine import tokens
 
     settings.KUBE_API_TLS_DIR = str(tmp_path / "tls")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {services.sandbox_token_create(sandbox=playground)}"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.sandbox_token_create(sandbox=playground)}"}
 
     def call(method: str, path: str, body: bytes = b"", content_type: str = PROTOBUF):
         return client.generic(method, f"/k8s/{playground.pk}{path}", body, content_type=content_type, **auth)

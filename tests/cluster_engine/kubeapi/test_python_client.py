@@ -93,7 +93,7 @@ def test_watch_from_an_earlier_resource_version_replays_the_log_through_the_sele
     assert back[:2] == [("ADDED", "kept", "back"), ("ADDED", "late", "back")]  # started matching, created
     everything = _watch_from(api, since)
     assert everything[:2] == [("MODIFIED", "kept", "back"), ("ADDED", "late", "back")]
-    # The log holds the sandbox's history from its first object until it is pruned (services.HISTORY_LIMIT); a
+    # The log holds the sandbox's history from its first object until it is pruned (changelog.HISTORY_LIMIT); a
     # resourceVersion from before what it still holds is too old.
     SandboxChange.objects.filter(sandbox_id=kube.sandbox_id, resource_version__lte=int(since)).delete()
     assert _watch_from(api, "1") == [("ERROR", "410", "Expired")]

@@ -10,7 +10,7 @@ import yaml
 from cryptography import x509
 from django.core.management import call_command
 
-from cluster_engine import services, tls
+from cluster_engine import tls, tokens
 from cluster_engine.models import SandboxToken
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def _tls_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def token(playground) -> str:
-    return services.sandbox_token_create(sandbox=playground)
+    return tokens.sandbox_token_create(sandbox=playground)
 
 
 def _get(client, playground, path: str, token: str | None, **headers):
