@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cluster_engine import control, replies, selectors, services
+from cluster_engine.engine import Status
 from cluster_engine.models import Sandbox
-from cluster_engine.sim.errors import Status
 
 
 class SandboxSerializer(serializers.ModelSerializer):

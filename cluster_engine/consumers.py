@@ -18,8 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from cluster_engine import realtime, replies, selectors, services
+from cluster_engine.engine import Status
 from cluster_engine.models import Sandbox
-from cluster_engine.sim.errors import Status
 
 logger = logging.getLogger(__name__)
 

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import copy
 import gc
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import yaml
 
-from cluster_engine.sim import objects, scenario, schema
+from cluster_engine.sim import fieldvalidation, metrics, objects, portforward, scenario, schema
+from cluster_engine.sim.apiserver import review
+from cluster_engine.sim.authz import not_stored as review_not_stored
+from cluster_engine.sim.authz import review_kind
 from cluster_engine.sim.cluster import Cluster
+from cluster_engine.sim.discovery import served_kinds
 from cluster_engine.sim.errors import (
     Cause,
     Status,
@@ -29,28 +34,62 @@ from cluster_engine.sim.errors import (
     too_many_requests,
 )
 from cluster_engine.sim.events import EVENT_TTL
+from cluster_engine.sim.managedfields import manager_problem, user_agent_manager
 from cluster_engine.sim.manifests import MAX_MANIFEST_BYTES, field_problems, parse_documents, parse_objects
+from cluster_engine.sim.objects import Kind
+from cluster_engine.sim.patch import json_patch, merge_patch
+from cluster_engine.sim.printers import selector_string, to_table
+from cluster_engine.sim.scenario import KUBERNETES_VERSION
+from cluster_engine.sim.schema import list_field
+from cluster_engine.sim.selectors import parse_field_selector, parse_label_selector
 from cluster_engine.sim.util import rfc3339
 
-# What the Django side may use of the simulated cluster besides this module's functions: its engine, its errors
-# (every refusal is a Kubernetes Status) and the manifest reader. The list is deliberate: anything else a caller
-# needs becomes a function here, so a change inside `sim` touches this file alone (see the import contract "One
-# door into the simulated cluster" in pyproject.toml).
+if TYPE_CHECKING:
+    from cluster_engine.sim.kubectl.client import ClusterClient
+
+# What the Django side may use of the simulated cluster besides this module's functions. The list is deliberate:
+# anything else a caller needs becomes a function here, so a change inside `sim` touches this file alone (the
+# import contract "One door into the simulated cluster" in pyproject.toml keeps it so). It holds:
+# - the engine and the kinds it serves: Cluster, Kind, served_kinds, KUBERNETES_VERSION;
+# - the errors: every refusal is a Kubernetes Status (Status, Cause and the constructors of sim/errors.py);
+# - the API server's request path for the Kubernetes-compatible HTTP API (kubeapi/): reading manifests, field
+#   validation (the module `fieldvalidation`), field managers, patches, selectors, access reviews, Table
+#   conversion, list fields of the schema;
+# - the modules `metrics` (the metrics.k8s.io API) and `portforward`: sim's halves of kubeapi/metrics.py and
+#   kubeapi/portforward.py, whose every name those two use.
 __all__ = [
+    "KUBERNETES_VERSION",
     "MAX_MANIFEST_BYTES",
     "Cause",
     "Cluster",
+    "Kind",
     "Status",
     "bad_request",
     "conflict",
     "field_problems",
+    "fieldvalidation",
     "gone",
     "internal_error",
     "invalid",
+    "json_patch",
+    "list_field",
+    "manager_problem",
+    "merge_patch",
     "method_not_allowed",
+    "metrics",
     "parse_documents",
+    "parse_field_selector",
+    "parse_label_selector",
     "parse_objects",
+    "portforward",
+    "review",
+    "review_kind",
+    "review_not_stored",
+    "selector_string",
+    "served_kinds",
+    "to_table",
     "too_many_requests",
+    "user_agent_manager",
 ]
 
 SANDBOX_LOG_LIMIT = 100
@@ -376,3 +415,42 @@ def fault_problem(fault: Any) -> str:
     from cluster_engine.sim import faults
 
     return faults.validate(fault)
+
+
+# ------------------------------------------------------------------ for the Kubernetes-compatible API (kubeapi/)
+
+def lookup_kind(text: str) -> Kind | None:
+    """The served kind named by `text` (kind, plural, singular or short name, any case), or None."""
+    return objects.lookup(text)
+
+
+def stored_kind(kind: str) -> Kind:
+    """The kind `kind` (canonical name) as it is stored: its storage version. Raises KeyError for an unknown
+    kind."""
+    return objects.by_kind(kind)
+
+
+def schema_definitions() -> Mapping[str, Any]:
+    """Every definition of the API's schema by name, read-only (the OpenAPI documents serve them)."""
+    return schema.definitions()
+
+
+def kubectl_client(cluster: Cluster, *, actor: str) -> ClusterClient:
+    """The client the in-page kubectl uses: the API server's verbs on `cluster`, as `actor`."""
+    from cluster_engine.sim.kubectl.client import ClusterClient
+
+    return ClusterClient(cluster, actor=actor)
+
+
+def run_in_container(client: ClusterClient, pod: dict[str, Any], container: dict[str, Any],
+                     argv: list[str]) -> tuple[str, str, int]:
+    """Run `argv` in the simulated container: its stdout, stderr and exit code. Raises a Status with the
+    kubelet's refusal when the command cannot run as a process (the runtime could not start it, or the
+    simulation does not model it)."""
+    from cluster_engine.sim.kubectl.execute import ExecError
+    from cluster_engine.sim.kubectl.execute import run_in_container as run
+
+    try:
+        return run(client, pod, container, argv)
+    except ExecError as failure:
+        raise Status(failure.code, failure.reason, failure.message, {}) from failure

@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cluster_engine import tokens
+from cluster_engine.engine import Status
 from cluster_engine.models import SandboxToken
-from cluster_engine.sim.errors import Status
 
 TOUCH_EVERY = timedelta(minutes=1)
 

@@ -7,10 +7,8 @@ import dataclasses
 import re
 from typing import Any
 
-from cluster_engine.sim import discovery as sim_discovery
-from cluster_engine.sim.objects import Kind
-from cluster_engine.sim.scenario import KUBERNETES_VERSION
-from cluster_engine.sim.schema import list_field
+from cluster_engine import engine
+from cluster_engine.engine import KUBERNETES_VERSION, Kind, list_field
 
 # The version the simulated control plane runs (scenario.KUBERNETES_VERSION: what its kubelets report, and what
 # the in-page `kubectl version` prints as the server's).
@@ -61,7 +59,7 @@ def served_kinds() -> list[Kind]:
     HorizontalPodAutoscaler) a view of the kind with that `version`, whose `schema_ref` and `api_version` are that
     version's (objects read and written through it are converted: `tables.in_version`, `Kind.served_version`)."""
     served: list[Kind] = []
-    for kind in sim_discovery.served_kinds():
+    for kind in engine.served_kinds():
         served.append(kind)
         served += [dataclasses.replace(kind, version=other.version, other_versions=()) for other in
                    kind.other_versions]

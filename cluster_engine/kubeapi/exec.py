@@ -19,12 +19,11 @@ from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from cluster_engine import engine
 from cluster_engine.consumers import in_worker_thread
+from cluster_engine.engine import Status, internal_error
 from cluster_engine.kubeapi import state
 from cluster_engine.kubeapi.auth import Caller, authenticate_scope
-from cluster_engine.sim.errors import Status, internal_error
-from cluster_engine.sim.kubectl.client import ClusterClient
-from cluster_engine.sim.kubectl.execute import ExecError, run_in_container
 
 logger = logging.getLogger(__name__)
 
@@ -97,9 +96,9 @@ def _flag(query: dict[str, list[str]], name: str) -> bool:
     return (query.get(name) or [""])[-1].lower() in ("true", "1")
 
 
-def _pod(caller: Caller, namespace: str, name: str) -> tuple[ClusterClient, dict[str, Any]]:
+def _pod(caller: Caller, namespace: str, name: str) -> tuple[Any, dict[str, Any]]:
     cluster = state.load(caller.sandbox_id)
-    client = ClusterClient(cluster, actor=caller.actor)
+    client = engine.kubectl_client(cluster, actor=caller.actor)
     return client, client.get("Pod", name, namespace)
 
 
@@ -146,10 +145,7 @@ class PodExecConsumer(_StreamConsumer):
         client, pod = _pod(caller, namespace, name)
         container = _container(pod, (query.get("container") or [""])[-1])
         _check_running(pod, container)
-        try:
-            stdout, stderr, code = run_in_container(client, pod, container, argv)
-        except ExecError as failure:
-            raise Status(failure.code, failure.reason, failure.message, {}) from failure
+        stdout, stderr, code = engine.run_in_container(client, pod, container, argv)  # raises the kubelet's Status
         frames: list[tuple[int, str | dict[str, Any]]] = []
         if stdout and _flag(query, "stdout"):
             frames.append((STDOUT, stdout))

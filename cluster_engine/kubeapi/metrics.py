@@ -17,12 +17,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from cluster_engine.engine import Status, internal_error, metrics
 from cluster_engine.kubeapi import discovery, tables, views
 from cluster_engine.kubeapi.auth import authenticate
 from cluster_engine.kubeapi.resources import json_response, not_found_resource, status_response
 from cluster_engine.kubeapi.state import load
-from cluster_engine.sim import metrics
-from cluster_engine.sim.errors import Status, internal_error
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import json
 from functools import cache
 from typing import Any
 
+from cluster_engine import engine
+from cluster_engine.engine import Kind
 from cluster_engine.kubeapi import discovery
-from cluster_engine.sim.objects import Kind
-from cluster_engine.sim.schema import _definitions
 
 INFO = {"title": "Kubernetes", "version": discovery.KUBE_VERSION["gitVersion"]}
 QUERY_PARAMETERS = {
@@ -56,7 +56,7 @@ def _convert(node: Any, prefix: str) -> Any:
 
 
 def _reachable(roots: list[str]) -> list[str]:
-    definitions = _definitions()
+    definitions = engine.schema_definitions()
     seen: list[str] = []
     pending = list(roots)
     while pending:
@@ -71,7 +71,7 @@ def _reachable(roots: list[str]) -> list[str]:
 
 
 def _schemas(roots: list[str], prefix: str) -> dict[str, Any]:
-    definitions = _definitions()
+    definitions = engine.schema_definitions()
     return {name: SPECIAL.get(name) or _convert(definitions[name], prefix) for name in _reachable(roots)}
 
 

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from cluster_engine.consumers import in_worker_thread
+from cluster_engine.engine import Status, bad_request, portforward
 from cluster_engine.kubeapi import spdy, state
 from cluster_engine.kubeapi.auth import Caller, authenticate_scope
-from cluster_engine.sim import portforward
-from cluster_engine.sim.errors import Status, bad_request
 
 logger = logging.getLogger(__name__)
 

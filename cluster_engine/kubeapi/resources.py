@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,18 +17,21 @@ from typing import Any
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 
 from cluster_engine import commandlog, engine, services, wallclock
+from cluster_engine.engine import (
+    MAX_MANIFEST_BYTES,
+    Cause,
+    Kind,
+    Status,
+    bad_request,
+    fieldvalidation,
+    invalid,
+    method_not_allowed,
+    parse_documents,
+    selector_string,
+)
 from cluster_engine.kubeapi import discovery, protobuf, tables, watch
 from cluster_engine.kubeapi.auth import Caller
 from cluster_engine.kubeapi.state import load
-from cluster_engine.sim import apiserver as sim_apiserver
-from cluster_engine.sim import authz, managedfields
-from cluster_engine.sim import patch as sim_patch
-from cluster_engine.sim.errors import Cause, Status, bad_request, invalid, method_not_allowed
-from cluster_engine.sim.manifests import MAX_MANIFEST_BYTES, parse_documents
-from cluster_engine.sim.objects import Kind
-from cluster_engine.sim.printers import selector_string
-from cluster_engine.sim.schema import DecodeError, strict_decode
-from cluster_engine.sim.util import clone, strip_nulls
 
 JSON_TYPES = ("", "application/json", "*/*")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
@@ -41,9 +43,7 @@ PATCH_MEDIA = {
     "application/merge-patch+json": "merge",
     "application/strategic-merge-patch+json": "strategic",
 }
-FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
 WATCH_TIMEOUT_MAX = 1800.0
-_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 @dataclass
@@ -171,52 +171,22 @@ def field_manager(request: ApiRequest, options: str) -> str:
     User-Agent's prefix before its first `/`, as kube-apiserver derives it (`kubectl`, `OpenAPI-Generator`)."""
     manager = request.query.get("fieldManager", "")
     if not manager:
-        return managedfields.user_agent_manager(request.user_agent)
-    problem = managedfields.manager_problem(manager)
+        return engine.user_agent_manager(request.user_agent)
+    problem = engine.manager_problem(manager)
     if problem:
         reason = "FieldValueTooLong" if problem.startswith("Too long") else "FieldValueInvalid"
         raise _options_invalid(options, "fieldManager", reason, problem)
     return manager
 
 
-def field_validation(request: ApiRequest) -> str:
-    value = request.query.get("fieldValidation") or "Warn"
-    if value not in FIELD_VALIDATION:
-        raise bad_request(f'fieldValidation: Unsupported value: "{value}": supported values: "Ignore", "Warn", '
-                          '"Strict"')
-    return value
-
-
 def drop_unknown_fields(request: ApiRequest, body: Any) -> Any:
-    """With fieldValidation Ignore or Warn, unknown fields are dropped (Warn adds a `Warning` header each);
-    with Strict they stay, and the engine's strict decoding refuses them with the upstream message."""
-    mode = field_validation(request)
-    if mode == "Strict" or not isinstance(body, dict):
-        return body
-    try:
-        unknown = strict_decode(strip_nulls(clone(body)), request.kind.schema_ref)
-    except DecodeError:
-        return body  # a type error: the engine reports it whatever the mode
-    if not unknown:
-        return body
-    body = clone(body)
-    for path in unknown:
-        _remove_path(body, path)
-    if mode == "Warn":
-        request.warnings.extend(f'unknown field "{path}"' for path in unknown)
+    """The body as the request's `fieldValidation` mode leaves it (the simulated API server's
+    `fieldvalidation`): Ignore and Warn drop unknown fields (Warn adds a `Warning` header each); with Strict
+    they stay, and the engine's strict decoding refuses them with the upstream message."""
+    body, warnings = fieldvalidation.drop_unknown_fields(
+        request.kind, body, fieldvalidation.mode(request.query.get("fieldValidation")))
+    request.warnings.extend(warnings)
     return body
-
-
-def _remove_path(body: Any, path: str) -> None:
-    tokens = [int(index) if index else key for key, index in _PATH_TOKEN.findall(path)]
-    node = body
-    for token in tokens[:-1]:
-        try:
-            node = node[token]
-        except (KeyError, IndexError, TypeError):
-            return
-    if isinstance(node, dict) and tokens:
-        node.pop(tokens[-1], None)
 
 
 def _with_type(request: ApiRequest, body: Any) -> dict[str, Any]:
@@ -231,14 +201,6 @@ def _with_type(request: ApiRequest, body: Any) -> dict[str, Any]:
                           f"version ({kind.api_version})" if body["kind"] == kind.kind else
                           f'{body["kind"]} in version "{body["apiVersion"]}" cannot be handled as a {kind.kind}')
     return body
-
-
-def _check_name(request: ApiRequest, body: dict[str, Any]) -> None:
-    meta = body.setdefault("metadata", {}) if isinstance(body.get("metadata", {}), dict) else {}
-    sent = meta.get("name")
-    if sent and sent != request.name:
-        raise bad_request(f"the name of the object ({sent}) does not match the name on the URL ({request.name})")
-    meta["name"] = request.name
 
 
 # ------------------------------------------------------------------ engine access
@@ -390,7 +352,7 @@ def create(request: ApiRequest) -> HttpResponse:
 
 def update(request: ApiRequest) -> HttpResponse:
     body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
-    _check_name(request, body)
+    fieldvalidation.check_name(body, request.name)
     dry = dry_run(request)
     manager = field_manager(request, "UpdateOptions")
     if request.subresource == "status":
@@ -438,7 +400,7 @@ def server_side_apply(request: ApiRequest) -> HttpResponse:
     manager = field_manager(request, "PatchOptions")
     force = request.flag("force")
     body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
-    _check_name(request, body)
+    fieldvalidation.check_name(body, request.name)
     dry = dry_run(request)
     kind, actor = request.kind, request.caller.actor
 
@@ -571,9 +533,9 @@ def change_scale(request: ApiRequest) -> HttpResponse:
         if patch_type == "put":
             wanted = body
         elif patch_type == "json":
-            wanted = sim_patch.json_patch(current, body)
+            wanted = engine.json_patch(current, body)
         elif isinstance(body, dict):
-            wanted = sim_patch.merge_patch(current, body)
+            wanted = engine.merge_patch(current, body)
         else:
             raise bad_request("json: cannot unmarshal array into Go value of type map[string]interface {}")
         replicas = ((wanted or {}).get("spec") or {}).get("replicas", 0)
@@ -629,17 +591,17 @@ def create_review(request: ApiRequest) -> HttpResponse:
     by `sim` (`apiserver.review`), which stores nothing and reads no object, so no sandbox state is loaded."""
     body = drop_unknown_fields(request, _with_type(request, decode_body(request)))
     dry_run(request)  # validated as for any create; a review is the same either way
-    answer = sim_apiserver.review(body, actor=request.caller.actor, now=wallclock.wall_now())
+    answer = engine.review(body, actor=request.caller.actor, now=wallclock.wall_now())
     return json_response(answer, 201, warnings=request.warnings)
 
 
 def handle(request: ApiRequest) -> HttpResponse:
     """Dispatch a routed resource request to its verb; raises Status."""
     method, sub = request.method, request.subresource
-    if authz.review_kind(request.kind.kind) is not None:
+    if engine.review_kind(request.kind.kind) is not None:
         if method == "POST" and not request.name and not sub:
             return create_review(request)
-        raise authz.not_stored()
+        raise engine.review_not_stored()
     if not request.name:
         if method == "GET":
             return watch_objects(request) if request.flag("watch") else list_objects(request)

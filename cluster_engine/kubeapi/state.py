@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from cluster_engine import engine, wakeups, wallclock
+from cluster_engine.engine import Status
 from cluster_engine.models import Sandbox
-from cluster_engine.sim.errors import Status
 
 
 def load(sandbox_id: uuid.UUID) -> engine.Cluster:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cluster_engine.sim import objects, printers
-from cluster_engine.sim.objects import Kind
+from cluster_engine import engine
+from cluster_engine.engine import Kind
 
 TABLE = "Table"
 PARTIAL = "PartialObjectMetadata"
@@ -59,7 +59,7 @@ def wants_aggregated(accept: str) -> bool:
 def table(kind: Kind, items: list[dict[str, Any]], now: float, *, include_object: str, resource_version: str = "",
           continue_token: str = "", remaining: int | None = None, include_columns: bool = True) -> dict[str, Any]:
     """A meta.k8s.io/v1 Table of `items` (priority-1 columns are for `-o wide`)."""
-    result = printers.to_table(kind.kind, items, now, include_object=include_object or "Metadata",
+    result = engine.to_table(kind.kind, items, now, include_object=include_object or "Metadata",
                                resource_version=resource_version, include_columns=include_columns)
     if continue_token:
         result["metadata"]["continue"] = continue_token
@@ -70,7 +70,7 @@ def table(kind: Kind, items: list[dict[str, Any]], now: float, *, include_object
 
 def in_version(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
     """`obj` (stored form) in the version `kind` serves (a view of another version: `discovery.served_kinds`)."""
-    registered = objects.lookup(kind.kind)
+    registered = engine.lookup_kind(kind.kind)
     if registered is None or registered.version == kind.version:
         return obj
     other = registered.served_version(kind.api_version)
@@ -91,7 +91,7 @@ def render_list(kind: Kind, listing: dict[str, Any], how: str, now: float, *, in
     if how in (PARTIAL, PARTIAL_LIST):
         return {"kind": PARTIAL_LIST, "apiVersion": "meta.k8s.io/v1", "metadata": meta,
                 "items": [partial(item) for item in listing["items"]]}
-    if kind.version != objects.by_kind(kind.kind).version:
+    if kind.version != engine.stored_kind(kind.kind).version:
         listing = {**listing, "apiVersion": kind.api_version, "items": [in_version(kind, item) for item in
                                                                          listing["items"]]}
     return listing

@@ -19,11 +19,11 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from cluster_engine import selectors, tls, tokens
+from cluster_engine.engine import Status, internal_error
 from cluster_engine.kubeapi import discovery, openapi, openapi_proto, portforward, resources, tables
 from cluster_engine.kubeapi.auth import authenticate, token_sandbox
 from cluster_engine.kubeapi.resources import ApiRequest, json_response, not_found_resource, status_response
 from cluster_engine.models import Sandbox
-from cluster_engine.sim.errors import Status, internal_error
 
 logger = logging.getLogger(__name__)
 

@@ -19,12 +19,10 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from cluster_engine import engine
+from cluster_engine.engine import Kind, Status, bad_request, gone, parse_field_selector, parse_label_selector
 from cluster_engine.kubeapi import tables
 from cluster_engine.kubeapi.state import load
 from cluster_engine.models import Sandbox, SandboxChange
-from cluster_engine.sim.errors import Status, bad_request, gone
-from cluster_engine.sim.objects import Kind
-from cluster_engine.sim.selectors import parse_field_selector, parse_label_selector
 
 POLL_INTERVAL = 0.2
 BOOKMARK_EVERY = 10.0

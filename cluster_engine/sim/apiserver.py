@@ -1,5 +1,7 @@
 """The request path of the simulated kube-apiserver: decode strictly, resolve the namespace, admit,
-default, validate, check preconditions, then write through the store.
+default, validate, check preconditions, then write through the store. What comes before decoding, the request's
+`fieldValidation` mode (unknown fields dropped, warned of or left for the strict decoding to refuse), is
+`fieldvalidation.py`.
 
 Every verb either returns a copy of the resulting object or raises a `Status`; a failed request
 changes nothing (not even the random draws used for names and uids).

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 from .quantity import QUANTITY_ERROR, QuantityError, parse_quantity
@@ -61,6 +63,12 @@ def _definitions() -> dict[str, Any]:
     # Under a lock: a server's threads all asking at start would each parse the 1.3 MB file.
     with _definitions_lock:
         return _read_definitions()
+
+
+def definitions() -> Mapping[str, Any]:
+    """Every definition of the API's schema by name (`io.k8s.api.core.v1.Pod`), as the OpenAPI documents
+    serve them: read-only, shared by every caller."""
+    return MappingProxyType(_definitions())
 
 
 def preload() -> None:

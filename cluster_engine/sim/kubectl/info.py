@@ -6,14 +6,12 @@ redacted)."""
 
 from __future__ import annotations
 
-import json
 import math
 import textwrap
-from functools import cache
-from importlib import resources as importlib_resources
+from collections.abc import Mapping
 from typing import Any
 
-from cluster_engine.sim import metrics
+from cluster_engine.sim import metrics, schema
 from cluster_engine.sim.quantity import QuantityError, parse_quantity
 from cluster_engine.sim.util import parse_rfc3339
 
@@ -23,7 +21,6 @@ from .errors import KubectlError
 from .resources import lookup, served
 from .table import TabWriter
 
-SCHEMA_VERSION = "v1.32.0-local-strict"
 KUBECONFIG_NAME = "podlab"
 CLIENT_VERSION = "v1.32.4"
 KUSTOMIZE_VERSION = "v5.5.0"
@@ -32,10 +29,8 @@ KUSTOMIZE_VERSION = "v5.5.0"
 # ---------------------------------------------------------------- explain
 
 
-@cache
-def _definitions() -> dict[str, Any]:
-    path = importlib_resources.files("kubernetes_validate") / "kubernetes-json-schema" / SCHEMA_VERSION
-    return json.loads((path / "_definitions.json").read_text())["$defs"]
+def _definitions() -> Mapping[str, Any]:
+    return schema.definitions()  # the API server's own copy: read once per process
 
 
 def _resolve(schema: dict[str, Any]) -> tuple[str, dict[str, Any]]:
