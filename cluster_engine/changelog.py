@@ -39,7 +39,7 @@ def record_changes(sandbox: Sandbox, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
     # One prepared INSERT run for every row (psycopg pipelines it): `bulk_create` assembled the SQL value by
-    # value in Python, a quarter of a reconcile's time when a reconcile records a few dozen changes.
+    # value in Python, a large part of a reconcile that records a few dozen changes (docs/performance.md).
     columns = _change_fields()
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, values bound
         connection.ops.quote_name(SandboxChange._meta.db_table),

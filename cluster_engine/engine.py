@@ -99,15 +99,15 @@ PLAYGROUND_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "playgroun
 
 def warm_up() -> None:
     """Do at process start what the first request would otherwise pay for: reading and decoding the API
-    schemas (about a second under load, once per server or worker process).
+    schemas (once per server or worker process).
 
     Then everything loaded so far (modules, schemas) leaves the garbage collector's view: it lives as long as
-    the process, and every full collection walked it again, stopping all request threads for 100-180 ms.
+    the process, and every full collection walked it again, stopping all request threads.
 
     And collections become rarer (GC_THRESHOLDS). An engine is no reference cycle: reference counting frees it
     as soon as its request is done. But at the default thresholds a collection ran every 700 allocations, moved
-    the engines still in use into the older generations, and their growth set off full collections: at 300
-    learners, 11 in a server process within a minute, each stopping every thread for up to 100 ms (the p99)."""
+    the engines still in use into the older generations, and their growth set off full collections, each
+    stopping every thread: most of a write's p99 under load (the figures: docs/performance.md)."""
     schema.preload()
     gc.collect()
     gc.freeze()

@@ -72,8 +72,8 @@ def sandbox_catch_up(*, sandbox_id: Any, since: int | None, read_only: bool) -> 
                     "events": [{"type": c.event_type, "object": c.object} for c in missed],
                     "changes": [_summary(c) for c in missed],
                     "sandbox": settings_message}
-    # Summaries only: the objects stay compressed in the database (decoding 200 of them was 40% of the CPU
-    # that opening a page costs).
+    # Summaries only: the objects stay compressed in the database (decoding them was much of the CPU that
+    # opening a page costs: docs/performance.md).
     recent = [_summary(c) for c in reversed(SandboxChange.objects.filter(sandbox=sandbox).defer("object")
                                             .order_by("-resource_version")[:200])]
     return {"type": "snapshot", **engine.snapshot(cluster), "sandbox": settings_message, "recent": recent}

@@ -21,7 +21,8 @@ from config.websocket_urls import KUBE_PREFIX, kube_websocket_urlpatterns, webso
 wakeups.warm_up_publishing()  # before the first learner's request, not during it
 engine.warm_up()
 # Request threads mostly wait on PostgreSQL and Redis; a thread whose answer has arrived gets the GIL back after
-# at most 1 ms of another thread's decoding instead of the default 5 ms (measured: p99 of a write under load).
+# at most 1 ms of another thread's decoding instead of the default 5 ms (its effect on a write's p99 under load:
+# docs/performance.md).
 sys.setswitchinterval(0.001)
 
 

@@ -149,16 +149,16 @@ WORKER_NICENESS = int(os.environ.get("WORKER_NICENESS", "10"))
 # On Linux, also the idle scheduling class (SCHED_IDLE): a learner's request thread that wakes up then takes the
 # CPU from a reconcile at once. Niceness alone lowers the worker's share, but the kernel (EEVDF) lets a running
 # niced task finish its slice first, and a request waits for a dozen wake-ups (database, Redis, the GIL).
-# Measured at 300 learners: apply-to-first-event p99 1,110 ms with niceness only, 341 ms with both.
+# Measured: docs/performance.md.
 WORKER_IDLE_PRIORITY = os.environ.get("WORKER_IDLE_PRIORITY", "true").lower() in {"1", "true", "yes"}
 # Threads per server process running learners' sandbox requests (WebSocket commands and applies). Requests hold
-# the GIL most of their time, so more threads only wait for it longer: at 300 learners, 6 threads (asyncio's
-# default here) took 90 ms per write against 40 ms with 3, for the same throughput; apply-to-first-event p99 in
-# alternating runs was 57-121 ms with 2 threads, 94-171 ms with 3, 112-203 ms with 1.
+# the GIL most of their time, so more threads only wait for it longer, and one thread no longer overlaps one
+# request's database wait with another's work (asyncio's default of 6 and the alternatives measured:
+# docs/performance.md).
 SANDBOX_REQUEST_THREADS = int(os.environ.get("SANDBOX_REQUEST_THREADS", "2"))
-# Memory a worker process may use for the engines it keeps after storing them (about 0.7 MB each for a lesson's
-# cluster, 3.3 MB with 100 replicas): the next reconcile of the same sandbox skips reading and decoding its state
-# when nobody wrote in between. platform/k8s/worker.yaml's limit counts on two processes of 128 MB.
+# Memory a worker process may use for the engines it keeps after storing them (cluster_engine/kept_engines.py;
+# an engine's size: docs/performance.md): the next reconcile of the same sandbox skips reading and decoding its
+# state when nobody wrote in between. platform/k8s/worker.yaml's limit counts on two processes of 128 MB.
 SANDBOX_KEPT_ENGINES_MB = int(os.environ.get("SANDBOX_KEPT_ENGINES_MB", "128"))
 # Celery's Django fix-up closes the database connection around every task unless this is set, and a new
 # PostgreSQL session per reconcile cost more than the reconcile. Connections are instead recycled by Django's
