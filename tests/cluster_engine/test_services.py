@@ -3,14 +3,13 @@
 import gc
 import json
 import threading
-import time
 import weakref
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cluster_engine import changelog, engine, kept_engines, replies, services, wakeups, wallclock
+from cluster_engine import engine, replies, services
 from cluster_engine.models import Sandbox, SandboxChange
 from cluster_engine.sim.errors import Status
 from tests.cluster_engine.conftest import POD_YAML
@@ -237,90 +236,6 @@ def test_pod_quota_is_refused_with_the_quota_message_and_changes_nothing(learner
     assert refused.value.code == 403
     assert "exceeded quota: sandbox-limits, requested: pods=1" in refused.value.message
     assert frozen(playground) == before
-
-
-@pytest.mark.django_db
-def test_the_change_log_is_bounded_and_keeps_the_newest(learner, playground, monkeypatch):
-    monkeypatch.setattr(changelog, "HISTORY_LIMIT", 20)
-    monkeypatch.setattr(services, "COMMANDS_PER_MINUTE", 1000)
-    for round_ in range(15):
-        text = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}}}\n"
-                       f"data: {{round: '{round_}'}}\n" for i in range(3))
-        services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=text)
-    kept = list(SandboxChange.objects.filter(sandbox=playground).values_list("resource_version", flat=True))
-    assert 20 <= len(kept) <= 40
-    assert max(kept) == Sandbox.objects.get(pk=playground.pk).resource_version
-    assert sorted(kept) == list(range(min(kept), max(kept) + 1))  # the newest, without gaps
-
-
-def _queued_reconciles(sandbox: Sandbox) -> list[float]:
-    """Countdowns (seconds from now) of the reconciles of `sandbox` waiting in the broker's queue."""
-    from datetime import datetime
-
-    import redis
-    from django.conf import settings
-
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    countdowns = []
-    for raw in client.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1):
-        headers = json.loads(raw)["headers"]
-        if headers["task"] == "cluster_engine.reconcile" and str(sandbox.pk) in headers["argsrepr"]:
-            eta = headers.get("eta")
-            countdowns.append(datetime.fromisoformat(eta).timestamp() - time.time() if eta else 0.0)
-    return sorted(countdowns)
-
-
-@pytest.mark.django_db
-def test_a_wakeup_is_enqueued_only_when_none_is_pending_before_it(playground, settings):
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    before = len(_queued_reconciles(playground))
-    now = wallclock.wall_now()
-    wakeups.schedule_wakeup(playground.pk, now + 30)
-    wakeups.schedule_wakeup(playground.pk, now + 50)  # the one at +30 runs first and looks again
-    wakeups.schedule_wakeup(playground.pk, now + 10)  # earlier: needs its own task
-    wakeups.schedule_wakeup(playground.pk, now + 30)  # +10 is pending before it
-    assert [round(countdown) for countdown in _queued_reconciles(playground)[before:]] == [10, 30]
-    wakeups.schedule_wakeup(playground.pk, wallclock.wall_now() + 0.2)
-    time.sleep(0.3)  # that one is past; the one at +10 is still pending
-    wakeups.schedule_wakeup(playground.pk, now + 20)
-    assert len(_queued_reconciles(playground)) == before + 3
-
-
-@pytest.mark.django_db
-def test_a_wakeup_never_outlasts_the_brokers_visibility_timeout(playground, settings):
-    # Redis hands an unacknowledged message back to the queue after the visibility timeout: a task held
-    # longer for its countdown would run twice.
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 120}
-    before = _queued_reconciles(playground)
-    wakeups.schedule_wakeup(playground.pk, wallclock.wall_now() + 600)
-    countdowns = [countdown for countdown in _queued_reconciles(playground) if countdown > 1]
-    assert len(countdowns) == len([countdown for countdown in before if countdown > 1]) + 1
-    assert 55 < max(countdowns) <= 60
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_reconcile_enqueues_no_follow_up_of_itself(learner, playground):
-    services.sandbox_apply_yaml(sandbox_id=playground.pk, user=learner, text=POD_YAML)
-    before = _queued_reconciles(playground)
-    services.sandbox_reconcile(sandbox_id=playground.pk)  # binds and starts the pod: changes were published
-    # Only its own next wake-up (the kubelet's next step), not another immediate reconcile of what it did.
-    added = len(_queued_reconciles(playground)) - len(before)
-    assert added == 1
-    assert [countdown for countdown in _queued_reconciles(playground) if countdown > 0.05]
-
-
-def test_kept_engines_stay_within_their_memory_budget():
-    cluster = engine.new_cluster(engine.default_scenario(), seed=1, wall_now=time.time())
-    kept = kept_engines.KeptEngines(budget_bytes=3 * 1000 * kept_engines.KeptEngines.MEMORY_PER_STORED_BYTE)
-    for index in range(5):
-        kept.keep(f"sandbox-{index}", 1, cluster, stored_bytes=1000)
-    assert len(kept) == 3  # the two stored first went
-    assert kept.take("sandbox-0", 1) is None
-    assert kept.take("sandbox-4", 1) is cluster
-    kept.keep("huge", 1, cluster, stored_bytes=10_000)  # more than the whole budget: not kept at all
-    assert kept.version_of("huge") is None
-    assert len(kept) == 2
-    assert kept.take("sandbox-3", 2) is None  # another version was stored since: not this engine
 
 
 def test_warm_up_freezes_what_is_loaded_and_makes_collections_rare():
