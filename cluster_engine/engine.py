@@ -1,7 +1,9 @@
 """The Django side's only door into the simulated cluster (`cluster_engine.sim`).
 
-Services call these functions; they translate between the sandbox row (JSON state, wall time) and the
-engine's facade, so a change of the facade touches this file alone.
+Services, replies, the Kubernetes-compatible API (`kubeapi/`) and the grader call these functions and the names
+listed in `__all__`; they translate between the sandbox row (JSON state, wall time) and the engine's facade, so
+a change of the facade touches this file alone. No other Django-side module imports `sim`: the import contract
+"One door into the simulated cluster" (pyproject.toml, `make lint`) fails one that does.
 """
 
 from __future__ import annotations
