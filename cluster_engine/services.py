@@ -3,6 +3,10 @@
 Each write loads the engine from the sandbox row, changes it, and stores it back with a version check
 (plus a row lock on PostgreSQL), so two writers never lose each other's update. A failed request raises
 a `Status` before anything is stored: the sandbox stays exactly as it was.
+
+What a write also records or sets off has a module of its own: the change log (`changelog`), the command
+history (`commandlog`), wake-ups of the worker (`wakeups`), a worker's kept engines (`kept_engines`). Replies
+to the page are `replies`; time control is `control`; tokens and kubeconfigs are `tokens`.
 """
 
 from __future__ import annotations
