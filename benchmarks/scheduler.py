@@ -114,7 +114,7 @@ def build(workload: str, nodes: int, pods: int) -> Cluster:
     cluster = scenario.build({"seed": 1, "limits": "unlimited", "coredns": False, "settle": 0, "age": False,
                               "nodes": [node_spec(i, workload) for i in range(nodes)]})
     for i in range(pods):
-        cluster.create(make_pod(i, workload), actor="user:bench")  # queued for the scheduler by the cluster's watch
+        cluster.api.create(make_pod(i, workload), actor="user:bench")  # queued for the scheduler by the cluster's watch
     return cluster
 
 

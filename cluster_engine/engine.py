@@ -196,11 +196,11 @@ def components(cluster: Cluster) -> dict[str, bool]:
 
 
 def scheduling_explanation(cluster: Cluster, namespace: str, name: str) -> dict[str, Any] | None:
-    return cluster.explanation(namespace, name)
+    return cluster.scheduling.explanation(namespace, name)
 
 
 def list_objects(cluster: Cluster, kind: str, *, namespace: str | None = None) -> list[dict[str, Any]]:
-    return cluster.list(kind, namespace=namespace)["items"]
+    return cluster.api.list(kind, namespace=namespace)["items"]
 
 
 def kubectl_name(obj: dict[str, Any]) -> str:
@@ -213,7 +213,7 @@ def kubectl_name(obj: dict[str, Any]) -> str:
 # ------------------------------------------------------------------ verbs
 
 def apply(cluster: Cluster, body: dict[str, Any], *, actor: str, namespace: str, dry_run: bool) -> dict[str, Any]:
-    obj, action = cluster.apply(body, namespace=namespace, actor=actor, dry_run=dry_run)
+    obj, action = cluster.api.apply(body, namespace=namespace, actor=actor, dry_run=dry_run)
     return {"object": obj, "action": action}
 
 
@@ -242,7 +242,7 @@ def set_component(cluster: Cluster, name: str, *, running: bool, actor: str, wal
 
 def delete_pod(cluster: Cluster, *, namespace: str, name: str, actor: str, wall_now: float) -> None:
     del wall_now
-    cluster.delete("Pod", name, namespace=namespace, actor=actor)
+    cluster.api.delete("Pod", name, namespace=namespace, actor=actor)
 
 
 @dataclass(frozen=True)

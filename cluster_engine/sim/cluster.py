@@ -13,39 +13,31 @@ import json
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import eviction, faults, objects, portforward, proxy, quota
-from .apiserver import CLIENT_SIDE_APPLY, FOREGROUND, ORPHAN, ApiServer
+from . import faults, objects, portforward, proxy, quota
+from .apiserver import FOREGROUND, ORPHAN, ApiServer
 from .bootstrap import upgrade_state_v1, upgrade_state_v2
 from .clock import Clock, Timers
 from .controllers import Context
 from .controllers.registry import CONTROLLERS, watchers
-from .errors import Status, bad_request, conflict, not_found
+from .errors import Status, bad_request, not_found
 from .events import EVENT_TTL, Recorder
 from .gc import GC, ORPHAN_QUARANTINE, POD_GC, GarbageCollector, NamespaceController, collect_orphaned_pods
 from .kubelet import Kubelets, kubelet_actor
 from .nodes import CONTROLLER as NODE_CONTROLLER
 from .nodes import EVICTION, NodeLifecycle
 from .scheduler import Scheduler
-from .scheduler.volumes import SELECTED_NODE
+from .scheduling_host import SCHEDULER, SchedulingHost
 from .store import DELETED, Store
 from .util import Draws, clone, parse_rfc3339, rfc3339
 
-if TYPE_CHECKING:
-    from .scheduler.explain import Record
-
 # 2: default ServiceAccounts, the default StorageClass, stored PersistentVolumes; 3: the bootstrap RBAC policy
 STATE_VERSION = 3
-SCHEDULER = "kube-scheduler"
 CONTROLLER_MANAGER = "kube-controller-manager"
 API_SERVER = "api-server"
 SCHEDULER_KINDS = ("Pod", "Node", "PriorityClass", "Namespace", "StorageClass", "PersistentVolume",
                    "PersistentVolumeClaim")
-EXPLANATIONS_KEPT = 10  # the last records of pods the scheduler bound
-# Records of failed attempts are kept beside those, up to this many: a pod that waits is exactly the one a learner
-# asks about, and ten later bindings must not drop the explanation of why it still waits.
-FAILED_EXPLANATIONS_KEPT = 100
 MAX_WORK = 2_000_000
 PENDING_EVENTS_MAX = 20_000
 
@@ -74,17 +66,6 @@ def _may_change_scheduling_queue(event: str, kind: str, obj: dict[str, Any], old
 def _event_expiry(stamp: str) -> float:
     """When an Event last stamped `stamp` expires (Events come in bursts of one second: parsed once)."""
     return parse_rfc3339(stamp) + EVENT_TTL
-
-
-def _rendered(explanation: dict[str, Any] | Record) -> dict[str, Any]:
-    """A decision record as JSON: the scheduler's records render on demand (`to_dict()`), loaded ones are."""
-    return explanation if isinstance(explanation, dict) else explanation.to_dict()
-
-
-def _record_bound(explanation: dict[str, Any] | Record) -> bool:
-    """Whether a decision record ends in a binding (its `result` names a node) rather than a failed attempt."""
-    result = explanation.get("result") if isinstance(explanation, dict) else explanation.peek("result")
-    return bool(isinstance(result, dict) and result.get("node"))
 
 
 def flow_of(change: dict[str, Any]) -> dict[str, Any]:
@@ -148,7 +129,7 @@ class Cluster:
             if "store" in state
             else Store(history_limit=history_limit, change_limit=change_limit)
         )
-        self.api = ApiServer(self.store, self.draws, quota.limits_from_json(state.get("limits")))
+        self.api = ApiServer(self.store, self.draws, quota.limits_from_json(state.get("limits")), clock=self.clock)
         self.recorder = Recorder(self.store, self.draws)
         self.kubelets = Kubelets(
             self.store,
@@ -168,8 +149,8 @@ class Cluster:
             "components", {SCHEDULER: True, CONTROLLER_MANAGER: True}
         )
         self.api.service_accounts_managed = self.components.get(CONTROLLER_MANAGER, True)
-        # The scheduler's last decision records: JSON dicts once saved, its lazily rendered records before.
-        self.explanations: dict[str, dict[str, Any] | Record] = state.get("explanations", {})
+        # the scheduler's side of the api-server, and its last decision records
+        self.scheduling = SchedulingHost(self.store, self.api, self.recorder, self.clock, state.get("explanations", {}))
         # Two FIFO queues at the same simulated time: node-level and core work first, then the controllers'
         # keys, so that a burst of pod updates (a kubelet starting 100 pods) costs one reconcile of their
         # owner rather than one per update; the order is fixed, so runs stay deterministic.
@@ -238,7 +219,7 @@ class Cluster:
             "kubelets": self.kubelets.to_json(),
             "components": dict(self.components),
             "limits": quota.limits_to_json(self.api.limits),
-            "explanations": {key: _rendered(record) for key, record in self.explanations.items()},
+            "explanations": self.scheduling.to_json(),
             "work": [list(item) for item in (*self.work, *self.controller_work)],
             "scheduler": self._scheduler_for_saving().to_json(),
         } | ({"controllerMemory": self.controller_memory} if self.controller_memory else {})
@@ -344,7 +325,7 @@ class Cluster:
             return False
         self.timers.cancel(SCHEDULER, "")
         rv = self.store.rv
-        self._scheduler_ready().run(self, now=now, rng=self.draws.random())
+        self._scheduler_ready().run(self.scheduling, now=now, rng=self.draws.random())
         changed = self.store.rv != rv or bool(self.work or self.controller_work)
         if not changed:  # nothing bound or marked: wait for the queue's next due time, not for this instant
             later = self.scheduler.queue.next_due(now)
@@ -604,351 +585,6 @@ class Cluster:
                 verb="update/status",
                 now=now,
             )
-
-    # --- SchedulerHost --------------------------------------------------------------------------
-    def bind(self, namespace: str, name: str, node_name: str, explanation: Record) -> None:
-        """`pods/binding` for the scheduler; records the Scheduled event (raises Status if refused)."""
-        pod = self._bind(namespace, name, node_name, actor=SCHEDULER)
-        self._explain(namespace, name, explanation)
-        self.recorder.record(
-            pod,
-            "Normal",
-            "Scheduled",
-            f"Successfully assigned {namespace}/{name} to {node_name}",
-            component="default-scheduler",
-            actor=SCHEDULER,
-            now=self.clock.now,
-        )
-
-    def create_binding(self, namespace: str, name: str, node_name: str, *, actor: str) -> dict[str, Any]:
-        """POST pods/<name>/binding: sets spec.nodeName once (409 if already bound); returns a copy."""
-        return clone(self._bind(namespace, name, node_name, actor=actor))
-
-    def _bind(self, namespace: str, name: str, node_name: str, *, actor: str) -> dict[str, Any]:
-        now = self.clock.now
-        pod = self.store.get("Pod", namespace, name)
-        if pod is None:
-            raise not_found("pods", name)
-        if pod["spec"].get("nodeName"):
-            raise conflict(
-                "pods/binding",
-                name,
-                why=f'pod {name} is already assigned to node "{pod["spec"]["nodeName"]}"',
-            )
-        if pod["metadata"].get("deletionTimestamp"):
-            raise conflict(
-                "pods/binding", name, why=f"pod {name} is being deleted, cannot be assigned to a host"
-            )
-        # Stored objects are never changed in place, so only the parts that change are copied: binding
-        # thousands of pods must not deep-copy every one of them.
-        status = {key: value for key, value in (pod.get("status") or {}).items() if key != "nominatedNodeName"}
-        status["conditions"] = list(status.get("conditions") or [])
-        new = {**pod, "spec": {**pod["spec"], "nodeName": node_name}, "status": status}
-        self._set_condition(
-            new, {"type": "PodScheduled", "status": "True", "lastTransitionTime": rfc3339(now)}
-        )
-        return self.store.put("Pod", new, actor=actor, reason="Scheduled", verb="bind", now=now)
-
-    def mark_unschedulable(
-        self, namespace: str, name: str, message: str, explanation: Record
-    ) -> None:
-        now = self.clock.now
-        pod = self.store.get("Pod", namespace, name)
-        if pod is None:
-            return
-        self._explain(namespace, name, explanation)
-        new = clone(pod)
-        self._set_condition(
-            new,
-            {
-                "type": "PodScheduled",
-                "status": "False",
-                "lastTransitionTime": rfc3339(now),
-                "reason": "Unschedulable",
-                "message": message,
-            },
-        )
-        if new != pod:
-            self.store.put(
-                "Pod", new, actor=SCHEDULER, reason="FailedScheduling", verb="update/status", now=now
-            )
-        self.recorder.record(
-            self.store.get("Pod", namespace, name) or pod,
-            "Warning",
-            "FailedScheduling",
-            message,
-            component="default-scheduler",
-            actor=SCHEDULER,
-            now=now,
-        )
-
-    def nominate(self, namespace: str, name: str, node_name: str) -> None:
-        pod = self.store.get("Pod", namespace, name)
-        if pod is None or pod.get("status", {}).get("nominatedNodeName") == node_name:
-            return
-        new = clone(pod)
-        new.setdefault("status", {})["nominatedNodeName"] = node_name
-        self.store.put(
-            "Pod", new, actor=SCHEDULER, reason="Nominated", verb="update/status", now=self.clock.now
-        )
-
-    def evict_for_preemption(self, namespace: str, name: str, preemptor: str) -> None:
-        now = self.clock.now
-        pod = self.store.get("Pod", namespace, name)
-        if pod is None:
-            return
-        node = pod["spec"].get("nodeName", "")
-        self.recorder.record(
-            pod,
-            "Normal",
-            "Preempted",
-            f"Preempted by pod {preemptor} on node {node}",
-            component="default-scheduler",
-            actor=SCHEDULER,
-            now=now,
-        )
-        try:
-            self.api.delete("Pod", name, namespace=namespace, actor=SCHEDULER, now=now, reason="Preempted")
-        except Status:
-            return
-
-    def bind_claim(self, namespace: str, claim: str, node_name: str, volume: str) -> None:
-        """VolumeBinding's PreBind for a claim that waits for its first consumer: a static `volume` is
-        reserved for the claim (its claimRef, which the binder completes), else the claim is annotated with
-        the chosen node for its class's provisioner. A refused write leaves the pod to be retried."""
-        now = self.clock.now
-        current = self.store.get("PersistentVolumeClaim", namespace, claim)
-        if current is None:
-            return
-        try:
-            if volume:
-                pv = self.store.get("PersistentVolume", "", volume)
-                if pv is None or (pv.get("spec") or {}).get("claimRef"):
-                    return
-                ref = {"kind": "PersistentVolumeClaim", "namespace": namespace, "name": claim, "apiVersion": "v1",
-                       "uid": current["metadata"]["uid"], "resourceVersion": current["metadata"]["resourceVersion"]}
-                annotations = {**(pv["metadata"].get("annotations") or {}),
-                               "pv.kubernetes.io/bound-by-controller": "yes"}
-                body = {**clone(pv), "apiVersion": "v1", "kind": "PersistentVolume",
-                        "metadata": {**clone(pv["metadata"]), "annotations": annotations},
-                        "spec": {**clone(pv["spec"]), "claimRef": ref}}
-                self.api.update(body, actor=SCHEDULER, now=now)
-            elif (current["metadata"].get("annotations") or {}).get(SELECTED_NODE) != node_name:
-                annotate = {"metadata": {"annotations": {SELECTED_NODE: node_name}}}
-                self.api.patch("PersistentVolumeClaim", claim, annotate, namespace=namespace, patch_type="merge",
-                               actor=SCHEDULER, now=now)
-        except Status:
-            return
-
-    def _set_condition(self, pod: dict[str, Any], condition: dict[str, Any]) -> None:
-        status = pod.setdefault("status", {})
-        conditions = status.setdefault("conditions", [])
-        for index, existing in enumerate(conditions):
-            if existing.get("type") == condition["type"]:
-                if existing.get("status") == condition["status"]:
-                    condition["lastTransitionTime"] = existing.get(
-                        "lastTransitionTime", condition["lastTransitionTime"]
-                    )
-                conditions[index] = {
-                    "type": condition["type"],
-                    "status": condition["status"],
-                    **{k: v for k, v in condition.items() if k not in ("type", "status")},
-                }
-                return
-        conditions.append(condition)
-
-    def _explain(self, namespace: str, name: str, explanation: Record) -> None:
-        """Keep `explanation` as the pod's latest record: the last EXPLANATIONS_KEPT records of bindings and the
-        last FAILED_EXPLANATIONS_KEPT of failed attempts (oldest dropped first within each)."""
-        key = f"{namespace}/{name}"
-        self.explanations.pop(key, None)
-        self.explanations[key] = explanation
-        if len(self.explanations) <= EXPLANATIONS_KEPT:
-            return
-        bound = [k for k, record in self.explanations.items() if _record_bound(record)]
-        failed = [k for k in self.explanations if k not in set(bound)]
-        for keys, limit in ((bound, EXPLANATIONS_KEPT), (failed, FAILED_EXPLANATIONS_KEPT)):
-            for stale in keys[: max(0, len(keys) - limit)]:
-                del self.explanations[stale]
-
-    def explanation(self, namespace: str, name: str) -> dict[str, Any] | None:
-        """The scheduler's last decision record for a pod (per node verdicts and scores), if kept."""
-        found = self.explanations.get(f"{namespace}/{name}")
-        return clone(_rendered(found)) if found is not None else None
-
-    # --- API verbs (the api-server acting for `actor`) --------------------------------------------
-    def apply(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        field_manager: str | None = CLIENT_SIDE_APPLY,
-    ) -> tuple[dict[str, Any], str]:
-        """`kubectl apply` (client-side), recorded under `field_manager` (None: the actor's default): returns
-        (object, "created" | "configured" | "unchanged")."""
-        return self.api.apply(manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run,
-                              field_manager=field_manager)
-
-    def create(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        field_manager: str | None = None,
-    ) -> dict[str, Any]:
-        return self.api.create(
-            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run, field_manager=field_manager
-        )
-
-    def get(self, kind: str, name: str, *, namespace: str = "default") -> dict[str, Any]:
-        return self.api.get(kind, name, namespace)
-
-    def list(
-        self, kind: str, *, namespace: str | None = None, label_selector: str = "", field_selector: str = ""
-    ) -> dict[str, Any]:
-        return self.api.list(kind, namespace, label_selector=label_selector, field_selector=field_selector)
-
-    def update(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        field_manager: str | None = None,
-    ) -> dict[str, Any]:
-        return self.api.update(
-            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run, field_manager=field_manager
-        )
-
-    def update_status(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        field_manager: str | None = None,
-    ) -> dict[str, Any]:
-        return self.api.update_status(
-            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run, field_manager=field_manager
-        )
-
-    def patch(
-        self,
-        kind: str,
-        name: str,
-        patch: Any,
-        *,
-        namespace: str = "default",
-        patch_type: str = "strategic",
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        subresource: str = "",
-        field_manager: str | None = None,
-        api_version: str | None = None,
-    ) -> dict[str, Any]:
-        """`api_version` names another served version the patch is written against (autoscaling/v1)."""
-        return self.api.patch(
-            kind,
-            name,
-            patch,
-            namespace=namespace,
-            patch_type=patch_type,
-            actor=actor,
-            now=self.clock.now,
-            dry_run=dry_run,
-            subresource=subresource,
-            field_manager=field_manager,
-            api_version=api_version,
-        )
-
-    def server_side_apply(
-        self,
-        kind: str,
-        name: str,
-        manifest: dict[str, Any],
-        *,
-        namespace: str = "default",
-        field_manager: str,
-        force: bool = False,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        subresource: str = "",
-    ) -> tuple[dict[str, Any], bool]:
-        """`kubectl apply --server-side`: returns (object, created); 409 Conflict on fields others manage."""
-        return self.api.server_side_apply(
-            kind,
-            name,
-            manifest,
-            namespace=namespace,
-            field_manager=field_manager,
-            force=force,
-            actor=actor,
-            now=self.clock.now,
-            dry_run=dry_run,
-            subresource=subresource,
-        )
-
-    def delete(
-        self,
-        kind: str,
-        name: str,
-        *,
-        namespace: str = "default",
-        actor: str = "user:admin",
-        propagation_policy: str | None = None,
-        grace_period_seconds: int | None = None,
-        preconditions: dict[str, str] | None = None,
-        dry_run: bool = False,
-    ) -> dict[str, Any]:
-        return self.api.delete(
-            kind,
-            name,
-            namespace=namespace,
-            actor=actor,
-            now=self.clock.now,
-            propagation_policy=propagation_policy,
-            grace_period_seconds=grace_period_seconds,
-            preconditions=preconditions,
-            dry_run=dry_run,
-        )
-
-    def evict(
-        self,
-        name: str,
-        *,
-        namespace: str = "default",
-        delete_options: dict[str, Any] | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-    ) -> dict[str, Any]:
-        """The `pods/eviction` subresource: a delete its PodDisruptionBudget allows (`eviction.py`); returns the
-        pod as deleted, raises 429 TooManyRequests when the budget refuses."""
-        return eviction.evict(self.api, self.store, namespace, name, delete_options=delete_options, actor=actor,
-                              now=self.clock.now, dry_run=dry_run)
-
-    def watch_events(
-        self,
-        since_rv: int | str,
-        *,
-        kind: str | None = None,
-        namespace: str | None = None,
-        label_selector: str = "",
-        field_selector: str = "",
-    ) -> list[dict[str, Any]]:
-        """Watch events after `since_rv` (410 Expired when history no longer reaches back that far)."""
-        try:
-            since = int(since_rv or 0)
-        except ValueError as error:
-            raise bad_request(f'invalid resource version "{since_rv}"') from error
-        return self.api.watch(
-            since, kind, namespace, label_selector=label_selector, field_selector=field_selector
-        )
 
     def logs(
         self,

@@ -768,6 +768,6 @@ def build(spec: dict[str, Any] | None = None) -> Cluster:
         faults.schedule(cluster, immediate)
         cluster.step(FAULT_SETTLE)
     cluster.store.compact()
-    cluster.explanations.clear()
+    cluster.scheduling.explanations.clear()
     faults.schedule(cluster, timed)
     return cluster

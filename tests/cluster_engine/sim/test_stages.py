@@ -16,15 +16,15 @@ def test_stage_golden(case):
     cluster = small_cluster()
     body = case["pod"]
     body["spec"]["nodeName"] = "worker-1"
-    created = cluster.create(body)
+    created = cluster.api.create(body)
     name = created["metadata"]["name"]
     start = cluster.now
     seen: set[str] = set()
     frames = []
     for at in case["at"]:
         cluster.step(start + at - cluster.now)
-        current = cluster.get("pods", name)
-        events = cluster.list("events", field_selector=f"involvedObject.name={name}")["items"]
+        current = cluster.api.get("pods", name)
+        events = cluster.api.list("events", field_selector=f"involvedObject.name={name}")["items"]
         events.sort(key=lambda e: int(e["metadata"]["resourceVersion"]))
         fresh = []
         for event in events:
