@@ -124,7 +124,7 @@ def run(workload: str, nodes: int, pods: int) -> dict[str, Any]:
     # creations) does not land in the measurement; collections the scheduling itself causes still do.
     gc.collect()
     started = time.perf_counter()
-    cluster.scheduler.run(cluster, now=cluster.now, rng=cluster.draws.random())
+    cluster.scheduler_feed.ready().run(cluster.scheduling, now=cluster.now, rng=cluster.draws.random())
     elapsed = time.perf_counter() - started
     bound = sum(1 for pod in cluster.store.items("Pod", "default") if pod["spec"].get("nodeName"))
     scheduled_events = sum(1 for event in cluster.store.items("Event", "default") if event["reason"] == "Scheduled")

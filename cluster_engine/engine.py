@@ -16,6 +16,7 @@ import orjson
 import yaml
 
 from cluster_engine.sim import objects, scenario, schema
+from cluster_engine.sim.clock import speed_allowed, speed_refused
 from cluster_engine.sim.cluster import Cluster
 from cluster_engine.sim.errors import Status, bad_request
 from cluster_engine.sim.events import EVENT_TTL
@@ -222,8 +223,8 @@ def set_paused(cluster: Cluster, *, paused: bool, wall_now: float) -> None:
 
 
 def set_speed(cluster: Cluster, *, speed: float, wall_now: float) -> None:
-    if not 1 <= speed <= 60:
-        raise bad_request(f"speed must be between 1 and 60 (got {speed:g})")
+    if not speed_allowed(speed):
+        raise bad_request(speed_refused(speed))
     cluster.set_speed(speed, wall_now)
 
 

@@ -65,7 +65,7 @@ def test_a_deleted_pod_leaves_every_queue_and_its_timer_wakes_nobody():
     cluster.api.delete("pods", "huge")
     cluster = _reload(cluster)  # the delete happened in another process than the next reconcile
     cluster.step(0)
-    assert len(cluster.scheduler.queue) == 0
+    assert len(cluster.scheduler_feed.scheduler.queue) == 0
     assert cluster.timers.pending("kube-scheduler", "") is None
     assert "default/huge" not in json.dumps(json.loads(cluster.dumps())["scheduler"])
 
@@ -170,4 +170,4 @@ def test_every_schedulable_pod_is_bound_within_one_reconcile_of_its_creation(ops
     cluster.step(0)
     pending = {f"default/{p['metadata']['name']}" for p in cluster.api.list("pods", namespace="default")["items"]
                if not p["spec"].get("nodeName")}
-    assert set(cluster._scheduler_ready().queue.pods) <= pending
+    assert set(cluster.scheduler_feed.ready().queue.pods) <= pending

@@ -1,4 +1,5 @@
-"""Lifecycle stages as golden input/output pairs (testdata/stages/cases.yaml -> <name>.golden.yaml)."""
+"""The container lifecycle as golden input/output pairs (testdata/stages/cases.yaml -> <name>.golden.yaml) and the
+back-off rules."""
 
 from __future__ import annotations
 
@@ -42,18 +43,3 @@ def test_restart_backoff_doubles_to_five_minutes():
 
 def test_image_backoff_doubles_to_five_minutes():
     assert [stages.image_backoff(n) for n in (1, 2, 3, 6, 9)] == [10, 20, 40, 300, 300]
-
-
-def test_every_stage_names_a_known_step():
-    steps = {s.step for s in stages.STAGES} | {s.next for s in stages.STAGES}
-    assert steps <= {
-        "image",
-        "pulled",
-        "pull-failed",
-        "pull-backoff",
-        "create",
-        "running",
-        "exited",
-        "stuck",
-        "done",
-    }
