@@ -78,10 +78,10 @@ def _deployment_done(cluster: Cluster, name: str, replicas: int) -> Callable[[],
 def rollout(workers: int, replicas: int) -> dict[str, float]:
     """Create a Deployment, let it settle, then measure a rolling update to a new image."""
     cluster = _cluster(workers)
-    cluster.apply(_workload("Deployment", "web", replicas=replicas))
+    cluster.api.apply(_workload("Deployment", "web", replicas=replicas))
     create_ms, create_s = _converge(cluster, _deployment_done(cluster, "web", replicas))
     patch = {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "nginx:1.26"}]}}}}
-    cluster.patch("deployments", "web", patch)
+    cluster.api.patch("deployments", "web", patch)
     update_ms, update_s = _converge(cluster, _deployment_done(cluster, "web", replicas))
     return {
         "create_cpu_ms": round(create_ms, 1),
@@ -98,7 +98,7 @@ def daemonset(workers: int) -> dict[str, float]:
         status = (cluster.store.get("DaemonSet", "default", "agent") or {}).get("status") or {}
         return status.get("desiredNumberScheduled") == workers and status.get("numberAvailable") == workers
 
-    cluster.apply(_workload("DaemonSet", "agent"))
+    cluster.api.apply(_workload("DaemonSet", "agent"))
     cpu_ms, sim_s = _converge(cluster, done)
     return {"cpu_ms": round(cpu_ms, 1), "sim_s": sim_s, "pods": workers}
 

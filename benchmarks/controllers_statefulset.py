@@ -50,7 +50,7 @@ def _manifest() -> dict:
 def statefulset_50() -> dict:
     """{replicas, cpu_seconds, simulated_seconds}: CPU time of converging a 50-pod StatefulSet."""
     cluster = scenario.build(scenario.LESSON)
-    cluster.create(
+    cluster.api.create(
         {
             "apiVersion": "v1",
             "kind": "Service",
@@ -60,9 +60,9 @@ def statefulset_50() -> dict:
     )
     start_sim = cluster.now
     started = time.process_time()
-    cluster.apply(_manifest())
+    cluster.api.apply(_manifest())
     while True:
-        status = cluster.get("statefulsets", "db").get("status") or {}
+        status = cluster.api.get("statefulsets", "db").get("status") or {}
         if status.get("readyReplicas", 0) == REPLICAS:
             break
         due = cluster.next_wakeup()

@@ -114,7 +114,7 @@ def build(workload: str, nodes: int, pods: int) -> Cluster:
     cluster = scenario.build({"seed": 1, "limits": "unlimited", "coredns": False, "settle": 0, "age": False,
                               "nodes": [node_spec(i, workload) for i in range(nodes)]})
     for i in range(pods):
-        cluster.create(make_pod(i, workload), actor="user:bench")  # queued for the scheduler by the cluster's watch
+        cluster.api.create(make_pod(i, workload), actor="user:bench")  # queued for the scheduler by the cluster's watch
     return cluster
 
 
@@ -124,7 +124,7 @@ def run(workload: str, nodes: int, pods: int) -> dict[str, Any]:
     # creations) does not land in the measurement; collections the scheduling itself causes still do.
     gc.collect()
     started = time.perf_counter()
-    cluster.scheduler.run(cluster, now=cluster.now, rng=cluster.draws.random())
+    cluster.scheduler_feed.ready().run(cluster.scheduling, now=cluster.now, rng=cluster.draws.random())
     elapsed = time.perf_counter() - started
     bound = sum(1 for pod in cluster.store.items("Pod", "default") if pod["spec"].get("nodeName"))
     scheduled_events = sum(1 for event in cluster.store.items("Event", "default") if event["reason"] == "Scheduled")

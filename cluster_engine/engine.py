@@ -22,6 +22,7 @@ from cluster_engine.sim import fieldvalidation, metrics, objects, portforward, s
 from cluster_engine.sim.apiserver import review
 from cluster_engine.sim.authz import not_stored as review_not_stored
 from cluster_engine.sim.authz import review_kind
+from cluster_engine.sim.clock import speed_allowed, speed_refused
 from cluster_engine.sim.cluster import Cluster
 from cluster_engine.sim.discovery import served_kinds
 from cluster_engine.sim.errors import (
@@ -267,11 +268,11 @@ def components(cluster: Cluster) -> dict[str, bool]:
 
 
 def scheduling_explanation(cluster: Cluster, namespace: str, name: str) -> dict[str, Any] | None:
-    return cluster.explanation(namespace, name)
+    return cluster.scheduling.explanation(namespace, name)
 
 
 def list_objects(cluster: Cluster, kind: str, *, namespace: str | None = None) -> list[dict[str, Any]]:
-    return cluster.list(kind, namespace=namespace)["items"]
+    return cluster.api.list(kind, namespace=namespace)["items"]
 
 
 def kubectl_name(obj: dict[str, Any]) -> str:
@@ -284,7 +285,7 @@ def kubectl_name(obj: dict[str, Any]) -> str:
 # ------------------------------------------------------------------ verbs
 
 def apply(cluster: Cluster, body: dict[str, Any], *, actor: str, namespace: str, dry_run: bool) -> dict[str, Any]:
-    obj, action = cluster.apply(body, namespace=namespace, actor=actor, dry_run=dry_run)
+    obj, action = cluster.api.apply(body, namespace=namespace, actor=actor, dry_run=dry_run)
     return {"object": obj, "action": action}
 
 
@@ -293,8 +294,8 @@ def set_paused(cluster: Cluster, *, paused: bool, wall_now: float) -> None:
 
 
 def set_speed(cluster: Cluster, *, speed: float, wall_now: float) -> None:
-    if not 1 <= speed <= 60:
-        raise bad_request(f"speed must be between 1 and 60 (got {speed:g})")
+    if not speed_allowed(speed):
+        raise bad_request(speed_refused(speed))
     cluster.set_speed(speed, wall_now)
 
 
@@ -313,7 +314,7 @@ def set_component(cluster: Cluster, name: str, *, running: bool, actor: str, wal
 
 def delete_pod(cluster: Cluster, *, namespace: str, name: str, actor: str, wall_now: float) -> None:
     del wall_now
-    cluster.delete("Pod", name, namespace=namespace, actor=actor)
+    cluster.api.delete("Pod", name, namespace=namespace, actor=actor)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def _apis(request: HttpRequest, sandbox_id: str, _rest: str) -> HttpResponse:
     if request.method != "GET":
         return views.kube_api(request, sandbox_id, "/apis")
     caller = authenticate(request, uuid.UUID(sandbox_id))
-    registered = metrics.api_state(load(caller.sandbox_id)) != metrics.ABSENT
+    registered = metrics.api_state(load(caller.sandbox_id).api) != metrics.ABSENT
     if tables.wants_aggregated(request.headers.get("Accept", "")):
         extra = (_aggregated_group(),) if registered else ()
         return json_response(discovery.aggregated(core=False, extra=extra), content_type=discovery.AGGREGATED_TYPE)
@@ -90,7 +90,7 @@ def _metrics(request: HttpRequest, sandbox_id: str, rest: str) -> HttpResponse:
     caller = authenticate(request, uuid.UUID(sandbox_id))
     segments = [segment for segment in rest.split("/") if segment]
     cluster = load(caller.sandbox_id)
-    state = metrics.api_state(cluster)
+    state = metrics.api_state(cluster.api)
     if state == metrics.ABSENT:
         raise not_found_resource()
     if not segments:
@@ -116,13 +116,13 @@ def _metrics(request: HttpRequest, sandbox_id: str, rest: str) -> HttpResponse:
     now = cluster.now
     if plural == "nodes":
         if name:
-            return _render(request, metrics.get_node_metrics(cluster, now, name), single=True)
-        items = metrics.list_node_metrics(cluster, now, label_selector=request.GET.get("labelSelector", ""))
+            return _render(request, metrics.get_node_metrics(cluster.api, now, name), single=True)
+        items = metrics.list_node_metrics(cluster.api, now, label_selector=request.GET.get("labelSelector", ""))
         return _render(request, {"kind": "NodeMetricsList", "apiVersion": metrics.API_VERSION, "metadata": {},
                                  "items": items})
     if name:
-        return _render(request, metrics.get_pod_metrics(cluster, now, namespace or "", name), single=True)
-    items = metrics.list_pod_metrics(cluster, now, namespace=namespace,
+        return _render(request, metrics.get_pod_metrics(cluster.api, now, namespace or "", name), single=True)
+    items = metrics.list_pod_metrics(cluster.api, now, namespace=namespace,
                                      label_selector=request.GET.get("labelSelector", ""),
                                      field_selector=request.GET.get("fieldSelector", ""))
     return _render(request, {"kind": "PodMetricsList", "apiVersion": metrics.API_VERSION, "metadata": {},

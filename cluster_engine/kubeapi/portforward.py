@@ -37,7 +37,7 @@ MAX_OPEN = 256  # connections of one session waiting for their second stream or 
 def _pod_uid(sandbox_id: uuid.UUID, namespace: str, name: str) -> str:
     """The uid of the pod a port-forward opens: NotFound when missing, 400 without a node (as the api-server's
     `PortForwardLocation` refuses it)."""
-    pod = state.load(sandbox_id).get("Pod", name, namespace=namespace)
+    pod = state.load(sandbox_id).api.get("Pod", name, namespace=namespace)
     if not (pod.get("spec") or {}).get("nodeName"):
         raise bad_request(f"pod {name} does not have a host assigned")
     return pod["metadata"]["uid"]

@@ -241,7 +241,7 @@ def _include_object(request: ApiRequest) -> str:
 
 def get(request: ApiRequest) -> HttpResponse:
     cluster = load(request.sandbox_id)
-    obj = cluster.get(request.kind.kind, request.name, namespace=request.ns)
+    obj = cluster.api.get(request.kind.kind, request.name, namespace=request.ns)
     how = tables.conversion(request.accept)
     return json_response(tables.render_object(request.kind, obj, how, cluster.now,
                                               include_object=_include_object(request)))
@@ -278,7 +278,7 @@ def list_objects(request: ApiRequest) -> HttpResponse:
     """GET on a collection: `labelSelector`, `fieldSelector`, `limit` and `continue` (pages are cut from the
     current state in name order; upstream serves every page from the first page's snapshot)."""
     cluster = load(request.sandbox_id)
-    listing = cluster.list(request.kind.kind, namespace=request.namespace,
+    listing = cluster.api.list(request.kind.kind, namespace=request.namespace,
                            label_selector=request.query.get("labelSelector", ""),
                            field_selector=request.query.get("fieldSelector", ""))
     items = listing["items"]
@@ -345,7 +345,7 @@ def create(request: ApiRequest) -> HttpResponse:
     namespace = request.namespace
     manager = field_manager(request, "CreateOptions")
 
-    created = write(request, lambda c: c.create(body, namespace=namespace, actor=request.caller.actor,
+    created = write(request, lambda c: c.api.create(body, namespace=namespace, actor=request.caller.actor,
                                                  dry_run=dry, field_manager=manager), dry=dry)
     return json_response(tables.in_version(request.kind, created), 201, warnings=request.warnings)
 
@@ -357,11 +357,11 @@ def update(request: ApiRequest) -> HttpResponse:
     manager = field_manager(request, "UpdateOptions")
     if request.subresource == "status":
         def operation(c: engine.Cluster) -> dict[str, Any]:
-            return c.update_status(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry,
+            return c.api.update_status(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry,
                                    field_manager=manager)
     else:
         def operation(c: engine.Cluster) -> dict[str, Any]:
-            return c.update(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry,
+            return c.api.update(body, namespace=request.namespace, actor=request.caller.actor, dry_run=dry,
                             field_manager=manager)
     return json_response(tables.in_version(request.kind, write(request, operation, dry=dry)),
                          warnings=request.warnings)
@@ -383,7 +383,7 @@ def patch(request: ApiRequest) -> HttpResponse:
     manager = field_manager(request, "PatchOptions")
 
     def operation(c: engine.Cluster) -> dict[str, Any]:
-        return c.patch(request.kind.kind, request.name, body, namespace=request.ns, patch_type=patch_type,
+        return c.api.patch(request.kind.kind, request.name, body, namespace=request.ns, patch_type=patch_type,
                        actor=request.caller.actor, dry_run=dry, subresource=request.subresource,
                        field_manager=manager, api_version=request.kind.api_version)
 
@@ -405,7 +405,7 @@ def server_side_apply(request: ApiRequest) -> HttpResponse:
     kind, actor = request.kind, request.caller.actor
 
     def operation(c: engine.Cluster) -> tuple[dict[str, Any], bool]:
-        return c.server_side_apply(kind.kind, request.name, body, namespace=request.ns, field_manager=manager,
+        return c.api.server_side_apply(kind.kind, request.name, body, namespace=request.ns, field_manager=manager,
                                    force=force, actor=actor, dry_run=dry, subresource=request.subresource)
 
     obj, created = write(request, operation, dry=dry)
@@ -444,14 +444,14 @@ def _delete_one(c: engine.Cluster, request: ApiRequest, name: str, options: dict
     """Delete `name`; returns the object and whether it is still there (graceful deletion, finalizers)."""
     kind = request.kind
     grace = options.get("gracePeriodSeconds")
-    obj = c.delete(kind.kind, name, namespace=request.ns, actor=request.caller.actor,
+    obj = c.api.delete(kind.kind, name, namespace=request.ns, actor=request.caller.actor,
                    propagation_policy=options.get("propagationPolicy"),
                    grace_period_seconds=int(grace) if grace is not None else None,
                    preconditions=options.get("preconditions") or None, dry_run=dry)
     if dry:
         return obj, bool(obj["metadata"].get("deletionTimestamp"))
     try:
-        return c.get(kind.kind, name, namespace=request.ns), True
+        return c.api.get(kind.kind, name, namespace=request.ns), True
     except Status:
         return obj, False
 
@@ -486,7 +486,7 @@ def delete_collection(request: ApiRequest) -> HttpResponse:
     kind = request.kind
 
     def operation(c: engine.Cluster) -> dict[str, Any]:
-        listing = c.list(kind.kind, namespace=request.namespace,
+        listing = c.api.list(kind.kind, namespace=request.namespace,
                          label_selector=request.query.get("labelSelector", ""),
                          field_selector=request.query.get("fieldSelector", ""))
         items = []
@@ -517,7 +517,7 @@ def _scale(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
 
 def get_scale(request: ApiRequest) -> HttpResponse:
     cluster = load(request.sandbox_id)
-    return json_response(_scale(request.kind, cluster.get(request.kind.kind, request.name, namespace=request.ns)))
+    return json_response(_scale(request.kind, cluster.api.get(request.kind.kind, request.name, namespace=request.ns)))
 
 
 def change_scale(request: ApiRequest) -> HttpResponse:
@@ -529,7 +529,7 @@ def change_scale(request: ApiRequest) -> HttpResponse:
     manager = field_manager(request, "UpdateOptions" if patch_type == "put" else "PatchOptions")
 
     def operation(c: engine.Cluster) -> dict[str, Any]:
-        current = _scale(kind, c.get(kind.kind, request.name, namespace=request.ns))
+        current = _scale(kind, c.api.get(kind.kind, request.name, namespace=request.ns))
         if patch_type == "put":
             wanted = body
         elif patch_type == "json":
@@ -547,7 +547,7 @@ def change_scale(request: ApiRequest) -> HttpResponse:
         sent_rv = ((wanted or {}).get("metadata") or {}).get("resourceVersion")
         if sent_rv and patch_type == "put":
             changes["metadata"] = {"resourceVersion": sent_rv}
-        result = c.patch(kind.kind, request.name, changes, namespace=request.ns, patch_type="merge",
+        result = c.api.patch(kind.kind, request.name, changes, namespace=request.ns, patch_type="merge",
                          actor=request.caller.actor, dry_run=dry, subresource="scale", field_manager=manager)
         return _scale(kind, result)
 
@@ -565,7 +565,7 @@ def evict(request: ApiRequest) -> HttpResponse:
         raise bad_request(f"name in URL does not match name in Eviction object: {request.name} != {sent}")
     options = body.get("deleteOptions") or {}
     dry = dry_run(request, options.get("dryRun") or [])
-    write(request, lambda c: c.evict(request.name, namespace=request.ns, delete_options=options,
+    write(request, lambda c: c.api.evict(request.name, namespace=request.ns, delete_options=options,
                                      actor=request.caller.actor, dry_run=dry), dry=dry)
     return json_response(success(201), 201)
 
@@ -580,7 +580,7 @@ def bind(request: ApiRequest, name: str | None = None) -> HttpResponse:
     if not pod or not node:
         raise invalid("Binding", pod, [Cause("FieldValueRequired", "Required value", "target.name")])
     dry = dry_run(request)
-    write(request, lambda c: c.create_binding(request.ns, pod, node, actor=request.caller.actor), dry=dry)
+    write(request, lambda c: c.scheduling.create_binding(request.ns, pod, node, actor=request.caller.actor), dry=dry)
     return json_response(success(201), 201)
 
 

@@ -60,7 +60,7 @@ def _key(obj: dict[str, Any]) -> Key:
 def start(cluster: engine.Cluster, spec: WatchSpec, resource_version: str) -> WatchStart:
     """Where the watch begins. Raises Status for bad selectors or resourceVersions; a too-old resourceVersion
     is reported in the stream (an ERROR event with a 410 Expired Status), as kube-apiserver's watch cache does."""
-    listing = cluster.list(spec.kind.kind, namespace=spec.namespace, label_selector=spec.label_selector,
+    listing = cluster.api.list(spec.kind.kind, namespace=spec.namespace, label_selector=spec.label_selector,
                            field_selector=spec.field_selector)
     current = engine.resource_version(cluster)
     members = {_key(item) for item in listing["items"]}
@@ -223,7 +223,7 @@ def _read_logs(follow: LogFollow) -> tuple[str | None, bool]:
         cluster = load(follow.sandbox_id)
         text = cluster.logs(follow.name, namespace=follow.namespace, container=follow.container,
                             timestamps=follow.timestamps)
-        pod = cluster.get("Pod", follow.name, namespace=follow.namespace)
+        pod = cluster.api.get("Pod", follow.name, namespace=follow.namespace)
     except Status:
         return None, True
     finished = (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")

@@ -13,7 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from . import admission, authz, errors, managedfields, objects, patch, quota
+from . import admission, authz, errors, eviction, managedfields, objects, patch, quota
+from .clock import Clock
 from .defaults import admit_pod, admit_toleration_seconds
 from .errors import Status, bad_request
 from .objects import Kind
@@ -40,6 +41,7 @@ PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 BUILTIN_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
 API_SERVER = "api-server"  # the actor of the api-server's own writes (a quota's usage grown by admission)
+USER_ADMIN = "user:admin"  # who asks when a request names no actor (the sandbox's own user)
 ADMITTED_KINDS = frozenset({"Pod", "PersistentVolumeClaim", "PersistentVolume"})  # what `admission.mutate` changes
 QUOTA_UPDATED_KINDS = frozenset({"Service", "PersistentVolumeClaim"})  # whose usage an update can grow
 
@@ -62,17 +64,31 @@ def _cannot_handle(kind: Kind, detail: str, *, fields: tuple[str, ...] = (),
 
 
 class ApiServer:
-    """Verbs over one sandbox's store. `actor` names who asks (`user:alice`, `kube-scheduler`, ...)."""
+    """Verbs over one sandbox's store. `actor` names who asks (`user:alice`, `kube-scheduler`, ...; by default
+    the sandbox's user); a write happens at the clock's simulated time unless the caller passes its own `now` (a
+    component that reconciles at a time it was handed)."""
 
-    def __init__(self, store: Store, draws: Draws, limits: quota.Limits | None = quota.SANDBOX_LIMITS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        draws: Draws,
+        limits: quota.Limits | None = quota.SANDBOX_LIMITS,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
         self.store = store
         self.draws = draws
         self.limits = limits
+        self.clock = clock if clock is not None else Clock(0.0)
         # Whether the ServiceAccount controller runs (the controller manager does): then a namespace's missing
         # `default` account is about to exist, and the ServiceAccount admission plugin waits for it.
         self.service_accounts_managed = True
 
     # --- helpers --------------------------------------------------------------------------------
+    def _time(self, now: float | None) -> float:
+        """The simulated time of a request: the caller's `now`, else the clock's."""
+        return self.clock.now if now is None else now
+
     def _atomic(self, action: Callable[[], Any], dry_run: bool = False) -> Any:
         """Run a request; on failure (or for a dry run) restore the draw counter so nothing changed."""
         counter = self.draws.counter
@@ -200,8 +216,8 @@ class ApiServer:
         body: dict[str, Any],
         *,
         namespace: str | None = None,
-        actor: str,
-        now: float,
+        actor: str = USER_ADMIN,
+        now: float | None = None,
         dry_run: bool = False,
         reason: str = "",
         field_manager: str | None = None,
@@ -210,6 +226,7 @@ class ApiServer:
 
         `field_manager` owns the fields the object is created with (default: the component `actor` is). A review
         (`kubectl auth can-i`, `whoami`) is answered for `actor` and stores nothing."""
+        now = self._time(now)
         if isinstance(body, dict) and authz.review_kind(str(body.get("kind", ""))) is not None:
             return review(body, actor=actor, now=now)
         return self._atomic(
@@ -333,15 +350,16 @@ class ApiServer:
         spec["priority"] = value
 
     # --- reads ----------------------------------------------------------------------------------
-    def get(self, kind_name: str, name: str, namespace: str = "default") -> dict[str, Any]:
+    def get(self, kind_name: str, name: str, *, namespace: str = "default") -> dict[str, Any]:
+        """GET: a copy of the object (`kind_name` may be `Pod`, `pods`, `pod`, `po`); 404 NotFound."""
         kind = self.resolve(kind_name)
         return clone(self._existing(kind, namespace if kind.namespaced else "", name))
 
     def list(
         self,
         kind_name: str,
-        namespace: str | None = None,
         *,
+        namespace: str | None = None,
         label_selector: str = "",
         field_selector: str = "",
     ) -> dict[str, Any]:
@@ -367,18 +385,28 @@ class ApiServer:
 
     def watch(
         self,
-        since_rv: int,
-        kind_name: str | None = None,
-        namespace: str | None = None,
+        since_rv: int | str,
         *,
+        kind: str | None = None,
+        namespace: str | None = None,
         label_selector: str = "",
         field_selector: str = "",
     ) -> list[dict[str, Any]]:
-        """Watch events `{type, object}` after `since_rv`; 410 Expired if history no longer reaches it.
+        """Watch events `{type, object}` after `since_rv`; 410 Expired if history no longer reaches it, 400 for a
+        resourceVersion that is not a number.
 
         With a selector, an object that starts matching arrives as ADDED and one that stops matching as
         DELETED, as the watch cache reports them (the previous version comes from the retained history).
         """
+        try:
+            since = int(since_rv or 0)
+        except ValueError as error:
+            raise bad_request(f'invalid resource version "{since_rv}"') from error
+        return self._watch(since, kind, namespace, label_selector=label_selector, field_selector=field_selector)
+
+    def _watch(
+        self, since_rv: int, kind_name: str | None, namespace: str | None, *, label_selector: str, field_selector: str
+    ) -> list[dict[str, Any]]:
         kind = self.resolve(kind_name) if kind_name else None
         labels = parse_label_selector(label_selector)
         fields = parse_field_selector(field_selector, kind) if kind else None
@@ -425,14 +453,15 @@ class ApiServer:
         body: dict[str, Any],
         *,
         namespace: str | None = None,
-        actor: str,
-        now: float,
+        actor: str = USER_ADMIN,
+        now: float | None = None,
         dry_run: bool = False,
         reason: str = "",
         subresource: str = "",
         field_manager: str | None = None,
     ) -> dict[str, Any]:
         """PUT (or PUT to `status`): optimistic concurrency on metadata.resourceVersion (409 Conflict)."""
+        now = self._time(now)
 
         def run() -> dict[str, Any]:
             kind = objects.kind_of(body)
@@ -464,8 +493,8 @@ class ApiServer:
         body: dict[str, Any],
         *,
         namespace: str | None = None,
-        actor: str,
-        now: float,
+        actor: str = USER_ADMIN,
+        now: float | None = None,
         dry_run: bool = False,
         reason: str = "",
         field_manager: str | None = None,
@@ -489,8 +518,8 @@ class ApiServer:
         *,
         namespace: str = "default",
         patch_type: str = "strategic",
-        actor: str,
-        now: float,
+        actor: str = USER_ADMIN,
+        now: float | None = None,
         dry_run: bool = False,
         reason: str = "",
         subresource: str = "",
@@ -501,6 +530,7 @@ class ApiServer:
         changes the status only; `scale` is recorded as the scale subresource's write of `spec.replicas`.
         `api_version` names another served version of the kind: the patch applies to the object in that version,
         and the result is converted back, as kube-apiserver patches the version a request addresses."""
+        now = self._time(now)
 
         def run() -> dict[str, Any]:
             kind = self.resolve(kind_name)
@@ -645,8 +675,8 @@ class ApiServer:
         name: str,
         *,
         namespace: str = "default",
-        actor: str,
-        now: float,
+        actor: str = USER_ADMIN,
+        now: float | None = None,
         propagation_policy: str | None = None,
         grace_period_seconds: int | None = None,
         preconditions: dict[str, str] | None = None,
@@ -655,6 +685,7 @@ class ApiServer:
     ) -> dict[str, Any]:
         """DELETE: graceful for pods on a node (Terminating), finalizers honoured, propagation recorded as
         the `foregroundDeletion` / `orphan` finalizer for the garbage collector. Returns the object."""
+        now = self._time(now)
 
         def run() -> dict[str, Any]:
             kind = self.resolve(kind_name)
@@ -752,6 +783,21 @@ class ApiServer:
 
         return self._atomic(run)
 
+    def evict(
+        self,
+        name: str,
+        *,
+        namespace: str = "default",
+        delete_options: dict[str, Any] | None = None,
+        actor: str = USER_ADMIN,
+        now: float | None = None,
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
+        """The `pods/eviction` subresource: a delete its PodDisruptionBudget allows (`eviction.py`); returns the
+        pod as deleted, raises 429 TooManyRequests when the budget refuses."""
+        return eviction.evict(self, self.store, namespace, name, delete_options=delete_options, actor=actor,
+                              now=self._time(now), dry_run=dry_run)
+
     def _grace(self, kind: Kind, obj: dict[str, Any], requested: int | None) -> int | None:
         """Seconds of graceful termination: only pods bound to a node that are still running get any."""
         if kind.kind != "Pod":
@@ -769,8 +815,8 @@ class ApiServer:
         manifest: dict[str, Any],
         *,
         namespace: str | None = None,
-        actor: str,
-        now: float,
+        actor: str = USER_ADMIN,
+        now: float | None = None,
         dry_run: bool = False,
         field_manager: str | None = CLIENT_SIDE_APPLY,
     ) -> tuple[dict[str, Any], str]:
@@ -781,6 +827,7 @@ class ApiServer:
         The annotation is the text kubectl 1.32 computes (GetModifiedConfiguration): the manifest with its
         namespace filled in and its annotations minus the last-applied one, `"annotations":{}` when none are
         left, encoded as Go's encoding/json does."""
+        now = self._time(now)
 
         def run() -> tuple[dict[str, Any], str]:
             kind = objects.kind_of(manifest) if isinstance(manifest, dict) else objects.kind_of({})
@@ -839,8 +886,8 @@ class ApiServer:
         namespace: str = "default",
         field_manager: str,
         force: bool = False,
-        actor: str,
-        now: float,
+        actor: str = USER_ADMIN,
+        now: float | None = None,
         dry_run: bool = False,
         subresource: str = "",
     ) -> tuple[dict[str, Any], bool]:
@@ -848,6 +895,7 @@ class ApiServer:
         with `field_manager` owning exactly what it applied; fields it applied before and no longer does are
         removed unless another manager owns them. Returns (object, created). Raises the 409 Conflict Status when
         a field it changes has another manager, unless `force` takes it over."""
+        now = self._time(now)
 
         def run() -> tuple[dict[str, Any], bool]:
             kind = self.resolve(kind_name)

@@ -1,7 +1,7 @@
 """What a cluster holds from its first moment without any request creating it: objects stored with fixed uids
 (`system_owner_uid`), so they take none of the seeded draws the cluster's generated names come from. Used by
 `scenario.build` and by the upgrades of states saved before these objects existed (`upgrade_state_v1`,
-`upgrade_state_v2`)."""
+`upgrade_state_v2`). Also what the control plane's static pods show when a component stops or starts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 from . import objects
 from .apiserver import API_SERVER
 from .kinds import rbac as kinds_rbac
-from .util import rfc3339
+from .kubelet import kubelet_actor
+from .store import Store
+from .util import clone, rfc3339
 
 ACTOR = "scenario"  # who the change log names for what a cluster starts with
 
@@ -164,3 +166,49 @@ def upgrade_state_v2(cluster: Any, *, now: float) -> None:
     ClusterRole changes reach the clusterrole-aggregation controller, which fills `admin`, `edit` and `view` on
     the cluster's next step."""
     create_bootstrap_policy(cluster, now=now, missing_only=True)
+
+
+def show_component(store: Store, name: str, *, running: bool, now: float) -> None:
+    """Reflect a stopped or restarted control-plane component (`kube-scheduler`, `kube-controller-manager`) in its
+    static pod, as `kubectl get pods -n kube-system` would show it: the container terminated (`Error`), or running
+    again with its restart count one higher."""
+    for pod in store.items("Pod", "kube-system"):
+        if (pod["metadata"].get("labels") or {}).get("component") != name:
+            continue
+        new = clone(pod)
+        cstatus = (new.get("status") or {}).get("containerStatuses") or []
+        stamp = rfc3339(now)
+        for entry in cstatus:
+            if running:
+                previous = entry.get("state", {}).get("terminated")
+                entry["lastState"] = {"terminated": previous} if previous else {}
+                entry["state"] = {"running": {"startedAt": stamp}}
+                entry["ready"] = True
+                entry["started"] = True
+                entry["restartCount"] = entry.get("restartCount", 0) + 1
+            else:
+                started = entry.get("state", {}).get("running", {}).get("startedAt", stamp)
+                entry["state"] = {
+                    "terminated": {
+                        "exitCode": 1,
+                        "reason": "Error",
+                        "startedAt": started,
+                        "finishedAt": stamp,
+                        "containerID": entry.get("containerID", ""),
+                    }
+                }
+                entry["ready"] = False
+                entry["started"] = False
+        for condition in new.get("status", {}).get("conditions") or []:
+            if condition["type"] in ("Ready", "ContainersReady"):
+                condition["status"] = "True" if running else "False"
+                condition["lastTransitionTime"] = stamp
+        node = pod["spec"].get("nodeName", "")
+        store.put(
+            "Pod",
+            new,
+            actor=kubelet_actor(node),
+            reason="Started" if running else "Killing",
+            verb="update/status",
+            now=now,
+        )

@@ -7,7 +7,18 @@ import heapq
 from dataclasses import dataclass
 from typing import Any
 
-MAX_SPEED = 60.0
+MIN_SPEED = 1.0  # the speeds a sandbox runs at: x1 (real time) ...
+MAX_SPEED = 60.0  # ... to x60 (a minute a second); the page's control and the engine's door check the same
+
+
+def speed_allowed(speed: float) -> bool:
+    """Whether `speed` is one the clock accepts (MIN_SPEED..MAX_SPEED)."""
+    return MIN_SPEED <= speed <= MAX_SPEED
+
+
+def speed_refused(speed: float) -> str:
+    """Why `speed` is refused, in the words the API answers with."""
+    return f"speed must be between {MIN_SPEED:g} and {MAX_SPEED:g} (got {speed:g})"
 
 
 class Clock:
@@ -35,9 +46,10 @@ class Clock:
         self.wall = wall_now
 
     def set_speed(self, speed: float, wall_now: float) -> None:
-        """Change the speed (0 < speed <= 60); simulated time up to `wall_now` runs at the old speed."""
-        if not 0 < speed <= MAX_SPEED:
-            raise ValueError(f"speed must be in (0, {MAX_SPEED:g}]")
+        """Change the speed (MIN_SPEED..MAX_SPEED, else ValueError); simulated time up to `wall_now` runs at the old
+        speed."""
+        if not speed_allowed(speed):
+            raise ValueError(speed_refused(speed))
         self.now = self.target(wall_now)
         self.wall = wall_now
         self.speed = float(speed)

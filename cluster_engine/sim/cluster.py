@@ -8,104 +8,30 @@ continues exactly as `c` would.
 
 from __future__ import annotations
 
-import functools
 import json
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import eviction, faults, objects, portforward, proxy, quota
-from .apiserver import CLIENT_SIDE_APPLY, FOREGROUND, ORPHAN, ApiServer
-from .bootstrap import upgrade_state_v1, upgrade_state_v2
+from . import faults, feeds, pod_requests, portforward, quota
+from .apiserver import ApiServer
+from .bootstrap import show_component, upgrade_state_v1, upgrade_state_v2
 from .clock import Clock, Timers
-from .controllers import Context
-from .controllers.registry import CONTROLLERS, watchers
-from .errors import Status, bad_request, conflict, not_found
-from .events import EVENT_TTL, Recorder
-from .gc import GC, ORPHAN_QUARANTINE, POD_GC, GarbageCollector, NamespaceController, collect_orphaned_pods
+from .controllers import CONTROLLER_MANAGER, Context
+from .controllers.registry import CONTROLLERS, CORE_LOOPS, core_watchers, watchers
+from .errors import Status, bad_request, not_found
+from .events import Recorder
 from .kubelet import Kubelets, kubelet_actor
-from .nodes import CONTROLLER as NODE_CONTROLLER
-from .nodes import EVICTION, NodeLifecycle
-from .scheduler import Scheduler
-from .scheduler.volumes import SELECTED_NODE
+from .nodes import NodeLifecycle
+from .scheduler_feed import SchedulerFeed, remembered_kinds
+from .scheduling_host import SCHEDULER, SchedulingHost
 from .store import DELETED, Store
-from .util import Draws, clone, parse_rfc3339, rfc3339
-
-if TYPE_CHECKING:
-    from .scheduler.explain import Record
+from .util import Draws
 
 # 2: default ServiceAccounts, the default StorageClass, stored PersistentVolumes; 3: the bootstrap RBAC policy
 STATE_VERSION = 3
-SCHEDULER = "kube-scheduler"
-CONTROLLER_MANAGER = "kube-controller-manager"
-API_SERVER = "api-server"
-SCHEDULER_KINDS = ("Pod", "Node", "PriorityClass", "Namespace", "StorageClass", "PersistentVolume",
-                   "PersistentVolumeClaim")
-EXPLANATIONS_KEPT = 10  # the last records of pods the scheduler bound
-# Records of failed attempts are kept beside those, up to this many: a pod that waits is exactly the one a learner
-# asks about, and ten later bindings must not drop the explanation of why it still waits.
-FAILED_EXPLANATIONS_KEPT = 100
 MAX_WORK = 2_000_000
-PENDING_EVENTS_MAX = 20_000
-
-
-def _may_change_scheduling_queue(event: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> bool:
-    """Whether a change the scheduler observes could change its queue: a pod to queue, requeue or drop, or a
-    cluster event that moves unschedulable pods. False for what the scheduler takes in without touching the
-    queue: status updates of a bound pod (most of what kubelets write) and Namespace labels."""
-    if kind == "Namespace":
-        return False
-    if kind != "Pod" or event == DELETED or old is None:
-        return True
-    node = obj["spec"].get("nodeName")
-    if not node or node != old["spec"].get("nodeName"):
-        return True
-    meta, old_meta = obj["metadata"], old["metadata"]
-    if meta.get("labels") != old_meta.get("labels"):
-        return True
-    if bool(meta.get("deletionTimestamp")) != bool(old_meta.get("deletionTimestamp")):
-        return True
-    finished = ("Succeeded", "Failed")
-    return (obj.get("status") or {}).get("phase") in finished and (old.get("status") or {}).get("phase") not in finished
-
-
-@functools.lru_cache(maxsize=1024)
-def _event_expiry(stamp: str) -> float:
-    """When an Event last stamped `stamp` expires (Events come in bursts of one second: parsed once)."""
-    return parse_rfc3339(stamp) + EVENT_TTL
-
-
-def _rendered(explanation: dict[str, Any] | Record) -> dict[str, Any]:
-    """A decision record as JSON: the scheduler's records render on demand (`to_dict()`), loaded ones are."""
-    return explanation if isinstance(explanation, dict) else explanation.to_dict()
-
-
-def _record_bound(explanation: dict[str, Any] | Record) -> bool:
-    """Whether a decision record ends in a binding (its `result` names a node) rather than a failed attempt."""
-    result = explanation.get("result") if isinstance(explanation, dict) else explanation.peek("result")
-    return bool(isinstance(result, dict) and result.get("node"))
-
-
-def flow_of(change: dict[str, Any]) -> dict[str, Any]:
-    """The diagram's arrow for one change: who asked the api-server to do what to which object."""
-    actor = change["actor"]
-    target = f"{change['namespace']}/{change['name']}" if change["namespace"] else change["name"]
-    return {
-        "from": actor.split("/", 1)[0] if actor.startswith("user:") else actor,
-        "to": API_SERVER,
-        "verb": change["verb"],
-        "kind": change["kind"],
-        "object": target,
-        "reason": change["reason"],
-        "resourceVersion": change["resourceVersion"],
-    }
-
-
-
-# what a loaded scheduler is fed, in this order (the storage kinds before the pods whose claims they are)
-REPLAYED_KINDS = ("Namespace", "PriorityClass", "Node", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
-                  "Pod")
 
 
 def _weak(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -138,17 +64,12 @@ class Cluster:
         self.clock = Clock.from_json(state["clock"]) if "clock" in state else Clock(now)
         self.timers = Timers.from_json(state["timers"]) if "timers" in state else Timers()
         saved_scheduler = state.get("scheduler")
-        # A loaded scheduler is rebuilt lazily: replaying every object through observe() costs more than
-        # the rest of loading, and most loads (a write in the web process) never schedule anything.
-        # Until it is needed, the objects as loaded (the store remembers them) and the events since are kept
-        # (references only) and fed to it in the same order when it is, which gives exactly the eager result.
-        self._replay_due = saved_scheduler is not None
         self.store = (
-            Store.from_json(state["store"], decode=_decode, remember_loaded=REPLAYED_KINDS if self._replay_due else ())
+            Store.from_json(state["store"], decode=_decode, remember_loaded=remembered_kinds(saved_scheduler))
             if "store" in state
             else Store(history_limit=history_limit, change_limit=change_limit)
         )
-        self.api = ApiServer(self.store, self.draws, quota.limits_from_json(state.get("limits")))
+        self.api = ApiServer(self.store, self.draws, quota.limits_from_json(state.get("limits")), clock=self.clock)
         self.recorder = Recorder(self.store, self.draws)
         self.kubelets = Kubelets(
             self.store,
@@ -158,18 +79,17 @@ class Cluster:
             delete_pod=_weak(self._kubelet_delete),
             state=state.get("kubelets"),
         )
-        self.nodes = NodeLifecycle(self.store, self.kubelets, self.timers, self.recorder, _weak(self._evict_delete))
-        self.gc = GarbageCollector(self.store, self.api)
-        self.namespaces = NamespaceController(self.store, self.api)
-        # what the controller manager keeps in memory (Context.memory): saved with the state, lost on its restart
-        self.controller_memory: dict[str, Any] = state.get("controllerMemory") or {}
-        self.ctx = Context(self.store, self.api, self.recorder, self.draws, self.controller_memory)
         self.components: dict[str, bool] = state.get(
             "components", {SCHEDULER: True, CONTROLLER_MANAGER: True}
         )
+        # what the controller manager keeps in memory (Context.memory): saved with the state, lost on its restart
+        self.controller_memory: dict[str, Any] = state.get("controllerMemory") or {}
+        self.ctx = Context(self.store, self.api, self.recorder, self.draws, self.controller_memory,
+                           timers=self.timers, kubelets=self.kubelets, components=self.components)
+        self.nodes = NodeLifecycle(self.ctx)
         self.api.service_accounts_managed = self.components.get(CONTROLLER_MANAGER, True)
-        # The scheduler's last decision records: JSON dicts once saved, its lazily rendered records before.
-        self.explanations: dict[str, dict[str, Any] | Record] = state.get("explanations", {})
+        # the scheduler's side of the api-server, and its last decision records
+        self.scheduling = SchedulingHost(self.store, self.api, self.recorder, self.clock, state.get("explanations", {}))
         # Two FIFO queues at the same simulated time: node-level and core work first, then the controllers'
         # keys, so that a burst of pod updates (a kubelet starting 100 pods) costs one reconcile of their
         # owner rather than one per update; the order is fixed, so runs stay deterministic.
@@ -177,50 +97,8 @@ class Cluster:
         self.work: deque[tuple[str, str]] = deque(item for item in saved_work if item[0] not in CONTROLLERS)
         self.controller_work: deque[tuple[str, str]] = deque(item for item in saved_work if item[0] in CONTROLLERS)
         self._queued: set[tuple[str, str]] = set(saved_work)
-        self.scheduler = Scheduler.from_json(saved_scheduler) if saved_scheduler is not None else Scheduler()
-        self._replay: list[dict[str, Any]] | None = None  # the loaded objects, once read (`_replay_objects`)
-        self._pending_events: list[tuple[str, dict[str, Any]]] = []
-        # Whether an event held back from a loaded scheduler could change its queue (then the saved queue is
-        # stale: it is replayed before deciding anything, and before being saved again).
-        self._scheduler_news = False
+        self.scheduler_feed = SchedulerFeed(self.store, saved_scheduler)  # what kube-scheduler hears
         self.store.listener = _weak(self._on_change)
-
-    def _replay_objects(self) -> list[dict[str, Any]]:
-        """The objects a loaded scheduler is fed, as loaded; read on first need, as the store decodes a kind only
-        when used (a write in the web process usually touches neither Pods nor Nodes)."""
-        if self._replay is None:
-            self._replay = [obj for kind in REPLAYED_KINDS for obj in self.store.loaded_items(kind)]
-        return self._replay
-
-    def _scheduler_ready(self) -> Scheduler:
-        """The scheduler with every observation delivered (replaying a loaded state on first use)."""
-        if self._replay_due:
-            replay, self._replay, self._replay_due = self._replay_objects(), None, False
-            self.store.forget_loaded()
-            for obj in replay:
-                self.scheduler.observe("ADDED", obj)
-            self.scheduler.end_replay()
-            events, self._pending_events = self._pending_events, []
-            for event, obj in events:
-                self.scheduler.observe(event, obj)
-            self._scheduler_news = False
-        return self.scheduler
-
-    def _scheduler_queue_due(self, now: float) -> float | None:
-        """When the scheduler must run next (`now` if a pod waits in activeQ), read from its queue.
-
-        A loaded scheduler's saved queue is current until news that could change it arrives (a pod to queue
-        or drop, a cluster event that moves unschedulable pods): only then is the scheduler replayed first.
-        Status updates of bound pods, most of a reconcile's changes, leave the saved queue as it is."""
-        if self._replay_due and (self._scheduler_news or len(self._pending_events) > PENDING_EVENTS_MAX):
-            self._scheduler_ready()
-        return self.scheduler.queue.next_due(now)
-
-    def _scheduler_for_saving(self) -> Scheduler:
-        """The scheduler whose queue is saved: a loaded one still waiting for its replay is saved as loaded,
-        unless news arrived since (the next load would never see those events: their objects are then simply
-        part of the state)."""
-        return self._scheduler_ready() if self._replay_due and self._scheduler_news else self.scheduler
 
     # --- serialisation --------------------------------------------------------------------------
     def to_json(self, *, drained_logs: bool = True, encode: Callable[[Any], str] | None = None) -> dict[str, Any]:
@@ -238,9 +116,9 @@ class Cluster:
             "kubelets": self.kubelets.to_json(),
             "components": dict(self.components),
             "limits": quota.limits_to_json(self.api.limits),
-            "explanations": {key: _rendered(record) for key, record in self.explanations.items()},
+            "explanations": self.scheduling.to_json(),
             "work": [list(item) for item in (*self.work, *self.controller_work)],
-            "scheduler": self._scheduler_for_saving().to_json(),
+            "scheduler": self.scheduler_feed.to_json(),
         } | ({"controllerMemory": self.controller_memory} if self.controller_memory else {})
 
     @classmethod
@@ -335,7 +213,7 @@ class Cluster:
         (a backing-off pod's retry, the five-minute flush) knows nothing of pods queued since, and trusting it
         once kept every new pod Pending until an unschedulable pod's retry came round. The timer only tells
         `next_wakeup` when to call again. Returns True when the run changed something others must see."""
-        due = self._scheduler_queue_due(now)
+        due = self.scheduler_feed.queue_due(now)
         if due is None or due > now:
             if due is None:
                 self.timers.cancel(SCHEDULER, "")
@@ -344,10 +222,10 @@ class Cluster:
             return False
         self.timers.cancel(SCHEDULER, "")
         rv = self.store.rv
-        self._scheduler_ready().run(self, now=now, rng=self.draws.random())
+        self.scheduler_feed.ready().run(self.scheduling, now=now, rng=self.draws.random())
         changed = self.store.rv != rv or bool(self.work or self.controller_work)
         if not changed:  # nothing bound or marked: wait for the queue's next due time, not for this instant
-            later = self.scheduler.queue.next_due(now)
+            later = self.scheduler_feed.scheduler.queue.next_due(now)
             if later is not None and later > now:
                 self.timers.schedule(later, SCHEDULER, "", earliest=False)
         return changed
@@ -359,34 +237,20 @@ class Cluster:
             (self.controller_work if owner in CONTROLLERS else self.work).append(item)
 
     def _dispatch(self, owner: str, key: str, now: float) -> None:
-        kcm = self.components.get(CONTROLLER_MANAGER, True)
         if owner.startswith("kubelet/"):
             self.kubelets.sync(owner.split("/", 1)[1], key, now)
-        elif owner == NODE_CONTROLLER:
-            if kcm:
-                self.nodes.sync(key, now)
-        elif owner == EVICTION:
-            if kcm:
-                self.nodes.evict(key, now)
-        elif owner == GC:
-            if kcm:
-                kind, namespace, name = key.split("/", 2)
-                for item in self.gc.sync((kind, namespace, name), now):
-                    self._enqueue(GC, "/".join(item))
-        elif owner == "namespace-controller":
-            if kcm and self.namespaces.sync(key, now):
-                self.timers.schedule(now + 1.0, "namespace-controller", key)
-        elif owner == POD_GC:
-            if kcm:
-                collect_orphaned_pods(self.store, self.api, key, now)
-        elif owner == "event-ttl":
-            self._expire_events(now)
-        elif owner == faults.OWNER:
+            return
+        if owner == faults.OWNER:
             faults.fire(self, key)
-        elif owner in CONTROLLERS and kcm:
-            result = CONTROLLERS[owner].reconcile(self.ctx, key, now)
-            if result.requeue_after is not None:
-                self.timers.schedule(now + max(0.0, result.requeue_after), owner, key)
+            return
+        loop = CORE_LOOPS.get(owner) or CONTROLLERS.get(owner)
+        if loop is None or (getattr(loop, "controller_manager", True) and not self.ctx.controller_manager_running()):
+            return
+        result = loop.reconcile(self.ctx, key, now)
+        if result.requeue_after is not None:
+            self.timers.schedule(now + max(0.0, result.requeue_after), owner, key)
+        for follow_up in result.follow_up:
+            self._enqueue(owner, follow_up)
 
     def _fire(self, owner: str, key: str) -> None:
         if owner == SCHEDULER:
@@ -395,16 +259,8 @@ class Cluster:
 
     def _on_change(self, event: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
         """Store listener: route every change to the components that watch it (as informers do)."""
-        if kind in SCHEDULER_KINDS:
-            if not self._replay_due:
-                self.scheduler.observe(event, obj)
-            else:
-                self._pending_events.append((event, obj))
-                if not self._scheduler_news:
-                    self._scheduler_news = _may_change_scheduling_queue(event, kind, obj, old)
-        meta = obj["metadata"]
-        namespace, name = meta.get("namespace", ""), meta["name"]
-        if self.components.get(CONTROLLER_MANAGER, True):
+        self.scheduler_feed.observe(event, kind, obj, old)
+        if self.ctx.controller_manager_running():
             # the controllers' informers: a stopped controller manager hears nothing and resyncs on start
             for controller, gate in watchers(kind):
                 if gate and not self.store.count(gate):
@@ -412,72 +268,16 @@ class Cluster:
                 for key in controller.keys_for(event, kind, obj, old):
                     self._enqueue(controller.name, key)
         if kind == "Pod":
+            meta = obj["metadata"]
             node = obj["spec"].get("nodeName")
             if node:
-                self._enqueue(kubelet_actor(node), f"{namespace}/{name}")
+                self._enqueue(kubelet_actor(node), f"{meta.get('namespace', '')}/{meta['name']}")
             if event == DELETED:
                 self.kubelets.forget(meta.get("uid", ""))
-            elif node and (old is None or old["spec"].get("nodeName") != node or
-                           old["spec"].get("tolerations") != obj["spec"].get("tolerations")):
-                self._pod_placed(obj, node)
-        elif kind == "Node":
-            self._enqueue(NODE_CONTROLLER, name)
-            if event == DELETED:
-                self.timers.schedule(self.clock.now + ORPHAN_QUARANTINE, POD_GC, name)
-        elif kind == "Event" and event != DELETED:
-            expires = _event_expiry(obj.get("lastTimestamp") or meta.get("creationTimestamp"))
-            self.timers.schedule(expires, "event-ttl", "")
-        elif kind == "Event":
-            self.recorder.forget(obj)
-        if kind == "Namespace" and meta.get("deletionTimestamp"):
-            self._enqueue("namespace-controller", name)
-        if namespace:
-            ns = self.store.get("Namespace", "", namespace)
-            if ns is not None and ns["metadata"].get("deletionTimestamp") and event == DELETED:
-                self._enqueue("namespace-controller", namespace)
-        uid = meta.get("uid", "")
-        if meta.get("ownerReferences") and event != DELETED:
-            self._enqueue(GC, f"{kind}/{namespace}/{name}")
-        finalizers = meta.get("finalizers") or ()
-        if meta.get("deletionTimestamp") and (FOREGROUND in finalizers or ORPHAN in finalizers):
-            self._enqueue(GC, f"{kind}/{namespace}/{name}")
-        if event == DELETED:
-            for dep in sorted(self.store.dependents.get(uid, ())):
-                self._enqueue(GC, "/".join(dep))
-            for ref in meta.get("ownerReferences") or ():
-                owner = self.store.by_uid(ref.get("uid", ""))
-                if owner is not None and FOREGROUND in (owner["metadata"].get("finalizers") or ()):
-                    owner_meta = owner["metadata"]
-                    self._enqueue(
-                        GC, f"{owner['kind']}/{owner_meta.get('namespace', '')}/{owner_meta['name']}"
-                    )
-
-    def _pod_placed(self, pod: dict[str, Any], node_name: str) -> None:
-        """A pod arrived on a node (or its tolerations changed there): the node-level controllers look at it
-        now rather than when the node next changes. PodGC deletes a pod bound to a node that does not exist
-        after the quarantine; the taint eviction controller times a pod on a NoExecute-tainted node."""
-        if self.store.get("Node", "", node_name) is None:
-            self.timers.schedule(self.clock.now + ORPHAN_QUARANTINE, POD_GC, node_name)
-        elif self.components.get(CONTROLLER_MANAGER, True):
-            self.nodes.pod_placed(pod, self.clock.now)
-
-    def _expire_events(self, now: float) -> None:
-        oldest: float | None = None
-        for event in list(self.store.items("Event")):
-            stamp = parse_rfc3339(event.get("lastTimestamp") or event["metadata"]["creationTimestamp"])
-            if stamp + EVENT_TTL <= now:
-                self.store.remove(
-                    "Event",
-                    event["metadata"]["namespace"],
-                    event["metadata"]["name"],
-                    actor=API_SERVER,
-                    reason="EventExpired",
-                    now=now,
-                )
-            else:
-                oldest = stamp if oldest is None else min(oldest, stamp)
-        if oldest is not None:
-            self.timers.schedule(oldest + EVENT_TTL, "event-ttl", "")
+        now = self.clock.now
+        for loop in core_watchers(kind):
+            for key in loop.heard(self.ctx, event, kind, obj, old, now=now):
+                self._enqueue(loop.name, key)
 
     def _kubelet_delete(self, namespace: str, name: str, actor: str, now: float) -> None:
         try:
@@ -489,14 +289,6 @@ class Cluster:
                 now=now,
                 grace_period_seconds=0,
                 reason="Killing",
-            )
-        except Status:
-            return
-
-    def _evict_delete(self, namespace: str, name: str, actor: str, now: float) -> None:
-        try:
-            self.api.delete(
-                "Pod", name, namespace=namespace, actor=actor, now=now, reason="TaintManagerEviction"
             )
         except Status:
             return
@@ -526,17 +318,8 @@ class Cluster:
             self.api.service_accounts_managed = self.components.get(CONTROLLER_MANAGER, True)
             if name == CONTROLLER_MANAGER:
                 self.controller_memory.clear()  # a restarted controller manager remembers nothing
-            self._show_component(name, running, now)
+            show_component(self.store, name, running=running, now=now)
             if running and name == CONTROLLER_MANAGER:
-                for node in self.store.items("Node"):
-                    self._enqueue(NODE_CONTROLLER, node["metadata"]["name"])
-                for kind in objects.all_kinds():
-                    for obj in self.store.items(kind.kind):
-                        meta = obj["metadata"]
-                        if meta.get("ownerReferences") or meta.get("deletionTimestamp"):
-                            self._enqueue(GC, f"{kind.kind}/{meta.get('namespace', '')}/{meta['name']}")
-                        if kind.kind == "Namespace" and meta.get("deletionTimestamp"):
-                            self._enqueue("namespace-controller", meta["name"])
                 self._resync_controllers()
         else:
             raise bad_request(
@@ -546,7 +329,10 @@ class Cluster:
         self.run_until_idle()
 
     def _resync_controllers(self) -> None:
-        """Enqueue every key of every registered controller (its informers' initial list on start)."""
+        """Enqueue every key of every registered loop (its informers' initial list on start)."""
+        for loop in CORE_LOOPS.values():
+            for key in loop.resync(self.ctx):
+                self._enqueue(loop.name, key)
         for controller in CONTROLLERS.values():
             gate = getattr(controller, "active_while", "")
             if gate and not self.store.count(gate):
@@ -561,520 +347,37 @@ class Cluster:
             return self.kubelets.running(name.split("/", 1)[1])
         return self.components.get(name, False)
 
-    def _show_component(self, name: str, running: bool, now: float) -> None:
-        """Reflect a stopped or restarted control-plane component in its static pod, as `kubectl get
-        pods -n kube-system` would show it."""
-        for pod in self.store.items("Pod", "kube-system"):
-            if (pod["metadata"].get("labels") or {}).get("component") != name:
-                continue
-            new = clone(pod)
-            cstatus = (new.get("status") or {}).get("containerStatuses") or []
-            stamp = rfc3339(now)
-            for entry in cstatus:
-                if running:
-                    previous = entry.get("state", {}).get("terminated")
-                    entry["lastState"] = {"terminated": previous} if previous else {}
-                    entry["state"] = {"running": {"startedAt": stamp}}
-                    entry["ready"] = True
-                    entry["started"] = True
-                    entry["restartCount"] = entry.get("restartCount", 0) + 1
-                else:
-                    started = entry.get("state", {}).get("running", {}).get("startedAt", stamp)
-                    entry["state"] = {
-                        "terminated": {
-                            "exitCode": 1,
-                            "reason": "Error",
-                            "startedAt": started,
-                            "finishedAt": stamp,
-                            "containerID": entry.get("containerID", ""),
-                        }
-                    }
-                    entry["ready"] = False
-                    entry["started"] = False
-            for condition in new.get("status", {}).get("conditions") or []:
-                if condition["type"] in ("Ready", "ContainersReady"):
-                    condition["status"] = "True" if running else "False"
-                    condition["lastTransitionTime"] = stamp
-            node = pod["spec"].get("nodeName", "")
-            self.store.put(
-                "Pod",
-                new,
-                actor=kubelet_actor(node),
-                reason="Started" if running else "Killing",
-                verb="update/status",
-                now=now,
-            )
-
-    # --- SchedulerHost --------------------------------------------------------------------------
-    def bind(self, namespace: str, name: str, node_name: str, explanation: Record) -> None:
-        """`pods/binding` for the scheduler; records the Scheduled event (raises Status if refused)."""
-        pod = self._bind(namespace, name, node_name, actor=SCHEDULER)
-        self._explain(namespace, name, explanation)
-        self.recorder.record(
-            pod,
-            "Normal",
-            "Scheduled",
-            f"Successfully assigned {namespace}/{name} to {node_name}",
-            component="default-scheduler",
-            actor=SCHEDULER,
-            now=self.clock.now,
-        )
-
-    def create_binding(self, namespace: str, name: str, node_name: str, *, actor: str) -> dict[str, Any]:
-        """POST pods/<name>/binding: sets spec.nodeName once (409 if already bound); returns a copy."""
-        return clone(self._bind(namespace, name, node_name, actor=actor))
-
-    def _bind(self, namespace: str, name: str, node_name: str, *, actor: str) -> dict[str, Any]:
-        now = self.clock.now
-        pod = self.store.get("Pod", namespace, name)
-        if pod is None:
-            raise not_found("pods", name)
-        if pod["spec"].get("nodeName"):
-            raise conflict(
-                "pods/binding",
-                name,
-                why=f'pod {name} is already assigned to node "{pod["spec"]["nodeName"]}"',
-            )
-        if pod["metadata"].get("deletionTimestamp"):
-            raise conflict(
-                "pods/binding", name, why=f"pod {name} is being deleted, cannot be assigned to a host"
-            )
-        # Stored objects are never changed in place, so only the parts that change are copied: binding
-        # thousands of pods must not deep-copy every one of them.
-        status = {key: value for key, value in (pod.get("status") or {}).items() if key != "nominatedNodeName"}
-        status["conditions"] = list(status.get("conditions") or [])
-        new = {**pod, "spec": {**pod["spec"], "nodeName": node_name}, "status": status}
-        self._set_condition(
-            new, {"type": "PodScheduled", "status": "True", "lastTransitionTime": rfc3339(now)}
-        )
-        return self.store.put("Pod", new, actor=actor, reason="Scheduled", verb="bind", now=now)
-
-    def mark_unschedulable(
-        self, namespace: str, name: str, message: str, explanation: Record
-    ) -> None:
-        now = self.clock.now
-        pod = self.store.get("Pod", namespace, name)
-        if pod is None:
-            return
-        self._explain(namespace, name, explanation)
-        new = clone(pod)
-        self._set_condition(
-            new,
-            {
-                "type": "PodScheduled",
-                "status": "False",
-                "lastTransitionTime": rfc3339(now),
-                "reason": "Unschedulable",
-                "message": message,
-            },
-        )
-        if new != pod:
-            self.store.put(
-                "Pod", new, actor=SCHEDULER, reason="FailedScheduling", verb="update/status", now=now
-            )
-        self.recorder.record(
-            self.store.get("Pod", namespace, name) or pod,
-            "Warning",
-            "FailedScheduling",
-            message,
-            component="default-scheduler",
-            actor=SCHEDULER,
-            now=now,
-        )
-
-    def nominate(self, namespace: str, name: str, node_name: str) -> None:
-        pod = self.store.get("Pod", namespace, name)
-        if pod is None or pod.get("status", {}).get("nominatedNodeName") == node_name:
-            return
-        new = clone(pod)
-        new.setdefault("status", {})["nominatedNodeName"] = node_name
-        self.store.put(
-            "Pod", new, actor=SCHEDULER, reason="Nominated", verb="update/status", now=self.clock.now
-        )
-
-    def evict_for_preemption(self, namespace: str, name: str, preemptor: str) -> None:
-        now = self.clock.now
-        pod = self.store.get("Pod", namespace, name)
-        if pod is None:
-            return
-        node = pod["spec"].get("nodeName", "")
-        self.recorder.record(
-            pod,
-            "Normal",
-            "Preempted",
-            f"Preempted by pod {preemptor} on node {node}",
-            component="default-scheduler",
-            actor=SCHEDULER,
-            now=now,
-        )
-        try:
-            self.api.delete("Pod", name, namespace=namespace, actor=SCHEDULER, now=now, reason="Preempted")
-        except Status:
-            return
-
-    def bind_claim(self, namespace: str, claim: str, node_name: str, volume: str) -> None:
-        """VolumeBinding's PreBind for a claim that waits for its first consumer: a static `volume` is
-        reserved for the claim (its claimRef, which the binder completes), else the claim is annotated with
-        the chosen node for its class's provisioner. A refused write leaves the pod to be retried."""
-        now = self.clock.now
-        current = self.store.get("PersistentVolumeClaim", namespace, claim)
-        if current is None:
-            return
-        try:
-            if volume:
-                pv = self.store.get("PersistentVolume", "", volume)
-                if pv is None or (pv.get("spec") or {}).get("claimRef"):
-                    return
-                ref = {"kind": "PersistentVolumeClaim", "namespace": namespace, "name": claim, "apiVersion": "v1",
-                       "uid": current["metadata"]["uid"], "resourceVersion": current["metadata"]["resourceVersion"]}
-                annotations = {**(pv["metadata"].get("annotations") or {}),
-                               "pv.kubernetes.io/bound-by-controller": "yes"}
-                body = {**clone(pv), "apiVersion": "v1", "kind": "PersistentVolume",
-                        "metadata": {**clone(pv["metadata"]), "annotations": annotations},
-                        "spec": {**clone(pv["spec"]), "claimRef": ref}}
-                self.api.update(body, actor=SCHEDULER, now=now)
-            elif (current["metadata"].get("annotations") or {}).get(SELECTED_NODE) != node_name:
-                annotate = {"metadata": {"annotations": {SELECTED_NODE: node_name}}}
-                self.api.patch("PersistentVolumeClaim", claim, annotate, namespace=namespace, patch_type="merge",
-                               actor=SCHEDULER, now=now)
-        except Status:
-            return
-
-    def _set_condition(self, pod: dict[str, Any], condition: dict[str, Any]) -> None:
-        status = pod.setdefault("status", {})
-        conditions = status.setdefault("conditions", [])
-        for index, existing in enumerate(conditions):
-            if existing.get("type") == condition["type"]:
-                if existing.get("status") == condition["status"]:
-                    condition["lastTransitionTime"] = existing.get(
-                        "lastTransitionTime", condition["lastTransitionTime"]
-                    )
-                conditions[index] = {
-                    "type": condition["type"],
-                    "status": condition["status"],
-                    **{k: v for k, v in condition.items() if k not in ("type", "status")},
-                }
-                return
-        conditions.append(condition)
-
-    def _explain(self, namespace: str, name: str, explanation: Record) -> None:
-        """Keep `explanation` as the pod's latest record: the last EXPLANATIONS_KEPT records of bindings and the
-        last FAILED_EXPLANATIONS_KEPT of failed attempts (oldest dropped first within each)."""
-        key = f"{namespace}/{name}"
-        self.explanations.pop(key, None)
-        self.explanations[key] = explanation
-        if len(self.explanations) <= EXPLANATIONS_KEPT:
-            return
-        bound = [k for k, record in self.explanations.items() if _record_bound(record)]
-        failed = [k for k in self.explanations if k not in set(bound)]
-        for keys, limit in ((bound, EXPLANATIONS_KEPT), (failed, FAILED_EXPLANATIONS_KEPT)):
-            for stale in keys[: max(0, len(keys) - limit)]:
-                del self.explanations[stale]
-
-    def explanation(self, namespace: str, name: str) -> dict[str, Any] | None:
-        """The scheduler's last decision record for a pod (per node verdicts and scores), if kept."""
-        found = self.explanations.get(f"{namespace}/{name}")
-        return clone(_rendered(found)) if found is not None else None
-
-    # --- API verbs (the api-server acting for `actor`) --------------------------------------------
-    def apply(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        field_manager: str | None = CLIENT_SIDE_APPLY,
-    ) -> tuple[dict[str, Any], str]:
-        """`kubectl apply` (client-side), recorded under `field_manager` (None: the actor's default): returns
-        (object, "created" | "configured" | "unchanged")."""
-        return self.api.apply(manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run,
-                              field_manager=field_manager)
-
-    def create(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        field_manager: str | None = None,
-    ) -> dict[str, Any]:
-        return self.api.create(
-            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run, field_manager=field_manager
-        )
-
-    def get(self, kind: str, name: str, *, namespace: str = "default") -> dict[str, Any]:
-        return self.api.get(kind, name, namespace)
-
-    def list(
-        self, kind: str, *, namespace: str | None = None, label_selector: str = "", field_selector: str = ""
-    ) -> dict[str, Any]:
-        return self.api.list(kind, namespace, label_selector=label_selector, field_selector=field_selector)
-
-    def update(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        field_manager: str | None = None,
-    ) -> dict[str, Any]:
-        return self.api.update(
-            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run, field_manager=field_manager
-        )
-
-    def update_status(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        field_manager: str | None = None,
-    ) -> dict[str, Any]:
-        return self.api.update_status(
-            manifest, namespace=namespace, actor=actor, now=self.clock.now, dry_run=dry_run, field_manager=field_manager
-        )
-
-    def patch(
-        self,
-        kind: str,
-        name: str,
-        patch: Any,
-        *,
-        namespace: str = "default",
-        patch_type: str = "strategic",
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        subresource: str = "",
-        field_manager: str | None = None,
-        api_version: str | None = None,
-    ) -> dict[str, Any]:
-        """`api_version` names another served version the patch is written against (autoscaling/v1)."""
-        return self.api.patch(
-            kind,
-            name,
-            patch,
-            namespace=namespace,
-            patch_type=patch_type,
-            actor=actor,
-            now=self.clock.now,
-            dry_run=dry_run,
-            subresource=subresource,
-            field_manager=field_manager,
-            api_version=api_version,
-        )
-
-    def server_side_apply(
-        self,
-        kind: str,
-        name: str,
-        manifest: dict[str, Any],
-        *,
-        namespace: str = "default",
-        field_manager: str,
-        force: bool = False,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-        subresource: str = "",
-    ) -> tuple[dict[str, Any], bool]:
-        """`kubectl apply --server-side`: returns (object, created); 409 Conflict on fields others manage."""
-        return self.api.server_side_apply(
-            kind,
-            name,
-            manifest,
-            namespace=namespace,
-            field_manager=field_manager,
-            force=force,
-            actor=actor,
-            now=self.clock.now,
-            dry_run=dry_run,
-            subresource=subresource,
-        )
-
-    def delete(
-        self,
-        kind: str,
-        name: str,
-        *,
-        namespace: str = "default",
-        actor: str = "user:admin",
-        propagation_policy: str | None = None,
-        grace_period_seconds: int | None = None,
-        preconditions: dict[str, str] | None = None,
-        dry_run: bool = False,
-    ) -> dict[str, Any]:
-        return self.api.delete(
-            kind,
-            name,
-            namespace=namespace,
-            actor=actor,
-            now=self.clock.now,
-            propagation_policy=propagation_policy,
-            grace_period_seconds=grace_period_seconds,
-            preconditions=preconditions,
-            dry_run=dry_run,
-        )
-
-    def evict(
-        self,
-        name: str,
-        *,
-        namespace: str = "default",
-        delete_options: dict[str, Any] | None = None,
-        actor: str = "user:admin",
-        dry_run: bool = False,
-    ) -> dict[str, Any]:
-        """The `pods/eviction` subresource: a delete its PodDisruptionBudget allows (`eviction.py`); returns the
-        pod as deleted, raises 429 TooManyRequests when the budget refuses."""
-        return eviction.evict(self.api, self.store, namespace, name, delete_options=delete_options, actor=actor,
-                              now=self.clock.now, dry_run=dry_run)
-
-    def watch_events(
-        self,
-        since_rv: int | str,
-        *,
-        kind: str | None = None,
-        namespace: str | None = None,
-        label_selector: str = "",
-        field_selector: str = "",
-    ) -> list[dict[str, Any]]:
-        """Watch events after `since_rv` (410 Expired when history no longer reaches back that far)."""
-        try:
-            since = int(since_rv or 0)
-        except ValueError as error:
-            raise bad_request(f'invalid resource version "{since_rv}"') from error
-        return self.api.watch(
-            since, kind, namespace, label_selector=label_selector, field_selector=field_selector
-        )
-
-    def logs(
-        self,
-        name: str,
-        *,
-        namespace: str = "default",
-        container: str | None = None,
-        previous: bool = False,
-        timestamps: bool = False,
-        tail: int | None = None,
-    ) -> str:
+    # --- requests through a node (`pod_requests.py`) ----------------------------------------------
+    def logs(self, name: str, *, namespace: str = "default", container: str | None = None, previous: bool = False,
+             timestamps: bool = False, tail: int | None = None) -> str:
         """`kubectl logs`: the container's output, or the Status kube-apiserver answers."""
-        pod = self.store.get("Pod", namespace, name)
-        if pod is None:
-            raise not_found("pods", name)
-        names = [c["name"] for c in pod["spec"]["containers"]]
-        all_names = names + [c["name"] for c in pod["spec"].get("initContainers") or []]
-        if container is None:
-            if len(names) > 1:
-                raise bad_request(
-                    f"a container name must be specified for pod {name}, choose one of: "
-                    f"[{' '.join(names)}]"
-                    + (
-                        f" or one of the init containers: [{' '.join(all_names[len(names) :])}]"
-                        if len(all_names) > len(names)
-                        else ""
-                    )
-                )
-            container = names[0]
-        if container not in all_names:
-            raise bad_request(f"container {container} is not valid for pod {name}")
-        text = self.kubelets.logs(
-            pod, container, previous=previous, now=self.clock.now, timestamps=timestamps, tail=tail
-        )
-        if text is None:
-            if previous:
-                raise bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
-            waiting = next(
-                (
-                    c.get("state", {}).get("waiting", {}).get("reason", "ContainerCreating")
-                    for c in (pod.get("status", {}).get("containerStatuses") or [])
-                    + (pod.get("status", {}).get("initContainerStatuses") or [])
-                    if c["name"] == container
-                ),
-                "ContainerCreating",
-            )
-            raise bad_request(
-                f'container "{container}" in pod "{name}" is waiting to start: '
-                + (
-                    "trying and failing to pull image"
-                    if waiting in ("ErrImagePull", "ImagePullBackOff")
-                    else waiting
-                )
-            )
-        return text
+        return pod_requests.logs(self.store, self.kubelets, name, now=self.clock.now, namespace=namespace,
+                                 container=container, previous=previous, timestamps=timestamps, tail=tail)
 
     def http_request(self, url: str, *, from_pod: str | None = None, namespace: str = "default") -> dict[str, Any]:
-        """`curl <url>` from pod `from_pod` in `namespace` (or from a node): {status, body, pod, node,
-        service, error}, routed as kube-proxy and cluster DNS would (see `proxy.py`). Raises NotFound
-        for an unknown `from_pod`."""
-        source = None
-        if from_pod is not None:
-            source = self.store.get("Pod", namespace, from_pod)
-            if source is None:
-                raise not_found("pods", from_pod)
-        return proxy.request(self.store, self.kubelets, self.draws, url, from_pod=source).to_dict()
+        """`curl <url>` from pod `from_pod` in `namespace` (or from a node), routed as kube-proxy and DNS would."""
+        return pod_requests.http_request(self.store, self.kubelets, self.draws, url, from_pod=from_pod,
+                                         namespace=namespace)
 
-    def port_forward(
-        self, name: str, *, namespace: str, uid: str, port: int, request: bytes | None = None
-    ) -> portforward.Forwarded:
-        """One connection of `kubectl port-forward` to `port` of pod `namespace/name`, opened for the pod with
-        `uid`: without `request`, whether it connects (`error` says why not, as the kubelet would); with one HTTP
-        request (`portforward.request_size` bytes), the reply of the pod's server. Only reads the cluster."""
-        pod = self.store.get("Pod", namespace, name)
-        if request is None:
-            return portforward.Forwarded(error=portforward.connect(pod, uid, port, self.kubelets))
-        return portforward.exchange(pod, uid=uid, port=port, request=request, kubelets=self.kubelets,
-                                    now=self.clock.now)
+    def port_forward(self, name: str, *, namespace: str, uid: str, port: int,
+                     request: bytes | None = None) -> portforward.Forwarded:
+        """One connection of `kubectl port-forward` to `port` of pod `namespace/name` (`pod_requests.py`)."""
+        return pod_requests.port_forward(self.store, self.kubelets, name, namespace=namespace, uid=uid, port=port,
+                                         request=request, now=self.clock.now)
 
-    # --- feeds for the page, the grader and the Celery task ---------------------------------------
+    # --- feeds for the page, the grader and the Celery task (`feeds.py`) --------------------------
     def drain_changes(self) -> dict[str, Any]:
-        """Everything that changed since the last drain: watch events `{type, object}`, change records
-        (actor, verb, reason) and the flows the diagram animates. `resync` is True when the history
-        no longer reaches back to the last drain (the page should then reload a snapshot)."""
-        since = self.store.drained_rv
-        resync = since < self.store.oldest_rv()
-        events = (
-            []
-            if resync
-            else [{"type": t, "object": clone(o)} for _rv, t, _k, o in self.store.events_since(since)]
-        )
-        changes = [c.to_dict() for c in self.store.changes_since(since)]
-        self.store.drained_rv = self.store.rv
-        self.store.trim()
-        return {
-            "resourceVersion": str(self.store.rv),
-            "resync": resync,
-            "events": events,
-            "changes": changes,
-            "flows": [flow_of(c) for c in changes],
-        }
+        """Everything that changed since the last drain: `{resourceVersion, resync, events, changes, flows}`."""
+        return feeds.drain_changes(self.store)
 
     def changes(self, since_rv: int = 0) -> list[dict[str, Any]]:
         """The retained change log after `since_rv` (who did what, when, why), for the grader."""
-        return [c.to_dict() for c in self.store.changes_since(since_rv)]
+        return feeds.changes(self.store, since_rv)
 
     def component_states(self) -> dict[str, bool]:
         """Which components run: the scheduler, the controller manager and every node's kubelet."""
-        states = dict(self.components)
-        for node in self.store.items("Node"):
-            name = node["metadata"]["name"]
-            states[kubelet_actor(name)] = self.kubelets.running(name)
-        return states
+        return feeds.component_states(self.store, self.kubelets, self.components)
 
     def snapshot(self) -> dict[str, Any]:
         """Every object (copies), the resourceVersion, simulated time and component states."""
-        items = []
-        for kind in self.store.kinds():
-            items += [clone(obj) for obj in self.store.items(kind)]
-        components = self.component_states()
-        return {
-            "resourceVersion": str(self.store.rv),
-            "time": self.clock.now,
-            "timestamp": rfc3339(self.clock.now),
-            "speed": self.clock.speed,
-            "paused": self.clock.paused,
-            "components": components,
-            "objects": items,
-        }
+        return feeds.snapshot(self.store, self.clock, self.component_states())

@@ -47,3 +47,11 @@ def remove_condition(status: dict[str, Any], kind: str) -> None:
         status["conditions"] = remaining
     else:
         status.pop("conditions", None)
+
+
+def is_ready(pod: Mapping[str, Any]) -> bool:
+    """The pod's Ready condition is True."""
+    return any(
+        entry.get("type") == "Ready" and entry.get("status") == "True"
+        for entry in (pod.get("status") or {}).get("conditions") or ()
+    )

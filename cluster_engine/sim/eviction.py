@@ -15,11 +15,10 @@ through.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from .apiserver import ApiServer
-from .controllers.disruption import budgets_for, set_condition
-from .controllers.endpoints import is_ready
+from .budgets import budgets_for, set_condition
+from .conditions import is_ready
 from .errors import Cause, Status, internal_error, not_found
 from .store import Store
 from .util import clone, rfc3339
@@ -28,6 +27,17 @@ REFUSED = "Cannot evict pod as it would violate the pod's disruption budget."
 CAUSE = "DisruptionBudget"
 STATUS_ORDER = ("observedGeneration", "disruptedPods", "disruptionsAllowed", "currentHealthy", "desiredHealthy",
                 "expectedPods", "conditions")  # PodDisruptionBudgetStatus's fields, as its JSON lists them
+
+
+class Writer(Protocol):
+    """The api-server's writes an eviction makes (`ApiServer`, which owns the subresource, hands itself)."""
+
+    def delete(self, kind_name: str, name: str, *, namespace: str = ..., actor: str = ..., now: float | None = ...,
+               propagation_policy: str | None = ..., grace_period_seconds: int | None = ...,
+               preconditions: dict[str, str] | None = ..., dry_run: bool = ...,
+               reason: str = ...) -> dict[str, Any]: ...
+
+    def update_status(self, body: dict[str, Any], *, actor: str = ..., now: float | None = ...) -> dict[str, Any]: ...
 
 
 def _too_many_requests(message: str, retry_after: int) -> Status:
@@ -47,7 +57,7 @@ def _disruption_condition(pod: dict[str, Any], now: float) -> dict[str, Any]:
             "lastTransitionTime": rfc3339(now), "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"}
 
 
-def evict(api: ApiServer, store: Store, namespace: str, name: str, *, delete_options: dict[str, Any] | None,
+def evict(api: Writer, store: Store, namespace: str, name: str, *, delete_options: dict[str, Any] | None,
           actor: str, now: float, dry_run: bool = False) -> dict[str, Any]:
     """Evict pod `namespace/name` (see the module's rules); returns the pod as deleted. Raises Status: 404 for a
     missing pod, 429 when its budget refuses, 500 for two budgets, and whatever the delete raises."""
@@ -83,7 +93,7 @@ def _unhealthy_may_go(pdb: dict[str, Any], pod: dict[str, Any]) -> bool:
     return int(status.get("currentHealthy", 0) or 0) >= desired > 0
 
 
-def _spend(api: ApiServer, pdb: dict[str, Any], pod_name: str, *, actor: str, now: float, dry_run: bool) -> None:
+def _spend(api: Writer, pdb: dict[str, Any], pod_name: str, *, actor: str, now: float, dry_run: bool) -> None:
     """checkAndDecrement: refuse, or take one disruption from the budget and remember the pod."""
     meta, status = pdb["metadata"], pdb.get("status") or {}
     if int(status.get("observedGeneration", 0) or 0) < int(meta.get("generation", 0) or 0):
@@ -107,7 +117,7 @@ def _spend(api: ApiServer, pdb: dict[str, Any], pod_name: str, *, actor: str, no
     api.update_status(body, actor=actor, now=now)
 
 
-def _mark_disruption_target(api: ApiServer, pod: dict[str, Any], *, actor: str, now: float) -> None:
+def _mark_disruption_target(api: Writer, pod: dict[str, Any], *, actor: str, now: float) -> None:
     """The `DisruptionTarget` condition the eviction adds before deleting (PodDisruptionConditions, GA in 1.31)."""
     conditions = (pod.get("status") or {}).get("conditions") or []
     if any(c.get("type") == "DisruptionTarget" for c in conditions):

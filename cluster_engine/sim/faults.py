@@ -16,16 +16,25 @@ like any other timer. Faults act as `ACTOR`, which the change log and the diagra
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .clock import Timers
 from .errors import Status
-
-if TYPE_CHECKING:
-    from .cluster import Cluster
+from .node_join import Joining, join_node
 
 OWNER = "scenario-fault"
 ACTOR = "podlab-scenario"
 FORMS = ("stop", "start", "apply", "patch", "delete", "join")
+
+
+class Cluster(Joining, Protocol):
+    """What a fault acts on (`cluster.Cluster`)."""
+
+    timers: Timers
+
+    def set_component(self, name: str, *, running: bool) -> None: ...
+
+    def run_until_idle(self) -> None: ...
 
 
 def validate(fault: Any) -> str:
@@ -79,8 +88,6 @@ def apply(cluster: Cluster, fault: dict[str, Any]) -> None:
         elif "apply" in fault:
             cluster.api.apply(json.loads(json.dumps(fault["apply"])), actor=ACTOR, now=cluster.now)
         elif "join" in fault:
-            from .scenario import join_node  # here: scenario imports this module to build its clusters
-
             join_node(cluster, fault["join"])
         elif "patch" in fault:
             target = fault["patch"]

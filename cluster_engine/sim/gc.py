@@ -1,6 +1,7 @@
-"""The garbage collector and the namespace controller (kube-controller-manager): dependents whose
-owners are gone are deleted (background), foreground deletion waits for dependents, orphan deletion
-strips owner references; a deleted namespace is emptied, then finalized."""
+"""The garbage collector, the namespace controller and pod GC (kube-controller-manager's core loops, registered in
+`controllers/registry.py`): dependents whose owners are gone are deleted (background), foreground deletion waits
+for dependents, orphan deletion strips owner references; a deleted namespace is emptied, then finalized; pods bound
+to a node that is gone are force-deleted after a quarantine."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 
 from . import objects
 from .apiserver import FOREGROUND, ORPHAN, ApiServer
+from .controllers import ALL_KINDS, DONE, Context, Result
 from .errors import Status
-from .store import Store
+from .nodes import placed_on
+from .store import DELETED, Store
 from .util import clone
 
 GC = "garbage-collector"
@@ -167,3 +170,101 @@ def collect_orphaned_pods(store: Store, api: ApiServer, node_name: str, now: flo
             )
         except Status:
             continue
+
+
+class GarbageCollectorLoop:
+    """The garbage collector's queue: an object with owners, one being deleted with a propagation finalizer, and,
+    when an object goes, its dependents and an owner that waits for them (foreground)."""
+
+    name = GC
+    kinds_watched = ALL_KINDS
+    controller_manager = True
+
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
+              now: float) -> list[str]:
+        meta = obj["metadata"]
+        here = f"{kind}/{meta.get('namespace', '')}/{meta['name']}"
+        keys = []
+        if meta.get("ownerReferences") and event_type != DELETED:
+            keys.append(here)
+        finalizers = meta.get("finalizers") or ()
+        if meta.get("deletionTimestamp") and (FOREGROUND in finalizers or ORPHAN in finalizers):
+            keys.append(here)
+        if event_type == DELETED:
+            keys += ["/".join(dep) for dep in sorted(ctx.store.dependents.get(meta.get("uid", ""), ()))]
+            for ref in meta.get("ownerReferences") or ():
+                owner = ctx.store.by_uid(ref.get("uid", ""))
+                if owner is not None and FOREGROUND in (owner["metadata"].get("finalizers") or ()):
+                    owner_meta = owner["metadata"]
+                    keys.append(f"{owner['kind']}/{owner_meta.get('namespace', '')}/{owner_meta['name']}")
+        return keys
+
+    def resync(self, ctx: Context) -> list[str]:
+        return [f"{kind.kind}/{obj['metadata'].get('namespace', '')}/{obj['metadata']['name']}"
+                for kind in objects.all_kinds() for obj in ctx.store.items(kind.kind)
+                if obj["metadata"].get("ownerReferences") or obj["metadata"].get("deletionTimestamp")]
+
+    def reconcile(self, ctx: Context, key: str, now: float) -> Result:
+        kind, namespace, name = key.split("/", 2)
+        touched = GarbageCollector(ctx.store, ctx.api).sync((kind, namespace, name), now)
+        return Result(follow_up=tuple("/".join(item) for item in touched)) if touched else DONE
+
+
+class NamespaceLoop:
+    """The namespace controller's queue: a namespace being deleted, looked at again as its objects go, and every
+    second while some remain."""
+
+    name = NAMESPACE_CONTROLLER
+    kinds_watched = ALL_KINDS
+    controller_manager = True
+
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
+              now: float) -> list[str]:
+        meta = obj["metadata"]
+        if kind == "Namespace" and meta.get("deletionTimestamp"):
+            return [meta["name"]]
+        namespace = meta.get("namespace", "")
+        if namespace and event_type == DELETED:
+            ns = ctx.store.get("Namespace", "", namespace)
+            if ns is not None and ns["metadata"].get("deletionTimestamp"):
+                return [namespace]
+        return []
+
+    def resync(self, ctx: Context) -> list[str]:
+        return [ns["metadata"]["name"] for ns in ctx.store.items("Namespace")
+                if ns["metadata"].get("deletionTimestamp")]
+
+    def reconcile(self, ctx: Context, key: str, now: float) -> Result:
+        return Result(requeue_after=1.0) if NamespaceController(ctx.store, ctx.api).sync(key, now) else DONE
+
+
+class PodGCLoop:
+    """Pod GC's timers: a node deleted, or a pod placed on a node that does not exist, is looked at after the
+    quarantine (ORPHAN_QUARANTINE)."""
+
+    name = POD_GC
+    kinds_watched = ("Pod", "Node")
+    controller_manager = True
+
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
+              now: float) -> list[str]:
+        if kind == "Node":
+            if event_type == DELETED:
+                ctx.timers.schedule(now + ORPHAN_QUARANTINE, POD_GC, obj["metadata"]["name"])
+            return []
+        node = placed_on(event_type, obj, old)
+        if node and ctx.store.get("Node", "", node) is None:
+            ctx.timers.schedule(now + ORPHAN_QUARANTINE, POD_GC, node)
+        return []
+
+    def resync(self, ctx: Context) -> list[str]:
+        return []
+
+    def reconcile(self, ctx: Context, key: str, now: float) -> Result:
+        collect_orphaned_pods(ctx.store, ctx.api, key, now)
+        return DONE
+
+
+GARBAGE_COLLECTOR = GarbageCollectorLoop()
+NAMESPACES = NamespaceLoop()
+PODS_OF_DELETED_NODES = PodGCLoop()

@@ -1,5 +1,6 @@
-"""The kubelets: for each pod bound to a node whose kubelet runs, walk its containers through the
-stages of `stages.py` (image pull, create, start, run, exit, restart with back-off, probes, OOM),
+"""The kubelets: for each pod bound to a node whose kubelet runs, walk its containers through their
+steps (image pull, create, start, run, exit, restart with back-off, probes, OOM; timings, back-off rules and
+Event texts from `stages.py`),
 write the pod status, record Events and serve container logs. One object serves every node; its
 small per-pod memory (current step of each container) is part of the sandbox state."""
 

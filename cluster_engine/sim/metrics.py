@@ -65,7 +65,7 @@ NODE_MEMORY, POD_MEMORY = 300 * MiB, 8 * MiB
 
 
 class Reader(Protocol):
-    """The reads these functions make (the in-page kubectl's client and the cluster facade both qualify)."""
+    """The reads these functions make (the in-page kubectl's client and the cluster's api-server both qualify)."""
 
     def get(self, kind: str, name: str, *, namespace: str = ...) -> dict[str, Any]: ...
 

@@ -1,18 +1,18 @@
-"""The node lifecycle controller and the taint eviction controller (kube-controller-manager): a node
-whose kubelet stops posting status turns Unknown after `node-monitor-grace-period`, is tainted
-`node.kubernetes.io/unreachable`, and its pods are evicted once their tolerationSeconds run out. Also the
-kubelets' node Leases (`kube-node-lease`), renewed whenever a kubelet's heartbeat moves."""
+"""The node lifecycle controller and the taint eviction controller (kube-controller-manager's core loops, registered
+in `controllers/registry.py`): a node whose kubelet stops posting status turns Unknown after
+`node-monitor-grace-period`, is tainted `node.kubernetes.io/unreachable`, and its pods are evicted once their
+tolerationSeconds run out. Also the kubelets' node Leases (`kube-node-lease`), renewed whenever a kubelet's heartbeat
+moves."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from .clock import Timers
-from .events import Recorder
+from .controllers import DONE, Context, Result
+from .errors import Status
 from .kinds.coordination import NODE_LEASE_NAMESPACE, micro_time, node_lease
-from .kubelet import Kubelets, kubelet_actor
-from .store import Store
+from .kubelet import kubelet_actor
+from .store import DELETED
 from .taints import Taint, Toleration
 from .util import clone, parse_rfc3339, rfc3339
 
@@ -79,19 +79,12 @@ def no_execute_taints(node: dict[str, Any]) -> list[dict[str, Any]]:
 class NodeLifecycle:
     """Watches kubelet heartbeats and node taints; evicts pods from unreachable nodes."""
 
-    def __init__(
-        self,
-        store: Store,
-        kubelets: Kubelets,
-        timers: Timers,
-        recorder: Recorder,
-        delete_pod: Callable[[str, str, str, float], None],
-    ) -> None:
-        self.store = store
-        self.kubelets = kubelets
-        self.timers = timers
-        self.recorder = recorder
-        self.delete_pod = delete_pod
+    def __init__(self, ctx: Context) -> None:
+        self.store = ctx.store
+        self.api = ctx.api
+        self.kubelets = ctx.kubelets
+        self.timers = ctx.timers
+        self.recorder = ctx.recorder
 
     def renew_lease(self, node_name: str, now: float) -> None:
         """The kubelet's node lease controller: create the node's Lease in `kube-node-lease` (owned by the
@@ -301,4 +294,66 @@ class NodeLifecycle:
             actor=EVICTION,
             now=now,
         )
-        self.delete_pod(namespace, name, EVICTION, now)
+        try:
+            self.api.delete("Pod", name, namespace=namespace, actor=EVICTION, now=now, reason="TaintManagerEviction")
+        except Status:
+            return
+
+
+def placed_on(event_type: str, obj: dict[str, Any], old: dict[str, Any] | None) -> str:
+    """The node a pod has just arrived on, or whose tolerations changed there ("" for any other change): the
+    node-level loops look at such a pod now rather than when its node next changes (PodGC deletes a pod bound to
+    a node that does not exist after the quarantine; the taint eviction controller times a pod on a
+    NoExecute-tainted node)."""
+    node = obj["spec"].get("nodeName") or ""
+    if event_type == DELETED or not node:
+        return ""
+    if old is None or old["spec"].get("nodeName") != node:
+        return node
+    return node if old["spec"].get("tolerations") != obj["spec"].get("tolerations") else ""
+
+
+class NodeLifecycleLoop:
+    """The node lifecycle controller's queue: every change of a Node (and its grace-period timers)."""
+
+    name = CONTROLLER
+    kinds_watched = ("Node",)
+    controller_manager = True
+
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
+              now: float) -> list[str]:
+        return [obj["metadata"]["name"]]
+
+    def resync(self, ctx: Context) -> list[str]:
+        return [node["metadata"]["name"] for node in ctx.store.items("Node")]
+
+    def reconcile(self, ctx: Context, key: str, now: float) -> Result:
+        NodeLifecycle(ctx).sync(key, now)
+        return DONE
+
+
+class TaintEvictionLoop:
+    """The taint eviction controller: a pod placed on a NoExecute-tainted node gets its eviction timer at once
+    (while the controller manager runs); a node's taints set them in the node lifecycle controller's sync."""
+
+    name = EVICTION
+    kinds_watched = ("Pod",)
+    controller_manager = True
+
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
+              now: float) -> list[str]:
+        node = placed_on(event_type, obj, old)
+        if node and ctx.controller_manager_running() and ctx.store.get("Node", "", node) is not None:
+            NodeLifecycle(ctx).pod_placed(obj, now)
+        return []
+
+    def resync(self, ctx: Context) -> list[str]:
+        return []
+
+    def reconcile(self, ctx: Context, key: str, now: float) -> Result:
+        NodeLifecycle(ctx).evict(key, now)
+        return DONE
+
+
+NODE_LIFECYCLE = NodeLifecycleLoop()
+TAINT_EVICTION = TaintEvictionLoop()

@@ -20,7 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import images, networkpolicy
-from .controllers.endpoints import hostname_of, is_ready, target_port
+from .conditions import is_ready
+from .controllers.endpoints import hostname_of, target_port
 from .store import Store
 from .util import Draws
 

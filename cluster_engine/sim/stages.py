@@ -1,7 +1,6 @@
-"""The pod and container lifecycle as data, in the manner of KWOK's stages: each stage names the
-container step it applies to, how long it takes, the step that follows, what the container status
-shows meanwhile and which Events it records. `kubelet.py` interprets this table; the golden tests in
-`tests/cluster_engine/sim/testdata/stages/` pin what each stage produces.
+"""The container lifecycle's constants: how long each step takes, the restart and image-pull back-off rules, and
+the text of every Event the kubelet records on the way. `kubelet.py` walks the steps (its transitions are code);
+the golden tests in `tests/cluster_engine/sim/testdata/stages/` pin what each step produces.
 """
 
 from __future__ import annotations
@@ -22,16 +21,6 @@ class EventSpec:
     type: str  # Normal / Warning
     reason: str
     message: str  # str.format template: {image}, {container}, {pod}, {detail}, {seconds}, ...
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    step: str  # the container step it applies to
-    delay: str  # "none", "pull", "create", "resolve", "pull-retry", "backoff", "image-backoff"
-    next: str  # the following step
-    waiting: str = ""  # state.waiting.reason shown while in the *next* step ("" = not waiting)
-    events: tuple[EventSpec, ...] = ()
 
 
 PULLING = EventSpec("Normal", "Pulling", 'Pulling image "{image}"')
@@ -59,41 +48,6 @@ KILLING = EventSpec("Normal", "Killing", "Stopping container {container}")
 STARTUP_KILL = EventSpec("Normal", "Killing", "Container {container} failed startup probe, will be restarted")
 LIVENESS_KILL = EventSpec("Normal", "Killing", "Container {container} failed liveness probe, will be restarted")
 UNHEALTHY = EventSpec("Warning", "Unhealthy", "{probe} probe failed: {detail}")
-
-STAGES: tuple[Stage, ...] = (
-    Stage("image-present", "image", "none", "create", "ContainerCreating", (PRESENT,)),
-    Stage("image-pull", "image", "pull", "pulled", "ContainerCreating", (PULLING,)),
-    Stage("image-pulled", "pulled", "none", "create", "ContainerCreating", (PULLED,)),
-    Stage("image-not-found", "image", "resolve", "pull-failed", "ContainerCreating", (PULLING,)),
-    Stage(
-        "err-image-pull",
-        "pull-failed",
-        "pull-retry",
-        "pull-backoff",
-        "ErrImagePull",
-        (PULL_FAILED, ERR_IMAGE_PULL),
-    ),
-    Stage(
-        "image-pull-backoff",
-        "pull-backoff",
-        "image-backoff",
-        "image",
-        "ImagePullBackOff",
-        (PULL_BACKOFF, ERR_PULL_BACKOFF),
-    ),
-    Stage("never-pull", "image", "none", "stuck", "ErrImageNeverPull", (NEVER_PULL_ERROR,)),
-    Stage("container-start", "create", "create", "running", "", (CREATED, STARTED)),
-    Stage("container-start-error", "create", "create", "exited", "", (CREATED, START_FAILED)),
-    Stage("container-exit", "running", "program", "exited"),
-    Stage("container-oom", "running", "oom", "exited"),
-    Stage("liveness-kill", "running", "liveness", "exited", "", (UNHEALTHY, LIVENESS_KILL)),
-    Stage("startup-kill", "running", "startup", "exited", "", (UNHEALTHY, STARTUP_KILL)),
-    Stage("restart-now", "exited", "none", "create"),
-    Stage("crash-loop-backoff", "exited", "backoff", "create", "CrashLoopBackOff", (CRASH_BACKOFF,)),
-    Stage("completed", "exited", "none", "done"),
-)
-BY_NAME = {stage.name: stage for stage in STAGES}
-
 
 def restart_backoff(restart_count: int) -> float:
     """Seconds before the next restart of a container that has restarted `restart_count` times:

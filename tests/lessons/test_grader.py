@@ -32,7 +32,7 @@ SERVICE = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
 def cluster_with(*manifests: dict[str, Any], wait: float = 30) -> Cluster:
     cluster = scenario.build({**NODES, "historyLimit": 100_000, "changeLimit": 100_000})
     for manifest in manifests:
-        cluster.apply(json.loads(json.dumps(manifest)), actor=LEARNER)
+        cluster.api.apply(json.loads(json.dumps(manifest)), actor=LEARNER)
     cluster.step(wait)
     return cluster
 
@@ -104,7 +104,7 @@ def test_pods_by_owner_readiness_nodes_and_restarts():
             "Pods of Deployment web: 2; expected 3")
     failing({"pods": {"owner": {"kind": "Deployment", "name": "nope"}, "count": 1}}, cluster, "Deployment nope")
     on_ssd = check({"pods": {"selector": "app=web", "on_nodes": "disktype=ssd"}}, cluster)
-    nodes = {p["spec"]["nodeName"] for p in cluster.list("pods", label_selector="app=web")["items"]}
+    nodes = {p["spec"]["nodeName"] for p in cluster.api.list("pods", label_selector="app=web")["items"]}
     assert on_ssd.passed == (nodes == {"worker-1"})
     spread = check({"pods": {"selector": "app=web", "distinct_nodes": True}}, cluster)
     assert spread.passed == (len(nodes) == 2)
@@ -130,7 +130,7 @@ def test_service_endpoints_selection_and_reachability():
     assert cluster.draws.counter == draws  # probing kube-proxy's choice draws nothing from the cluster
     failing({"service": {"name": "web", "endpoints": 3}}, cluster, "has 2 ready endpoints", "expected 3")
     wrong = {**SERVICE, "metadata": {"name": "other"}, "spec": {"selector": {"app": "db"}, "ports": [{"port": 80}]}}
-    cluster.apply(wrong, actor=LEARNER)
+    cluster.api.apply(wrong, actor=LEARNER)
     cluster.step(5)
     failing({"service": {"name": "other", "selects": {"kind": "Deployment", "name": "web"}}}, cluster,
             "selects app=db")
@@ -143,12 +143,12 @@ def test_replaced_pod_needs_the_learners_delete_then_the_controllers_create():
     cluster = cluster_with(DEPLOYMENT)
     spec = {"trace": {"replaced": {"owner": {"kind": "Deployment", "name": "web"}}}}
     failing(spec, cluster, "deleted by you")
-    victim = cluster.list("pods", label_selector="app=web")["items"][0]["metadata"]["name"]
-    cluster.delete("pods", victim, actor="user:someone-else")
+    victim = cluster.api.list("pods", label_selector="app=web")["items"][0]["metadata"]["name"]
+    cluster.api.delete("pods", victim, actor="user:someone-else")
     cluster.step(10)
     failing(spec, cluster, "deleted by you")  # someone else's delete is not the learner's
-    victim = cluster.list("pods", label_selector="app=web")["items"][0]["metadata"]["name"]
-    cluster.delete("pods", victim, actor=LEARNER)
+    victim = cluster.api.list("pods", label_selector="app=web")["items"][0]["metadata"]["name"]
+    cluster.api.delete("pods", victim, actor=LEARNER)
     cluster.step(10)
     assert check(spec, cluster).passed
 
@@ -171,7 +171,7 @@ def test_rollback_to_revision_one_in_a_new_revision():
     cluster = cluster_with(DEPLOYMENT)
     spec = {"trace": {"rolled_back": {"deployment": "web", "to_revision": 1}}}
     failing(spec, cluster, "never left revision 1")
-    cluster.patch("deployments", "web", {"spec": {"template": {"spec": {"containers": [
+    cluster.api.patch("deployments", "web", {"spec": {"template": {"spec": {"containers": [
         {"name": "nginx", "image": "nginx:1.27"}]}}}}, actor=LEARNER)
     cluster.step(60)
     failing(spec, cluster, "revision 2")
@@ -185,10 +185,10 @@ def test_kept_uid_fails_when_the_object_was_deleted_and_recreated():
     cluster = cluster_with(DEPLOYMENT)
     spec = {"trace": {"kept_uid": {"kind": "Deployment", "name": "web"}}}
     assert check(spec, cluster).passed
-    cluster.delete("deployments", "web", actor=LEARNER)
+    cluster.api.delete("deployments", "web", actor=LEARNER)
     cluster.step(5)
     failing(spec, cluster, "was deleted; it should have been kept")
-    cluster.apply(json.loads(json.dumps(DEPLOYMENT)), actor=LEARNER)
+    cluster.api.apply(json.loads(json.dumps(DEPLOYMENT)), actor=LEARNER)
     cluster.step(5)
     failing(spec, cluster, "deleted and created again")
 
@@ -226,7 +226,7 @@ def test_stayed_reads_every_recorded_version_once_the_value_is_reached():
     failing({"trace": {"stayed": {"kind": "Deployment", "name": "web", "path": ".status.availableReplicas",
                                   "at_least": 5}}}, cluster, ".status.availableReplicas was never at least 5")
     new_image = {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}}
-    cluster.patch("deployments", "web", new_image, actor=LEARNER)  # the default maxUnavailable 25 %: one down
+    cluster.api.patch("deployments", "web", new_image, actor=LEARNER)  # the default maxUnavailable 25 %: one down
     cluster.step(60)
     failing(spec, cluster, "became at least 4, then was 3")
 
@@ -236,7 +236,7 @@ def test_stayed_holds_through_a_rollout_that_never_drops_a_ready_pod():
     surge["spec"]["replicas"] = 4
     surge["spec"]["strategy"] = {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
     cluster = cluster_with(surge)
-    cluster.patch("deployments", "web", {"spec": {"template": {"spec": {"containers": [
+    cluster.api.patch("deployments", "web", {"spec": {"template": {"spec": {"containers": [
         {"name": "nginx", "image": "nginx:1.27"}]}}}}, actor=LEARNER)
     cluster.step(60)
     assert check({"trace": {"stayed": {"kind": "Deployment", "name": "web", "path": ".status.availableReplicas",
@@ -252,9 +252,9 @@ def test_stayed_counts_an_unset_count_as_zero_and_a_deletion_as_no_value():
     failing(at_most, cluster, "became at most 0, then was")  # 0 (not set) at creation, 2 while starting, 0 again
     spec = {"trace": {"stayed": {"kind": "Deployment", "name": "web", "path": ".spec.replicas", "equals": 2}}}
     assert check(spec, cluster).passed
-    cluster.delete("deployments", "web", actor=LEARNER)
+    cluster.api.delete("deployments", "web", actor=LEARNER)
     cluster.step(5)
-    cluster.apply(json.loads(json.dumps(DEPLOYMENT)), actor=LEARNER)
+    cluster.api.apply(json.loads(json.dumps(DEPLOYMENT)), actor=LEARNER)
     cluster.step(5)
     failing(spec, cluster, "then was not set")
     result = failing({"trace": {"stayed": {"kind": "Deployment", "name": "gone", "path": ".spec.replicas",

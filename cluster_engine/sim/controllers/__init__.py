@@ -5,7 +5,9 @@ Modelled on controller-runtime: a reconcile request carries only a key (`namespa
 are level-based and idempotent (they read the current state from the store and converge towards it),
 and timed work is expressed as `Result(requeue_after=seconds)`. The cluster runs every controller
 registered in `registry.CONTROLLERS` from one de-duplicating work queue, only while the
-`kube-controller-manager` component runs.
+`kube-controller-manager` component runs. The control plane's core loops (`CoreLoop`: node lifecycle, taint
+eviction, garbage collector, namespace controller, pod GC, and the api-server's event TTL) are registered beside
+them in `registry.CORE_LOOPS`.
 """
 
 from __future__ import annotations
@@ -14,17 +16,24 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cluster_engine.sim.apiserver import ApiServer
+from cluster_engine.sim.clock import Timers
 from cluster_engine.sim.events import Recorder
+from cluster_engine.sim.kubelet import Kubelets
 from cluster_engine.sim.store import Store
 from cluster_engine.sim.util import Draws
+
+CONTROLLER_MANAGER = "kube-controller-manager"
+ALL_KINDS = ("*",)  # the `kinds_watched` of a core loop that hears every kind
 
 
 @dataclass(frozen=True)
 class Result:
     """What a reconcile asks of the work queue: `requeue_after` seconds of simulated time until the
-    same key is reconciled again (None: only when something it watches changes)."""
+    same key is reconciled again (None: only when something it watches changes); `follow_up`, other keys of the
+    same controller to reconcile next (the garbage collector's dependents that may now need another look)."""
 
     requeue_after: float | None = None
+    follow_up: tuple[str, ...] = ()
 
 
 DONE = Result()
@@ -39,13 +48,22 @@ class Context:
     `memory` is the controller manager's own memory, for what an upstream controller keeps in memory rather
     than in objects (the HPA controller's recent recommendations and scale events): JSON values under the
     controller's name, saved with the cluster's state and forgotten when kube-controller-manager restarts, as
-    upstream's are. Everything else a controller knows it reads from the store."""
+    upstream's are. Everything else a controller knows it reads from the store.
+
+    The core loops also reach the node side: `kubelets` (heartbeats, running state), `timers` (their own timed
+    work) and `components` (which control-plane components run)."""
 
     store: Store
     api: ApiServer
     recorder: Recorder
     draws: Draws
     memory: dict[str, Any] = field(default_factory=dict)
+    timers: Timers = field(kw_only=True)
+    kubelets: Kubelets = field(kw_only=True)
+    components: dict[str, bool] = field(kw_only=True)
+
+    def controller_manager_running(self) -> bool:
+        return self.components.get(CONTROLLER_MANAGER, True)
 
     def memory_of(self, controller: str) -> dict[str, Any]:
         """The controller's part of `memory` (created on first use)."""
@@ -80,6 +98,34 @@ class Controller(Protocol):
     kinds_watched: tuple[str, ...]
 
     def keys_for(self, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> list[str]: ...
+
+    def reconcile(self, ctx: Context, key: str, now: float) -> Result: ...
+
+
+class CoreLoop(Protocol):
+    """One of the control plane's core loops, run beside the controllers: kube-controller-manager's node
+    lifecycle, taint eviction, garbage collector, namespace controller and pod GC, and the api-server's event TTL.
+
+    - `name`: its actor name and work-queue owner; its keys run before the controllers' keys.
+    - `kinds_watched`: the kinds whose changes it hears about (`ALL_KINDS`: every kind).
+    - `controller_manager`: whether it runs only while kube-controller-manager runs (False: the api-server's).
+      Its reconciles wait for that; it hears changes and keeps its timers regardless, as the queue of work it
+      left behind outlives a restart.
+    - `heard(ctx, event_type, kind, obj, old, *, now)`: the keys a change maps to. Unlike `keys_for` it may read
+      the store and set its own timers (`ctx.timers`); it must be cheap and must not write objects.
+    - `resync(ctx)`: the keys to look at when the controller manager starts (its informers' initial list).
+    - `reconcile(ctx, key, now)`: as a controller's; `Result.follow_up` names further keys to look at now.
+    """
+
+    name: str
+    kinds_watched: tuple[str, ...]
+    controller_manager: bool
+
+    def heard(
+        self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *, now: float
+    ) -> list[str]: ...
+
+    def resync(self, ctx: Context) -> list[str]: ...
 
     def reconcile(self, ctx: Context, key: str, now: float) -> Result: ...
 

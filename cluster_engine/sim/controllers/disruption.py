@@ -17,36 +17,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from cluster_engine.sim.conditions import set_condition as write_condition
+from cluster_engine.sim.budgets import KIND, selects, set_condition
+from cluster_engine.sim.conditions import is_ready
 from cluster_engine.sim.errors import Status
-from cluster_engine.sim.selectors import selector_from_object
-from cluster_engine.sim.util import clone, parse_rfc3339, rfc3339
+from cluster_engine.sim.util import clone, parse_rfc3339
 
 from . import DONE, Context, Result, controller_ref, split_key
-from .endpoints import is_ready
 
 NAME = "disruption-controller"
-KIND = "PodDisruptionBudget"
 DELETION_TIMEOUT = 120.0  # DeletionTimeout: an admitted eviction whose pod still exists after it is forgotten
 SCALED_KINDS = ("Deployment", "ReplicaSet", "StatefulSet")
-CONDITION = "DisruptionAllowed"
-
-
-def selects(pdb: dict[str, Any], pod: dict[str, Any]) -> bool:
-    """Whether the budget covers the pod: same namespace and the selector matches (a null selector matches
-    nothing, an empty one everything, as policy/v1 defines)."""
-    selector = (pdb.get("spec") or {}).get("selector")
-    if selector is None or pdb["metadata"]["namespace"] != pod["metadata"].get("namespace"):
-        return False
-    return selector_from_object(selector).matches(pod["metadata"].get("labels") or {})
-
-
-def budgets_for(store: Any, pod: dict[str, Any]) -> list[dict[str, Any]]:
-    """The budgets that cover `pod`, by name."""
-    if not store.count(KIND):
-        return []
-    found = [pdb for pdb in store.items(KIND, pod["metadata"].get("namespace", "")) if selects(pdb, pod)]
-    return sorted(found, key=lambda pdb: pdb["metadata"]["name"])
 
 
 def scaled_value(value: Any, total: int) -> int:
@@ -140,19 +120,6 @@ def _may_change_budget(pod: dict[str, Any], old: dict[str, Any]) -> bool:
     return (meta.get("labels") != old_meta.get("labels") or is_ready(pod) != is_ready(old)
             or bool(meta.get("deletionTimestamp")) != bool(old_meta.get("deletionTimestamp"))
             or meta.get("ownerReferences") != old_meta.get("ownerReferences"))
-
-
-def set_condition(status: dict[str, Any], allowed: bool, now: float, *, reason: str = "") -> None:
-    """UpdateDisruptionAllowedCondition (meta.SetStatusCondition: the transition time moves only with the status)."""
-    wanted = {"type": CONDITION, "status": "True" if allowed else "False",
-              "observedGeneration": status.get("observedGeneration", 0),
-              "reason": reason or ("SufficientPods" if allowed else "InsufficientPods"), "message": ""}
-    if not wanted["observedGeneration"]:
-        wanted.pop("observedGeneration")
-    wanted["lastTransitionTime"] = rfc3339(now)
-    ordered = {key: wanted[key] for key in ("type", "status", "observedGeneration", "lastTransitionTime", "reason",
-                                            "message") if key in wanted}
-    write_condition(status, ordered, move_to_end=True)
 
 
 class DisruptionController:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cluster_engine.sim.conditions import is_ready
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.selectors import Selector, parse_label_selector
 from cluster_engine.sim.util import clone
@@ -25,14 +26,6 @@ def service_selector(svc: dict[str, Any]) -> Selector | None:
     if not selector:
         return None
     return parse_label_selector(",".join(f"{k}={v}" for k, v in sorted(selector.items())))
-
-
-def is_ready(pod: dict[str, Any]) -> bool:
-    """The pod's Ready condition is True."""
-    return any(
-        c.get("type") == "Ready" and c.get("status") == "True"
-        for c in (pod.get("status") or {}).get("conditions") or ()
-    )
 
 
 def selected_pods(store: Any, svc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cluster_engine.sim.conditions import condition_of, find_condition, set_condition
+from cluster_engine.sim.conditions import condition_of, find_condition, is_ready, set_condition
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.kinds.batch import CONTROLLER_UID, JOB_NAME, LEGACY_CONTROLLER_UID, LEGACY_JOB_NAME
 from cluster_engine.sim.util import clone, parse_rfc3339, rfc3339
 
 from . import DONE, Context, Result, controller_ref, new_controller_ref, split_key
-from .endpoints import is_ready
 
 NAME = "job-controller"
 TTL_NAME = "ttl-after-finished-controller"

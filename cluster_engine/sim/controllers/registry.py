@@ -1,12 +1,18 @@
-"""The one registry of the simulated controller manager's controllers, by name (their actor name).
-Adding a controller is one line here; the cluster routes changes of `kinds_watched` to it."""
+"""The one registry of the simulated control plane's loops, by name (their actor name): the controller manager's
+controllers (`CONTROLLERS`) and the core loops beside them (`CORE_LOOPS`: node lifecycle, taint eviction, pod GC,
+event TTL, namespace controller, garbage collector). Adding one is one line here; the cluster routes changes of
+`kinds_watched` to it and runs its keys from the work queue (the core loops' keys first)."""
 
 from __future__ import annotations
 
 import functools
 
+from cluster_engine.sim import gc, nodes
+
 from . import (
+    ALL_KINDS,
     Controller,
+    CoreLoop,
     clusterrole_aggregation,
     cronjob,
     daemonset,
@@ -14,6 +20,7 @@ from . import (
     disruption,
     endpoints,
     endpointslice,
+    event_ttl,
     hpa,
     job,
     persistentvolume,
@@ -44,6 +51,22 @@ CONTROLLERS: dict[str, Controller] = {
     disruption.NAME: disruption.CONTROLLER,
     hpa.NAME: hpa.CONTROLLER,
 }
+
+# In the order they hear a change: it is the order of their keys in the queue and of the timers they set.
+CORE_LOOPS: dict[str, CoreLoop] = {
+    nodes.CONTROLLER: nodes.NODE_LIFECYCLE,
+    nodes.EVICTION: nodes.TAINT_EVICTION,
+    gc.POD_GC: gc.PODS_OF_DELETED_NODES,
+    event_ttl.NAME: event_ttl.CONTROLLER,
+    gc.NAMESPACE_CONTROLLER: gc.NAMESPACES,
+    gc.GC: gc.GARBAGE_COLLECTOR,
+}
+
+
+@functools.cache
+def core_watchers(kind: str) -> tuple[CoreLoop, ...]:
+    """The core loops that hear of a change of `kind`, in registry order (asked on every change: cached)."""
+    return tuple(loop for loop in CORE_LOOPS.values() if loop.kinds_watched == ALL_KINDS or kind in loop.kinds_watched)
 
 
 @functools.cache

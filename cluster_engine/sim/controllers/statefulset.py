@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from cluster_engine.sim.conditions import is_ready
 from cluster_engine.sim.errors import Status
 from cluster_engine.sim.util import clone
 
 from . import DONE, Context, Result, controller_ref, history, new_controller_ref, split_key
-from .endpoints import is_ready
 from .job import owned
 from .workload import claim as claim_objects
 from .workload import selector_of

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from cluster_engine.sim import managedfields
+from cluster_engine.sim.apiserver import ApiServer
 from cluster_engine.sim.errors import Cause, Status
 
 from .commands import run
@@ -15,76 +16,14 @@ from .context import Result, Session
 
 
 class ClusterFacade(Protocol):
-    """The part of `cluster_engine.sim.cluster.Cluster` this client uses."""
+    """The part of `cluster_engine.sim.cluster.Cluster` this client uses: its clock, its api-server's verbs, and
+    the node-side requests (logs, curl from a pod)."""
 
     @property
     def now(self) -> float: ...
 
-    def get(self, kind: str, name: str, *, namespace: str = "default") -> dict[str, Any]: ...
-
-    def list(
-        self, kind: str, *, namespace: str | None = None, label_selector: str = "", field_selector: str = ""
-    ) -> dict[str, Any]: ...
-
-    def create(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = ...,
-        dry_run: bool = False,
-        field_manager: str | None = None,
-    ) -> dict[str, Any]: ...
-
-    def apply(
-        self,
-        manifest: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        actor: str = ...,
-        dry_run: bool = False,
-        field_manager: str | None = ...,
-    ) -> tuple[dict[str, Any], str]: ...
-
-    def patch(
-        self,
-        kind: str,
-        name: str,
-        patch: Any,
-        *,
-        namespace: str = "default",
-        patch_type: str = "strategic",
-        actor: str = ...,
-        dry_run: bool = False,
-        subresource: str = "",
-        field_manager: str | None = None,
-    ) -> dict[str, Any]: ...
-
-    def server_side_apply(
-        self,
-        kind: str,
-        name: str,
-        manifest: dict[str, Any],
-        *,
-        namespace: str = "default",
-        field_manager: str,
-        force: bool = False,
-        actor: str = ...,
-        dry_run: bool = False,
-    ) -> tuple[dict[str, Any], bool]: ...
-
-    def delete(
-        self,
-        kind: str,
-        name: str,
-        *,
-        namespace: str = "default",
-        actor: str = ...,
-        propagation_policy: str | None = None,
-        grace_period_seconds: int | None = None,
-        preconditions: dict[str, str] | None = None,
-        dry_run: bool = False,
-    ) -> dict[str, Any]: ...
+    @property
+    def api(self) -> ApiServer: ...
 
     def logs(
         self,
@@ -98,9 +37,6 @@ class ClusterFacade(Protocol):
     ) -> str: ...
 
     def http_request(self, url: str, *, from_pod: str | None = None, namespace: str = "default") -> dict[str, Any]: ...
-
-    def evict(self, name: str, *, namespace: str = "default", delete_options: dict[str, Any] | None = None,
-              actor: str = ..., dry_run: bool = False) -> dict[str, Any]: ...
 
 
 DEFAULT_SERVER_VERSION = "v1.32.2"
@@ -134,12 +70,12 @@ class ClusterClient:
         return self.cluster.now
 
     def get(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any]:
-        return self.cluster.get(kind, name, namespace=namespace)
+        return self.cluster.api.get(kind, name, namespace=namespace)
 
     def list(
         self, kind: str, namespace: str | None = None, *, label_selector: str = "", field_selector: str = ""
     ) -> dict[str, Any]:
-        return self.cluster.list(
+        return self.cluster.api.list(
             kind, namespace=namespace, label_selector=label_selector, field_selector=field_selector
         )
 
@@ -147,7 +83,7 @@ class ClusterClient:
         self, body: dict[str, Any], *, namespace: str | None, dry_run: bool, field_manager: str | None = None
     ) -> dict[str, Any]:
         _check_manager(field_manager, "CreateOptions")
-        return self.cluster.create(
+        return self.cluster.api.create(
             body, namespace=namespace, actor=self.actor, dry_run=dry_run, field_manager=field_manager
         )
 
@@ -158,14 +94,14 @@ class ClusterClient:
         refuses fails as kubectl's POST (a new object) or PATCH (an existing one) would."""
         if field_manager and managedfields.manager_problem(field_manager):
             _check_manager(field_manager, "PatchOptions" if self._exists(manifest, namespace) else "CreateOptions")
-        return self.cluster.apply(
+        return self.cluster.api.apply(
             manifest, namespace=namespace, actor=self.actor, dry_run=dry_run, field_manager=field_manager
         )
 
     def _exists(self, manifest: dict[str, Any], namespace: str | None) -> bool:
         meta = manifest.get("metadata") if isinstance(manifest.get("metadata"), dict) else {}
         try:
-            self.cluster.get(str(manifest.get("kind", "")), str(meta.get("name", "")),
+            self.cluster.api.get(str(manifest.get("kind", "")), str(meta.get("name", "")),
                              namespace=namespace or meta.get("namespace") or "default")
         except Status:
             return False
@@ -183,7 +119,7 @@ class ClusterClient:
         dry_run: bool,
     ) -> tuple[dict[str, Any], bool]:
         _check_manager(field_manager, "PatchOptions", required=True)
-        return self.cluster.server_side_apply(
+        return self.cluster.api.server_side_apply(
             kind,
             name,
             manifest,
@@ -207,7 +143,7 @@ class ClusterClient:
         subresource: str = "",
     ) -> dict[str, Any]:
         _check_manager(field_manager, "PatchOptions")
-        return self.cluster.patch(
+        return self.cluster.api.patch(
             kind,
             name,
             body,
@@ -229,7 +165,7 @@ class ClusterClient:
         grace_period_seconds: int | None,
         dry_run: bool,
     ) -> dict[str, Any]:
-        return self.cluster.delete(
+        return self.cluster.api.delete(
             kind,
             name,
             namespace=namespace,
@@ -241,7 +177,7 @@ class ClusterClient:
 
     def evict(self, name: str, *, namespace: str, grace_period_seconds: int | None, dry_run: bool) -> dict[str, Any]:
         options = {} if grace_period_seconds is None else {"gracePeriodSeconds": grace_period_seconds}
-        return self.cluster.evict(name, namespace=namespace, delete_options=options, actor=self.actor,
+        return self.cluster.api.evict(name, namespace=namespace, delete_options=options, actor=self.actor,
                                   dry_run=dry_run)
 
     def logs(
@@ -270,7 +206,7 @@ class ClusterClient:
 
     def server_version(self) -> str:
         """The control plane's version: what its kubelets report (kubeadm keeps them equal)."""
-        for node in self.cluster.list("Node").get("items") or []:
+        for node in self.cluster.api.list("Node").get("items") or []:
             labels = node["metadata"].get("labels") or {}
             if "node-role.kubernetes.io/control-plane" in labels:
                 version = ((node.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion")

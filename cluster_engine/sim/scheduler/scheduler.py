@@ -33,7 +33,7 @@ VOLUME_KINDS = ("StorageClass", "PersistentVolume", "PersistentVolumeClaim")
 
 
 class SchedulerHost(Protocol):
-    """What the scheduler asks of the cluster (implemented by `cluster.py`). `explanation` is the attempt's
+    """What the scheduler asks of the cluster (implemented by `scheduling_host.py`). `explanation` is the attempt's
     decision record: keep the object, call its `to_dict()` when it is read."""
 
     def bind(self, namespace: str, name: str, node_name: str, explanation: explain.Record) -> None: ...

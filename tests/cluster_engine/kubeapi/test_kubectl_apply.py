@@ -70,7 +70,7 @@ def _both(kube, learner, script: list[tuple[str, str]]) -> tuple[Any, list[tuple
 
 
 def _stored(kube, kind: str, name: str, namespace: str) -> dict[str, Any]:
-    return engine.load(Sandbox.objects.get(pk=kube.sandbox_id).state).get(kind, name, namespace=namespace)
+    return engine.load(Sandbox.objects.get(pk=kube.sandbox_id).state).api.get(kind, name, namespace=namespace)
 
 
 def _managers(obj: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -83,7 +83,7 @@ def test_client_side_apply_records_the_configuration_as_kubectl_does(kube, learn
     cluster = _both(kube, learner, [("apply -f -", OBJECTS)])
     for kind, name, namespace in KEYS:
         real = _stored(kube, kind, name, namespace)["metadata"]["annotations"]
-        page = cluster.get(kind, name, namespace=namespace)["metadata"]["annotations"]
+        page = cluster.api.get(kind, name, namespace=namespace)["metadata"]["annotations"]
         assert page == real, f"{kind} {name}"
     recorded = _stored(kube, "ConfigMap", "plain", "default")["metadata"]["annotations"][LAST_APPLIED]
     assert recorded == ('{"apiVersion":"v1","data":{"a":"b"},"kind":"ConfigMap",'
@@ -102,7 +102,7 @@ def test_field_manager_with_client_side_apply_owns_what_it_writes(kube, learner)
         ("apply -f -", CONFIGMAP.format(name="cfg", value=3)),  # the default manager takes data.a over
         ("apply --server-side -f -", CONFIGMAP.format(name="cfg", value=4)),  # keeps the annotation in step
     ])
-    real, page = _stored(kube, "ConfigMap", "cfg", "default"), cluster.get("ConfigMap", "cfg", namespace="default")
+    real, page = _stored(kube, "ConfigMap", "cfg", "default"), cluster.api.get("ConfigMap", "cfg", namespace="default")
     assert page["metadata"]["annotations"] == real["metadata"]["annotations"]
     assert _managers(page) == _managers(real)
     cluster = _both(kube, learner, [
@@ -110,7 +110,7 @@ def test_field_manager_with_client_side_apply_owns_what_it_writes(kube, learner)
         (f"apply --field-manager={too_long} -f -", CONFIGMAP.format(name="new", value=5)),  # CreateOptions
         ("apply --field-manager=lesson -f -", CONFIGMAP.format(name="cfg", value=6)),
     ])
-    real, page = _stored(kube, "ConfigMap", "cfg", "default"), cluster.get("ConfigMap", "cfg", namespace="default")
+    real, page = _stored(kube, "ConfigMap", "cfg", "default"), cluster.api.get("ConfigMap", "cfg", namespace="default")
     assert page["metadata"]["annotations"] == real["metadata"]["annotations"]
     assert _managers(page) == _managers(real)
     # The last write changed data.a and the annotation: both left the server-side managers, which had nothing else.

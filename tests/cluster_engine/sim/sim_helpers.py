@@ -37,12 +37,12 @@ def pod(
 
 
 def container_state(cluster: Cluster, name: str, namespace: str = "default") -> dict[str, Any]:
-    status = cluster.get("pods", name, namespace=namespace)["status"]
+    status = cluster.api.get("pods", name, namespace=namespace)["status"]
     return status["containerStatuses"][0]
 
 
 def reasons(cluster: Cluster, name: str) -> list[str]:
     """Event reasons recorded for a pod, oldest first."""
-    events = cluster.list("events", field_selector=f"involvedObject.name={name}")["items"]
+    events = cluster.api.list("events", field_selector=f"involvedObject.name={name}")["items"]
     events.sort(key=lambda e: (e["firstTimestamp"], e["metadata"]["resourceVersion"].zfill(12)))
     return [e["reason"] for e in events]

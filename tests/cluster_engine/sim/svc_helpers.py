@@ -54,6 +54,7 @@ def statefulset(name: str = "web", replicas: int = 3, **spec: Any) -> dict[str, 
 
 
 def job_events(cluster: Any, kind: str, name: str) -> list[str]:
-    events = cluster.list("events", field_selector=f"involvedObject.kind={kind},involvedObject.name={name}")["items"]
+    selector = f"involvedObject.kind={kind},involvedObject.name={name}"
+    events = cluster.api.list("events", field_selector=selector)["items"]
     events.sort(key=lambda e: int(e["metadata"]["resourceVersion"]))
     return [f"{e['type']} {e['reason']}: {e['message']}" for e in events]

@@ -16,7 +16,7 @@ from cluster_engine.sim.errors import Status
 def _refused(cluster: Cluster, manifest: dict[str, Any], **kwargs: Any) -> Status:
     before = cluster.dumps()
     with pytest.raises(Status) as error:
-        cluster.create(manifest, **kwargs)
+        cluster.api.create(manifest, **kwargs)
     assert cluster.dumps() == before, "a refused create changed the state"
     return error.value
 
@@ -50,7 +50,7 @@ def test_a_generated_name_is_what_the_refusal_names(cluster: Cluster) -> None:
 
 
 def test_pods_run_as_default_and_mount_its_token(cluster: Cluster) -> None:
-    created = cluster.create(pod("p", node=None))
+    created = cluster.api.create(pod("p", node=None))
     spec = created["spec"]
     assert (spec["serviceAccountName"], spec["serviceAccount"]) == ("default", "default")
     token = next(v for v in spec["volumes"] if v["name"].startswith("kube-api-access-"))
@@ -58,43 +58,43 @@ def test_pods_run_as_default_and_mount_its_token(cluster: Cluster) -> None:
 
 
 def test_an_account_that_does_not_automount_leaves_pods_without_a_token(cluster: Cluster) -> None:
-    cluster.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "quiet"},
+    cluster.api.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "quiet"},
                     "automountServiceAccountToken": False})
-    quiet = cluster.create(pod("quiet", node=None, serviceAccountName="quiet"))
+    quiet = cluster.api.create(pod("quiet", node=None, serviceAccountName="quiet"))
     assert not quiet["spec"].get("volumes")
-    loud = cluster.create(pod("loud", node=None, serviceAccountName="quiet", automountServiceAccountToken=True))
+    loud = cluster.api.create(pod("loud", node=None, serviceAccountName="quiet", automountServiceAccountToken=True))
     assert loud["spec"]["volumes"][0]["name"].startswith("kube-api-access-")
 
 
 def test_the_default_account_of_a_new_namespace_is_waited_for_while_its_controller_runs(cluster: Cluster) -> None:
-    cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "fresh"}})
+    cluster.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "fresh"}})
     assert cluster.store.get("ServiceAccount", "fresh", "default") is None
-    cluster.create(pod("early", node=None), namespace="fresh")  # upstream's plugin retries until it exists
+    cluster.api.create(pod("early", node=None), namespace="fresh")  # upstream's plugin retries until it exists
     cluster.set_component("kube-controller-manager", running=False)
-    cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "stale"}})
+    cluster.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "stale"}})
     error = _refused(cluster, pod("late", node=None), namespace="stale")
     assert "error looking up service account stale/default" in error.message
 
 
 # --- LimitRanger -----------------------------------------------------------------------------------------
 def test_limit_range_defaults_fill_what_containers_leave_out(cluster: Cluster) -> None:
-    cluster.create(_limits({"type": "Container", "default": {"cpu": "500m", "memory": "512Mi"},
+    cluster.api.create(_limits({"type": "Container", "default": {"cpu": "500m", "memory": "512Mi"},
                             "defaultRequest": {"cpu": "250m", "memory": "256Mi"}}))
-    stored = cluster.get("limits", "limits")["spec"]["limits"][0]
+    stored = cluster.api.get("limits", "limits")["spec"]["limits"][0]
     assert stored["defaultRequest"] == {"cpu": "250m", "memory": "256Mi"}
-    bare = cluster.create(pod("bare", node=None))
+    bare = cluster.api.create(pod("bare", node=None))
     assert bare["spec"]["containers"][0]["resources"] == {
         "limits": {"cpu": "500m", "memory": "512Mi"}, "requests": {"cpu": "250m", "memory": "256Mi"}}
     assert bare["metadata"]["annotations"]["kubernetes.io/limit-ranger"] == (
         "LimitRanger plugin set: cpu, memory request for container app; cpu, memory limit for container app")
     # a limit without a request: defaulting copies the limit, not the LimitRange's default request
-    limited = cluster.create(_sized("limited", limits={"memory": "1Gi"}))
+    limited = cluster.api.create(_sized("limited", limits={"memory": "1Gi"}))
     assert limited["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "250m", "memory": "1Gi"}
 
 
 def test_limit_range_defaults_come_from_max_when_no_default_is_given(cluster: Cluster) -> None:
-    cluster.create(_limits({"type": "Container", "max": {"cpu": "800m"}, "min": {"cpu": "200m"}}))
-    item = cluster.get("limits", "limits")["spec"]["limits"][0]
+    cluster.api.create(_limits({"type": "Container", "max": {"cpu": "800m"}, "min": {"cpu": "200m"}}))
+    item = cluster.api.get("limits", "limits")["spec"]["limits"][0]
     assert (item["default"], item["defaultRequest"]) == ({"cpu": "800m"}, {"cpu": "800m"})
 
 
@@ -119,14 +119,14 @@ def test_limit_range_defaults_come_from_max_when_no_default_is_given(cluster: Cl
     ids=["container-max", "container-min", "two-items", "ratio", "pod-max"],
 )
 def test_limit_range_bounds_refuse_pods_with_upstream_words(cluster: Cluster, item, manifest, message) -> None:
-    cluster.create(_limits(item))
+    cluster.api.create(_limits(item))
     if message.startswith("["):  # the same item twice: both report it, as an aggregate
-        cluster.create(_limits(item, name="again"))
+        cluster.api.create(_limits(item, name="again"))
     assert _refused(cluster, manifest).message == f'pods "p" is forbidden: {message}'
 
 
 def test_limit_range_bounds_claims(cluster: Cluster) -> None:
-    cluster.create(_limits({"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}, "max": {"storage": "2Gi"}}))
+    cluster.api.create(_limits({"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}, "max": {"storage": "2Gi"}}))
     claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "big"},
              "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}}
     assert _refused(cluster, claim).message == (
@@ -136,9 +136,9 @@ def test_limit_range_bounds_claims(cluster: Cluster) -> None:
 
 # --- ResourceQuota ---------------------------------------------------------------------------------------
 def _settled_quota(cluster: Cluster, name: str, hard: dict[str, str], **spec: Any) -> None:
-    cluster.create(_quota(name, hard, **spec))
+    cluster.api.create(_quota(name, hard, **spec))
     cluster.run_until_idle()
-    assert cluster.get("quota", name)["status"]["hard"] == hard
+    assert cluster.api.get("quota", name)["status"]["hard"] == hard
 
 
 def test_a_quota_on_compute_needs_every_container_to_say_what_it_uses(cluster: Cluster) -> None:
@@ -149,16 +149,16 @@ def test_a_quota_on_compute_needs_every_container_to_say_what_it_uses(cluster: C
 
 def test_a_quota_refuses_what_would_exceed_it_and_counts_what_it_admits(cluster: Cluster) -> None:
     _settled_quota(cluster, "mem-cpu", {"requests.cpu": "1", "requests.memory": "1Gi", "pods": "2"})
-    cluster.create(_sized("first", requests={"cpu": "600m", "memory": "300Mi"}))
-    assert cluster.get("quota", "mem-cpu")["status"]["used"] == {
+    cluster.api.create(_sized("first", requests={"cpu": "600m", "memory": "300Mi"}))
+    assert cluster.api.get("quota", "mem-cpu")["status"]["used"] == {
         "requests.cpu": "600m", "requests.memory": "300Mi", "pods": "1"}
     error = _refused(cluster, _sized("second", requests={"cpu": "600m", "memory": "300Mi"}))
     assert error.message == ('pods "second" is forbidden: exceeded quota: mem-cpu, requested: requests.cpu=600m, '
                              "used: requests.cpu=600m, limited: requests.cpu=1")
-    cluster.delete("pods", "first", grace_period_seconds=0)
+    cluster.api.delete("pods", "first", grace_period_seconds=0)
     cluster.run_until_idle()
-    assert cluster.get("quota", "mem-cpu")["status"]["used"]["requests.cpu"] == "0"
-    cluster.create(_sized("second", requests={"cpu": "600m", "memory": "300Mi"}))
+    assert cluster.api.get("quota", "mem-cpu")["status"]["used"]["requests.cpu"] == "0"
+    cluster.api.create(_sized("second", requests={"cpu": "600m", "memory": "300Mi"}))
 
 
 def test_object_count_quotas_stop_a_controller_with_a_failed_create_event(cluster: Cluster) -> None:
@@ -167,22 +167,22 @@ def test_object_count_quotas_stop_a_controller_with_a_failed_create_event(cluste
                   "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
                            "template": {"metadata": {"labels": {"app": "web"}},
                                         "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}}
-    cluster.create(deployment)
+    cluster.api.create(deployment)
     second = dict(deployment, metadata={"name": "other"})
     assert _refused(cluster, second).message == (
         'deployments.apps "other" is forbidden: exceeded quota: counts, requested: count/deployments.apps=1, '
         "used: count/deployments.apps=1, limited: count/deployments.apps=1")
     cluster.step(30)
-    assert len(cluster.list("pods", label_selector="app=web")["items"]) == 2
-    failures = [e["message"] for e in cluster.list("events")["items"] if e["reason"] == "FailedCreate"]
+    assert len(cluster.api.list("pods", label_selector="app=web")["items"]) == 2
+    failures = [e["message"] for e in cluster.api.list("events")["items"] if e["reason"] == "FailedCreate"]
     assert failures
     assert "exceeded quota: counts, requested: pods=1, used: pods=2, limited: pods=2" in failures[0]
 
 
 def test_scoped_quotas_count_only_the_pods_in_their_scope(cluster: Cluster) -> None:
     _settled_quota(cluster, "best-effort", {"pods": "1"}, scopes=["BestEffort"])
-    cluster.create(pod("a", node=None))
-    cluster.create(_sized("sized", requests={"cpu": "100m"}))  # Burstable: not in the scope
+    cluster.api.create(pod("a", node=None))
+    cluster.api.create(_sized("sized", requests={"cpu": "100m"}))  # Burstable: not in the scope
     assert _refused(cluster, pod("b", node=None)).message.startswith(
         'pods "b" is forbidden: exceeded quota: best-effort, requested: pods=1, used: pods=1, limited: pods=1')
 
@@ -201,16 +201,17 @@ def test_service_and_claim_quotas(cluster: Cluster) -> None:
 
 def test_a_dry_run_is_checked_against_quota_but_charges_nothing(cluster: Cluster) -> None:
     _settled_quota(cluster, "pods", {"pods": "1"})
-    cluster.create(pod("dry", node=None), dry_run=True)
-    assert cluster.get("quota", "pods")["status"]["used"] == {"pods": "0"}
+    cluster.api.create(pod("dry", node=None), dry_run=True)
+    assert cluster.api.get("quota", "pods")["status"]["used"] == {"pods": "0"}
 
 
 # --- storage ---------------------------------------------------------------------------------------------
 def test_claims_without_a_class_get_the_default_one_and_a_protection_finalizer(cluster: Cluster) -> None:
     claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "c"},
              "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
-    created = cluster.create(claim)
+    created = cluster.api.create(claim)
     assert created["spec"]["storageClassName"] == "standard"
     assert created["metadata"]["finalizers"] == ["kubernetes.io/pvc-protection"]
-    explicit = cluster.create({**claim, "metadata": {"name": "d"}, "spec": {**claim["spec"], "storageClassName": ""}})
+    explicit = cluster.api.create({**claim, "metadata": {"name": "d"},
+                                   "spec": {**claim["spec"], "storageClassName": ""}})
     assert explicit["spec"]["storageClassName"] == ""

@@ -16,7 +16,7 @@ def _cm(name, **data):
 
 
 def test_create_sets_system_metadata_and_defaults(cluster):
-    created = cluster.create(pod("web"))
+    created = cluster.api.create(pod("web"))
     meta = created["metadata"]
     assert meta["namespace"] == "default"
     assert meta["uid"]
@@ -30,57 +30,57 @@ def test_create_sets_system_metadata_and_defaults(cluster):
 def test_generate_name_uses_the_upstream_alphabet(cluster):
     body = pod("x")
     body["metadata"] = {"generateName": "web-"}
-    name = cluster.create(body)["metadata"]["name"]
+    name = cluster.api.create(body)["metadata"]["name"]
     assert name.startswith("web-")
     assert len(name) == 9
     assert set(name[4:]) <= set("bcdfghjklmnpqrstvwxz2456789")
 
 
 def test_returned_objects_are_copies(cluster):
-    created = cluster.create(_cm("c", a="1"))
+    created = cluster.api.create(_cm("c", a="1"))
     created["data"]["a"] = "changed"
-    assert cluster.get("configmaps", "c")["data"] == {"a": "1"}
+    assert cluster.api.get("configmaps", "c")["data"] == {"a": "1"}
 
 
 def test_resource_versions_strictly_increase(cluster):
-    versions = [int(cluster.create(_cm(f"c{i}"))["metadata"]["resourceVersion"]) for i in range(5)]
+    versions = [int(cluster.api.create(_cm(f"c{i}"))["metadata"]["resourceVersion"]) for i in range(5)]
     assert versions == sorted(set(versions))
 
 
 def test_update_with_stale_resource_version_conflicts(cluster):
-    first = cluster.create(_cm("c", a="1"))
+    first = cluster.api.create(_cm("c", a="1"))
     first["data"]["a"] = "2"
-    second = cluster.update(first)
+    second = cluster.api.update(first)
     assert second["data"] == {"a": "2"}
     first["data"]["a"] = "3"
     with pytest.raises(Status) as error:
-        cluster.update(first)
+        cluster.api.update(first)
     assert error.value.code == 409
 
 
 def test_noop_update_keeps_the_resource_version(cluster):
-    created = cluster.create(_cm("c", a="1"))
-    again = cluster.update(created)
+    created = cluster.api.create(_cm("c", a="1"))
+    again = cluster.api.update(created)
     assert again["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
 
 
 def test_status_is_ignored_by_the_main_endpoint_and_set_by_the_status_subresource(cluster):
-    created = cluster.create(pod("web", node=None))
+    created = cluster.api.create(pod("web", node=None))
     created["status"]["phase"] = "Running"
-    assert cluster.update(created)["status"]["phase"] == "Pending"
-    created = cluster.get("pods", "web")
+    assert cluster.api.update(created)["status"]["phase"] == "Pending"
+    created = cluster.api.get("pods", "web")
     created["status"]["phase"] = "Running"
-    assert cluster.update_status(created)["status"]["phase"] == "Running"
+    assert cluster.api.update_status(created)["status"]["phase"] == "Running"
 
 
 def test_patch_types(cluster):
-    cluster.create(_cm("c", a="1", b="2"))
-    assert cluster.patch("configmaps", "c", {"data": {"a": None}}, patch_type="merge")["data"] == {"b": "2"}
-    out = cluster.patch(
+    cluster.api.create(_cm("c", a="1", b="2"))
+    assert cluster.api.patch("configmaps", "c", {"data": {"a": None}}, patch_type="merge")["data"] == {"b": "2"}
+    out = cluster.api.patch(
         "configmaps", "c", [{"op": "add", "path": "/data/z", "value": "9"}], patch_type="json"
     )
     assert out["data"] == {"b": "2", "z": "9"}
-    out = cluster.patch("configmaps", "c", {"metadata": {"labels": {"app": "x"}}})
+    out = cluster.api.patch("configmaps", "c", {"metadata": {"labels": {"app": "x"}}})
     assert out["metadata"]["labels"] == {"app": "x"}
 
 
@@ -88,22 +88,22 @@ def test_list_filters_by_labels_and_fields_and_sorts(cluster):
     for name, app in (("b", "web"), ("a", "web"), ("c", "db")):
         body = _cm(name)
         body["metadata"]["labels"] = {"app": app}
-        cluster.create(body)
-    listed = cluster.list("cm", namespace="default", label_selector="app=web")
+        cluster.api.create(body)
+    listed = cluster.api.list("cm", namespace="default", label_selector="app=web")
     assert listed["kind"] == "ConfigMapList"
     assert [i["metadata"]["name"] for i in listed["items"]] == ["a", "b"]
     assert listed["metadata"]["resourceVersion"] == str(cluster.store.rv)
     assert [
-        i["metadata"]["name"] for i in cluster.list("configmaps", field_selector="metadata.name=c")["items"]
+        i["metadata"]["name"] for i in cluster.api.list("configmaps", field_selector="metadata.name=c")["items"]
     ] == ["c"]
 
 
 def test_watch_replays_events_after_a_resource_version(cluster):
     start = cluster.store.rv
-    cluster.create(_cm("c", a="1"))
-    cluster.patch("configmaps", "c", {"data": {"a": "2"}})
-    cluster.delete("configmaps", "c")
-    events = cluster.watch_events(start, kind="configmaps")
+    cluster.api.create(_cm("c", a="1"))
+    cluster.api.patch("configmaps", "c", {"data": {"a": "2"}})
+    cluster.api.delete("configmaps", "c")
+    events = cluster.api.watch(start, kind="configmaps")
     assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED"]
     assert events[1]["object"]["data"] == {"a": "2"}
     assert int(events[2]["object"]["metadata"]["resourceVersion"]) == cluster.store.rv
@@ -111,7 +111,7 @@ def test_watch_replays_events_after_a_resource_version(cluster):
 
 def test_watch_before_the_compacted_history_is_gone(cluster):
     with pytest.raises(Status) as error:
-        cluster.watch_events(1)
+        cluster.api.watch(1)
     assert error.value.code == 410
     assert error.value.message.startswith("too old resource version: 1 (")
 
@@ -124,82 +124,82 @@ def test_bounded_history_expires_old_resource_versions():
     small = scenario.build(dict(SMALL, historyLimit=5))
     start = small.store.rv
     for index in range(8):
-        small.create(_cm(f"c{index}"))
-    assert len(small.watch_events(start)) == 8  # nothing is forgotten before it is drained (published)
+        small.api.create(_cm(f"c{index}"))
+    assert len(small.api.watch(start)) == 8  # nothing is forgotten before it is drained (published)
     small.drain_changes()
     with pytest.raises(Status):
-        small.watch_events(start)
-    assert len(small.watch_events(small.store.rv - 5)) == 5
+        small.api.watch(start)
+    assert len(small.api.watch(small.store.rv - 5)) == 5
 
 
 def test_pod_on_a_node_terminates_gracefully(cluster):
-    cluster.create(pod("web"))
+    cluster.api.create(pod("web"))
     cluster.step(10)
-    deleted = cluster.delete("pods", "web")
+    deleted = cluster.api.delete("pods", "web")
     assert deleted["metadata"]["deletionGracePeriodSeconds"] == 30
-    assert cluster.get("pods", "web")["metadata"]["deletionTimestamp"]
+    assert cluster.api.get("pods", "web")["metadata"]["deletionTimestamp"]
     cluster.step(1)
     with pytest.raises(Status):
-        cluster.get("pods", "web")
+        cluster.api.get("pods", "web")
 
 
 def test_sleeping_container_takes_the_whole_grace_period(cluster):
-    cluster.create(pod("sleeper", image="busybox", command=["sleep", "3600"]))
+    cluster.api.create(pod("sleeper", image="busybox", command=["sleep", "3600"]))
     cluster.step(10)
-    cluster.delete("pods", "sleeper")
+    cluster.api.delete("pods", "sleeper")
     cluster.step(29)
-    assert cluster.get("pods", "sleeper")["metadata"]["deletionTimestamp"]
+    assert cluster.api.get("pods", "sleeper")["metadata"]["deletionTimestamp"]
     cluster.step(2)
     with pytest.raises(Status):
-        cluster.get("pods", "sleeper")
+        cluster.api.get("pods", "sleeper")
 
 
 def test_unscheduled_pod_is_deleted_at_once(cluster):
-    cluster.create(pod("web", node=None, schedulerName="nobody"))
-    cluster.delete("pods", "web")
+    cluster.api.create(pod("web", node=None, schedulerName="nobody"))
+    cluster.api.delete("pods", "web")
     with pytest.raises(Status):
-        cluster.get("pods", "web")
+        cluster.api.get("pods", "web")
 
 
 def test_finalizers_hold_an_object_until_removed(cluster):
     body = _cm("c")
     body["metadata"]["finalizers"] = ["example.com/hold"]
-    cluster.create(body)
-    cluster.delete("configmaps", "c")
-    held = cluster.get("configmaps", "c")
+    cluster.api.create(body)
+    cluster.api.delete("configmaps", "c")
+    held = cluster.api.get("configmaps", "c")
     assert held["metadata"]["deletionTimestamp"]
-    cluster.patch("configmaps", "c", {"metadata": {"finalizers": None}}, patch_type="merge")
+    cluster.api.patch("configmaps", "c", {"metadata": {"finalizers": None}}, patch_type="merge")
     with pytest.raises(Status):
-        cluster.get("configmaps", "c")
+        cluster.api.get("configmaps", "c")
 
 
 def test_delete_preconditions(cluster):
-    cluster.create(_cm("c"))
+    cluster.api.create(_cm("c"))
     with pytest.raises(Status) as error:
-        cluster.delete("configmaps", "c", preconditions={"uid": "nope"})
+        cluster.api.delete("configmaps", "c", preconditions={"uid": "nope"})
     assert error.value.code == 409
     assert "Precondition failed: UID in precondition: nope" in error.value.message
 
 
 def test_apply_creates_configures_and_leaves_unchanged(cluster):
     manifest = _cm("c", a="1")
-    obj, result = cluster.apply(manifest)
+    obj, result = cluster.api.apply(manifest)
     assert result == "created"
     # as kubectl records it: the namespace filled in, an annotations map even when the manifest has none
     recorded = {**manifest, "metadata": {**manifest["metadata"], "annotations": {}, "namespace": "default"}}
     assert json.loads(obj["metadata"]["annotations"][LAST_APPLIED]) == recorded
-    assert cluster.apply(manifest)[1] == "unchanged"
-    obj, result = cluster.apply(_cm("c", b="2"))
+    assert cluster.api.apply(manifest)[1] == "unchanged"
+    obj, result = cluster.api.apply(_cm("c", b="2"))
     assert result == "configured"
     assert obj["data"] == {"b": "2"}
 
 
 def test_apply_keeps_fields_set_by_others(cluster):
-    cluster.apply(pod("web"))
+    cluster.api.apply(pod("web"))
     cluster.step(5)
     labelled = pod("web")
     labelled["metadata"]["labels"] = {"app": "web"}
-    obj, result = cluster.apply(labelled)
+    obj, result = cluster.api.apply(labelled)
     assert result == "configured"
     assert obj["spec"]["nodeName"] == "worker-1"
     assert obj["status"]["phase"] == "Running"
@@ -211,43 +211,43 @@ def test_apply_of_a_null_deletes_the_field_so_a_deployment_can_switch_to_recreat
                   "spec": {"selector": {"matchLabels": {"app": "web"}},
                            "template": {"metadata": {"labels": {"app": "web"}},
                                         "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}}
-    assert cluster.apply(json.loads(json.dumps(deployment)))[0]["spec"]["strategy"]["rollingUpdate"]
+    assert cluster.api.apply(json.loads(json.dumps(deployment)))[0]["spec"]["strategy"]["rollingUpdate"]
     deployment["spec"]["strategy"] = {"type": "Recreate"}
     with pytest.raises(Status, match="may not be specified when strategy `type` is 'Recreate'"):
-        cluster.apply(json.loads(json.dumps(deployment)))  # the defaulted rolling update is still there
+        cluster.api.apply(json.loads(json.dumps(deployment)))  # the defaulted rolling update is still there
     deployment["spec"]["strategy"]["rollingUpdate"] = None
-    obj, result = cluster.apply(json.loads(json.dumps(deployment)))
+    obj, result = cluster.api.apply(json.loads(json.dumps(deployment)))
     assert result == "configured"
     assert obj["spec"]["strategy"] == {"type": "Recreate"}
-    assert cluster.apply(json.loads(json.dumps(deployment)))[1] == "unchanged"
+    assert cluster.api.apply(json.loads(json.dumps(deployment)))[1] == "unchanged"
 
 
 def test_applying_a_toleration_to_a_pending_pod_keeps_the_admitted_defaults(cluster):
     # The applied list replaces the pod's tolerations; DefaultTolerationSeconds admits updates too and adds the
     # not-ready and unreachable tolerations back, so validation sees an addition, not a removal.
-    cluster.apply(pod("trainer", node=None, nodeSelector={"kubernetes.io/hostname": "control-plane"}))
+    cluster.api.apply(pod("trainer", node=None, nodeSelector={"kubernetes.io/hostname": "control-plane"}))
     cluster.step(5)
-    assert cluster.get("pods", "trainer")["status"]["phase"] == "Pending"
+    assert cluster.api.get("pods", "trainer")["status"]["phase"] == "Pending"
     tolerant = pod("trainer", node=None, nodeSelector={"kubernetes.io/hostname": "control-plane"},
                    tolerations=[{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists",
                                  "effect": "NoSchedule"}])
-    obj, result = cluster.apply(tolerant)
+    obj, result = cluster.api.apply(tolerant)
     assert result == "configured"
     assert [t["key"] for t in obj["spec"]["tolerations"]] == [
         "node-role.kubernetes.io/control-plane", "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]
     cluster.step(5)
-    assert cluster.get("pods", "trainer")["spec"]["nodeName"] == "control-plane"
+    assert cluster.api.get("pods", "trainer")["spec"]["nodeName"] == "control-plane"
     removed = pod("trainer", node=None, nodeSelector={"kubernetes.io/hostname": "control-plane"})
     with pytest.raises(Status) as error:
-        cluster.apply(removed)
+        cluster.api.apply(removed)
     assert error.value.causes[0].message.endswith(
         "existing toleration can not be modified except its tolerationSeconds")
 
 
 def test_dry_run_changes_nothing(cluster):
     before = cluster.dumps()
-    cluster.create(pod("web"), dry_run=True)
-    cluster.apply(_cm("c"), dry_run=True)
+    cluster.api.create(pod("web"), dry_run=True)
+    cluster.api.apply(_cm("c"), dry_run=True)
     assert cluster.dumps() == before
 
 
@@ -258,14 +258,14 @@ def test_secret_string_data_is_stored_base64(cluster):
         "metadata": {"name": "s"},
         "stringData": {"password": "hunter2"},
     }
-    created = cluster.create(secret)
+    created = cluster.api.create(secret)
     assert created["data"] == {"password": "aHVudGVyMg=="}
     assert "stringData" not in created
     assert created["type"] == "Opaque"
 
 
 def test_cluster_scoped_objects_have_no_namespace(cluster):
-    ns = cluster.create(
+    ns = cluster.api.create(
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team", "namespace": "x"}}
     )
     assert "namespace" not in ns["metadata"]
@@ -274,45 +274,45 @@ def test_cluster_scoped_objects_have_no_namespace(cluster):
 
 
 def test_deleting_a_namespace_empties_it_first(cluster):
-    cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
-    cluster.create(pod("web"), namespace="team")
-    cluster.create(_cm("c"), namespace="team")
+    cluster.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    cluster.api.create(pod("web"), namespace="team")
+    cluster.api.create(_cm("c"), namespace="team")
     cluster.step(5)
-    deleted = cluster.delete("namespaces", "team")
+    deleted = cluster.api.delete("namespaces", "team")
     assert deleted["status"]["phase"] == "Terminating"
     with pytest.raises(Status) as error:
-        cluster.create(_cm("d"), namespace="team")
+        cluster.api.create(_cm("d"), namespace="team")
     assert error.value.code == 403
     assert "because it is being terminated" in error.value.message
     cluster.step(5)
     with pytest.raises(Status):
-        cluster.get("namespaces", "team")
-    assert cluster.list("pods", namespace="team")["items"] == []
+        cluster.api.get("namespaces", "team")
+    assert cluster.api.list("pods", namespace="team")["items"] == []
 
 
 def test_watch_with_a_selector_reports_objects_entering_and_leaving_it(cluster):
     start = cluster.store.rv
-    cluster.create(_cm("c"))
-    cluster.patch("configmaps", "c", {"metadata": {"labels": {"app": "web"}}})
-    cluster.patch("configmaps", "c", {"data": {"a": "1"}})
-    cluster.patch("configmaps", "c", {"metadata": {"labels": {"app": "db"}}})
-    events = cluster.watch_events(start, kind="configmaps", label_selector="app=web")
+    cluster.api.create(_cm("c"))
+    cluster.api.patch("configmaps", "c", {"metadata": {"labels": {"app": "web"}}})
+    cluster.api.patch("configmaps", "c", {"data": {"a": "1"}})
+    cluster.api.patch("configmaps", "c", {"metadata": {"labels": {"app": "db"}}})
+    events = cluster.api.watch(start, kind="configmaps", label_selector="app=web")
     assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED"]
     assert events[-1]["object"]["metadata"]["labels"] == {"app": "db"}
 
 
 def test_priority_classes_give_pods_their_priority_and_refuse_reserved_values(cluster):
-    cluster.create({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"},
+    cluster.api.create({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"},
                     "value": 1000})
-    assert cluster.create(pod("vip") | {"spec": {**pod("vip")["spec"], "priorityClassName": "high"}},
+    assert cluster.api.create(pod("vip") | {"spec": {**pod("vip")["spec"], "priorityClassName": "high"}},
                           actor="user:ada")["spec"]["priority"] == 1000
     with pytest.raises(Status) as refused:
-        cluster.create({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+        cluster.api.create({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
                         "metadata": {"name": "huge"}, "value": 2_000_000_000})
     assert refused.value.message == ('PriorityClass "huge" is invalid: value: Invalid value: 2000000000: '
                                      "maximum allowed value of a user defined priority is 1000000000")
     with pytest.raises(Status) as immutable:
-        cluster.patch("priorityclasses", "high", {"value": 5}, patch_type="merge")
+        cluster.api.patch("priorityclasses", "high", {"value": 5}, patch_type="merge")
     assert "value: Forbidden: may not be changed in an update." in immutable.value.message
 
 
@@ -320,12 +320,12 @@ def test_applying_a_pod_again_with_a_new_toleration_keeps_the_default_ones(clust
     """DefaultTolerationSeconds admits updates too: the client's list without the defaults gets them back, so
     adding a toleration is allowed and removing the defaults is not possible by accident."""
     manifest = pod("nightly", node=None, nodeSelector={"kubernetes.io/hostname": "worker-1"})
-    cluster.apply(manifest)
+    cluster.api.apply(manifest)
     manifest["spec"]["tolerations"] = [{"key": "dedicated", "operator": "Equal", "value": "batch",
                                         "effect": "NoSchedule"}]
-    _obj, result = cluster.apply(manifest)
+    _obj, result = cluster.api.apply(manifest)
     assert result == "configured"
-    tolerations = cluster.get("pods", "nightly")["spec"]["tolerations"]
+    tolerations = cluster.api.get("pods", "nightly")["spec"]["tolerations"]
     assert [(t.get("key"), t.get("tolerationSeconds")) for t in tolerations] == [
         ("dedicated", None), ("node.kubernetes.io/not-ready", 300), ("node.kubernetes.io/unreachable", 300)]
 
@@ -333,8 +333,8 @@ def test_applying_a_pod_again_with_a_new_toleration_keeps_the_default_ones(clust
 def test_a_pod_update_that_changes_an_existing_toleration_is_still_refused(cluster):
     manifest = pod("nightly", node=None, tolerations=[{"key": "dedicated", "operator": "Exists",
                                                        "effect": "NoSchedule"}])
-    cluster.apply(manifest)
+    cluster.api.apply(manifest)
     manifest["spec"]["tolerations"] = [{"key": "dedicated", "operator": "Exists", "effect": "NoExecute"}]
     with pytest.raises(Status) as caught:
-        cluster.apply(manifest)
+        cluster.api.apply(manifest)
     assert "existing toleration can not be modified except its tolerationSeconds" in caught.value.message

@@ -19,7 +19,7 @@ BASIC = UserInfo("bob", ("system:authenticated",))  # what any other authenticat
 
 
 def access(cluster: Cluster, spec: dict, **extra) -> dict:
-    return cluster.create({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+    return cluster.api.create({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
                            "spec": spec, **extra}, actor=ACTOR)
 
 
@@ -36,7 +36,7 @@ def test_the_sandbox_user_may_do_everything(cluster):
     assert access(cluster, {"nonResourceAttributes": {"path": "/logs", "verb": "get"}})["status"]["allowed"]
     assert cluster.store.rv == before  # answered, never stored
     with pytest.raises(Status) as listed:
-        cluster.list("SelfSubjectAccessReview")
+        cluster.api.list("SelfSubjectAccessReview")
     assert (listed.value.code, listed.value.reason) == (405, "MethodNotAllowed")
 
 
@@ -72,7 +72,7 @@ def test_rbac_rule_matching(rule, attributes, allowed):
 
 
 def test_the_rules_review_lists_every_binding_of_the_user(cluster):
-    review = cluster.create({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview",
+    review = cluster.api.create({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview",
                              "spec": {"namespace": "default"}}, actor=ACTOR)
     assert review["spec"] == {}
     status = review["status"]
@@ -83,13 +83,13 @@ def test_the_rules_review_lists_every_binding_of_the_user(cluster):
     assert status["nonResourceRules"][0] == {"verbs": ["*"], "nonResourceURLs": ["*"]}
     assert [len(rule["nonResourceURLs"]) for rule in status["nonResourceRules"]] == [1, 11, 5]
     with pytest.raises(Status) as missing:
-        cluster.create({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "spec": {}},
+        cluster.api.create({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "spec": {}},
                        actor=ACTOR)
     assert (missing.value.code, missing.value.message) == (400, "no namespace on request")
 
 
 def test_whoami_names_the_sandbox_user(cluster):
-    review = cluster.create({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}, actor=ACTOR)
+    review = cluster.api.create({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}, actor=ACTOR)
     assert review["status"] == {"userInfo": {"username": "ada",
                                              "groups": ["kubeadm:cluster-admins", "system:authenticated"]}}
     assert review["metadata"]["creationTimestamp"] == rfc3339(cluster.now)
@@ -118,7 +118,7 @@ def test_reviews_are_decoded_strictly(cluster):
                                      'SelfSubjectAccessReview: strict decoding error: unknown field '
                                      '"spec.resourceAttributes.colour"')
     with pytest.raises(Status) as wrong_version:
-        cluster.create({"apiVersion": "authorization.k8s.io/v1beta1", "kind": "SelfSubjectAccessReview",
+        cluster.api.create({"apiVersion": "authorization.k8s.io/v1beta1", "kind": "SelfSubjectAccessReview",
                         "spec": {}}, actor=ACTOR)
     assert wrong_version.value.code == 400
 

@@ -17,9 +17,12 @@ def test_paused_clock_does_not_move_until_resumed():
     assert clock.target(101.0) == 6.0
 
 
-def test_speed_is_bounded_to_sixty():
+def test_speed_is_bounded_from_one_to_sixty():
     clock = Clock(0.0)
-    for bad in (0, -1, 61):
+    for good in (1, 2.5, 60):
+        clock.set_speed(good, 0.0)
+        assert clock.speed == good
+    for bad in (0, 0.5, -1, 61):
         try:
             clock.set_speed(bad, 0.0)
         except ValueError:

@@ -13,30 +13,30 @@ from cluster_engine.sim.errors import Status
 
 
 def test_unbound_pod_is_scheduled_then_started(cluster):
-    cluster.create(pod("web", node=None))
+    cluster.api.create(pod("web", node=None))
     cluster.step(10)
-    current = cluster.get("pods", "web")
+    current = cluster.api.get("pods", "web")
     assert current["spec"]["nodeName"] in ("worker-1", "worker-2")
     assert current["status"]["phase"] == "Running"
     assert reasons(cluster, "web")[0] == "Scheduled"
-    assert cluster.explanation("default", "web")["result"]["node"] == current["spec"]["nodeName"]
+    assert cluster.scheduling.explanation("default", "web")["result"]["node"] == current["spec"]["nodeName"]
 
 
 def test_stopped_scheduler_leaves_pods_pending(cluster):
     cluster.set_component("kube-scheduler", running=False)
-    cluster.create(pod("web", node=None))
+    cluster.api.create(pod("web", node=None))
     cluster.step(30)
-    assert "nodeName" not in cluster.get("pods", "web")["spec"]
+    assert "nodeName" not in cluster.api.get("pods", "web")["spec"]
     cluster.set_component("kube-scheduler", running=True)
     cluster.step(10)
-    assert cluster.get("pods", "web")["status"]["phase"] == "Running"
+    assert cluster.api.get("pods", "web")["status"]["phase"] == "Running"
 
 
 def test_unschedulable_pod_gets_failed_scheduling(cluster):
     big = pod("big", node=None, resources={"requests": {"cpu": "64"}})
-    cluster.create(big)
+    cluster.api.create(big)
     cluster.step(1)
-    current = cluster.get("pods", "big")
+    current = cluster.api.get("pods", "big")
     scheduled = next(c for c in current["status"]["conditions"] if c["type"] == "PodScheduled")
     assert scheduled["status"] == "False"
     assert scheduled["reason"] == "Unschedulable"
@@ -45,9 +45,9 @@ def test_unschedulable_pod_gets_failed_scheduling(cluster):
 
 
 def test_binding_twice_conflicts(cluster):
-    cluster.create(pod("web"))
+    cluster.api.create(pod("web"))
     with pytest.raises(Status) as error:
-        cluster.create_binding("default", "web", "worker-2", actor="user:admin")
+        cluster.scheduling.create_binding("default", "web", "worker-2", actor="user:admin")
     assert error.value.code == 409
 
 
@@ -63,13 +63,13 @@ def test_advance_follows_wall_time_at_the_chosen_speed(cluster):
 
 
 def test_next_wakeup_names_the_next_timed_event(cluster):
-    cluster.create(pod("job", image="busybox", command=["sleep", "20"], restartPolicy="Never"))
+    cluster.api.create(pod("job", image="busybox", command=["sleep", "20"], restartPolicy="Never"))
     cluster.step(5)
     due = cluster.next_wakeup()
     assert due is not None
     assert cluster.now < due <= cluster.now + 20
     cluster.step(30)
-    assert cluster.get("pods", "job")["status"]["phase"] == "Succeeded"
+    assert cluster.api.get("pods", "job")["status"]["phase"] == "Succeeded"
 
 
 def test_idle_cluster_has_nothing_due_soon(cluster):
@@ -78,7 +78,7 @@ def test_idle_cluster_has_nothing_due_soon(cluster):
 
 
 def test_drain_changes_reports_who_did_what(cluster):
-    cluster.create(pod("web", node=None), actor="user:alice")
+    cluster.api.create(pod("web", node=None), actor="user:alice")
     cluster.step(10)
     drained = cluster.drain_changes()
     assert drained["resync"] is False
@@ -101,13 +101,13 @@ def test_snapshot_lists_everything(cluster):
 
 
 def test_state_round_trips_and_continues_identically(cluster):
-    cluster.create(pod("web", node=None))
-    cluster.create(pod("crash", image="busybox", command=["sh", "-c", "exit 1"]))
+    cluster.api.create(pod("web", node=None))
+    cluster.api.create(pod("crash", image="busybox", command=["sh", "-c", "exit 1"]))
     cluster.step(3)
     copy = Cluster.loads(cluster.dumps())
     assert copy.dumps() == cluster.dumps()
     for each in (cluster, copy):
-        each.create(pod("late", node=None))
+        each.api.create(pod("late", node=None))
         each.set_component("kubelet/worker-2", running=False)
         each.step(400)
     assert copy.dumps() == cluster.dumps()
@@ -119,26 +119,26 @@ def _reloaded_with_kinds_as_text(cluster: Cluster) -> Cluster:
 
 
 def test_a_state_with_kinds_saved_as_text_continues_identically(cluster):
-    cluster.create(pod("web", node=None))
-    cluster.create(pod("crash", image="busybox", command=["sh", "-c", "exit 1"]))
+    cluster.api.create(pod("web", node=None))
+    cluster.api.create(pod("crash", image="busybox", command=["sh", "-c", "exit 1"]))
     cluster.step(3)
     copy = _reloaded_with_kinds_as_text(cluster)
     assert copy.dumps() == cluster.dumps()
     copy = _reloaded_with_kinds_as_text(cluster)
     for each in (cluster, copy):
-        each.create(pod("late", node=None))
+        each.api.create(pod("late", node=None))
         each.set_component("kubelet/worker-2", running=False)
         each.step(400)
     assert copy.dumps() == cluster.dumps()
 
 
 def test_a_loaded_cluster_decodes_only_the_kinds_a_write_uses(cluster):
-    cluster.create(pod("web"))
+    cluster.api.create(pod("web"))
     cluster.step(5)
     cluster.drain_changes()  # as the platform stores it: drained changes live in its database
     copy = Cluster.from_json(json.loads(json.dumps(cluster.to_json(drained_logs=False, encode=json.dumps))),
                              decode=json.loads)
-    copy.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"a": "1"}},
+    copy.api.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"a": "1"}},
                namespace="default", actor="user:ada")
     assert "Event" not in copy.store.objects  # still text
     assert "Pod" not in copy.store.objects
@@ -150,7 +150,7 @@ def test_a_loaded_cluster_decodes_only_the_kinds_a_write_uses(cluster):
     assert saved["Pod"] == original["Pod"]
     assert saved["ConfigMap"][0] == original["ConfigMap"][0] + 1
     # reading an index (owners' dependents) decodes the rest and finds every object
-    web = copy.get("pods", "web")
+    web = copy.api.get("pods", "web")
     assert copy.store.by_uid(web["metadata"]["uid"])["metadata"]["name"] == "web"
 
 
@@ -183,15 +183,15 @@ def test_scenario_preloads_objects_with_taints_and_labels():
         ],
     )
     built = scenario.build(spec)
-    gpu = built.get("nodes", "gpu-1")
+    gpu = built.api.get("nodes", "gpu-1")
     assert gpu["metadata"]["labels"]["gpu"] == "true"
     assert gpu["spec"]["taints"] == [{"key": "gpu", "value": "true", "effect": "NoSchedule"}]
     assert gpu["status"]["nodeInfo"]["containerRuntimeVersion"].startswith("docker://")
-    assert built.get("configmaps", "cfg", namespace="shop")["data"] == {"a": "1"}
+    assert built.api.get("configmaps", "cfg", namespace="shop")["data"] == {"a": "1"}
 
 
 def test_state_is_plain_json(cluster):
-    cluster.create(pod("web"))
+    cluster.api.create(pod("web"))
     cluster.step(5)
     assert json.loads(json.dumps(cluster.to_json())) == json.loads(cluster.dumps())
 
@@ -201,7 +201,7 @@ def test_a_state_saved_before_accounts_and_volumes_existed_is_upgraded_on_load()
     stored: loading it adds the accounts and the class, and stores the volumes, so its claims stay Bound and its
     StatefulSet keeps working; nothing draws from the seeded random source."""
     cluster = scenario.build(SMALL)
-    cluster.create({
+    cluster.api.create({
         "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
         "spec": {"serviceName": "db", "replicas": 1, "selector": {"matchLabels": {"app": "db"}},
                  "template": {"metadata": {"labels": {"app": "db"}},
@@ -222,20 +222,20 @@ def test_a_state_saved_before_accounts_and_volumes_existed_is_upgraded_on_load()
     draws = state["draws"]
     old = Cluster.from_json(state)
     assert old.draws.counter == draws
-    assert [sa["metadata"]["name"] for sa in old.list("sa", namespace="default")["items"]] == ["default"]
-    assert old.get("sc", "standard")["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == \
+    assert [sa["metadata"]["name"] for sa in old.api.list("sa", namespace="default")["items"]] == ["default"]
+    assert old.api.get("sc", "standard")["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == \
         "true"
-    claim = old.get("pvc", "data-db-0")
-    volume = old.get("pv", claim["spec"]["volumeName"])
+    claim = old.api.get("pvc", "data-db-0")
+    volume = old.api.get("pv", claim["spec"]["volumeName"])
     assert volume["spec"]["claimRef"]["uid"] == claim["metadata"]["uid"]
-    node = old.get("pods", "db-0")["spec"]["nodeName"]
+    node = old.api.get("pods", "db-0")["spec"]["nodeName"]
     assert volume["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0]["values"] == \
         [node]
-    old.delete("pods", "db-0")
+    old.api.delete("pods", "db-0")
     old.step(60)
-    assert old.get("pvc", "data-db-0")["status"]["phase"] == "Bound"
-    assert old.get("pods", "db-0")["spec"]["nodeName"] == node
-    assert old.get("clusterrolebindings", "kubeadm:cluster-admins")["roleRef"]["name"] == "cluster-admin"
+    assert old.api.get("pvc", "data-db-0")["status"]["phase"] == "Bound"
+    assert old.api.get("pods", "db-0")["spec"]["nodeName"] == node
+    assert old.api.get("clusterrolebindings", "kubeadm:cluster-admins")["roleRef"]["name"] == "cluster-admin"
     assert Cluster.loads(old.dumps()).to_json()["version"] == STATE_VERSION
 
 
@@ -265,7 +265,7 @@ def test_a_state_saved_before_the_rbac_kinds_gets_the_bootstrap_policy_on_load()
     draws = state["draws"]
     old = Cluster.from_json(state)
     assert old.draws.counter == draws
-    assert not old.get("clusterroles", "view").get("rules")  # the controller has not run yet
+    assert not old.api.get("clusterroles", "view").get("rules")  # the controller has not run yet
     old.step(1)
     assert _rbac(old) == _rbac(new)
     assert old.draws.counter == draws
@@ -275,7 +275,7 @@ def test_a_state_saved_before_the_rbac_kinds_gets_the_bootstrap_policy_on_load()
 def test_a_current_state_is_loaded_without_an_upgrade() -> None:
     """Loading a state of this version adds nothing: a learner's deletion of a bootstrap role stays deleted."""
     cluster = scenario.build(SMALL)
-    cluster.delete("clusterroles", "view")
+    cluster.api.delete("clusterroles", "view")
     loaded = Cluster.loads(cluster.dumps())
     assert loaded.store.get("ClusterRole", "", "view") is None
     assert loaded.to_json()["version"] == STATE_VERSION

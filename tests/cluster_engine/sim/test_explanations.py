@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from sim_helpers import pod, small_cluster
 
-from cluster_engine.sim.cluster import EXPLANATIONS_KEPT, Cluster
+from cluster_engine.sim.cluster import Cluster
+from cluster_engine.sim.scheduling_host import EXPLANATIONS_KEPT
 
 TOO_BIG = {"requests": {"cpu": "8"}}
 
 
 def _failed_scheduling_message(cluster: Cluster, name: str) -> str:
-    events = cluster.list("events", field_selector=f"involvedObject.name={name}")["items"]
+    events = cluster.api.list("events", field_selector=f"involvedObject.name={name}")["items"]
     return [e["message"] for e in events if e["reason"] == "FailedScheduling"][-1]
 
 
 def test_a_failed_attempt_records_each_nodes_verdict_and_the_events_message():
     cluster = small_cluster()
-    cluster.create(pod("huge", node=None, resources=TOO_BIG))
+    cluster.api.create(pod("huge", node=None, resources=TOO_BIG))
     cluster.step(1)
-    record = cluster.explanation("default", "huge")
+    record = cluster.scheduling.explanation("default", "huge")
     verdicts = {n["node"]: n for n in record["filter"]["nodes"]}
     assert set(verdicts) == {"control-plane", "worker-1", "worker-2"}
     assert not any(n["passed"] for n in verdicts.values())
@@ -34,13 +35,13 @@ def test_a_failed_attempt_records_each_nodes_verdict_and_the_events_message():
 
 def test_a_waiting_pods_record_outlives_many_later_bindings_and_a_reload():
     cluster = small_cluster()
-    cluster.create(pod("huge", node=None, resources=TOO_BIG))
+    cluster.api.create(pod("huge", node=None, resources=TOO_BIG))
     cluster.step(1)
     for index in range(EXPLANATIONS_KEPT + 5):
-        cluster.create(pod(f"p{index}", node=None))
+        cluster.api.create(pod(f"p{index}", node=None))
         cluster.step(0)
     cluster = Cluster.loads(cluster.dumps())
-    assert cluster.explanation("default", "huge")["filter"]["nodes"]
+    assert cluster.scheduling.explanation("default", "huge")["filter"]["nodes"]
     # Bindings stay bounded: only the last EXPLANATIONS_KEPT bound pods keep theirs.
-    kept = [f"p{i}" for i in range(EXPLANATIONS_KEPT + 5) if cluster.explanation("default", f"p{i}")]
+    kept = [f"p{i}" for i in range(EXPLANATIONS_KEPT + 5) if cluster.scheduling.explanation("default", f"p{i}")]
     assert kept == [f"p{i}" for i in range(5, EXPLANATIONS_KEPT + 5)]

@@ -18,7 +18,7 @@ WEB = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"
 
 
 def _ready(cluster: Cluster, node: str) -> str:
-    node_obj = cluster.get("nodes", node, namespace="")
+    node_obj = cluster.api.get("nodes", node, namespace="")
     return next(c["status"] for c in node_obj["status"]["conditions"] if c["type"] == "Ready")
 
 
@@ -34,10 +34,10 @@ def test_a_timed_fault_fires_later_even_across_a_reload():
                                   "spec": {"template": {"spec": {"containers": [
                                       {"name": "web", "image": "nginx:0.0.0-missing"}]}}}}}}]})
     cluster.step(60)
-    assert cluster.get("deployments", "web")["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+    assert cluster.api.get("deployments", "web")["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
     cluster = Cluster.loads(cluster.dumps())
     cluster.step(60)
-    image = cluster.get("deployments", "web")["spec"]["template"]["spec"]["containers"][0]["image"]
+    image = cluster.api.get("deployments", "web")["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == "nginx:0.0.0-missing"
     assert any(c["actor"] == faults.ACTOR and c["kind"] == "Deployment" for c in cluster.changes())
 
@@ -68,20 +68,20 @@ def test_a_node_that_joins_later_registers_runs_pods_and_gets_the_daemon_pods():
               "taints": [{"key": "dedicated", "value": "batch", "effect": "NoSchedule"}]}
     cluster = scenario.build({**SMALL, "objects": [AGENT], "faults": [{"at": 60, "join": joiner}]})
     cluster.step(30)
-    assert [n["metadata"]["name"] for n in cluster.list("nodes", namespace="")["items"]] == [
+    assert [n["metadata"]["name"] for n in cluster.api.list("nodes", namespace="")["items"]] == [
         "control-plane", "worker-1", "worker-2"]
     cluster = Cluster.loads(cluster.dumps())
     cluster.step(60)
-    node = cluster.get("nodes", "worker-9", namespace="")
+    node = cluster.api.get("nodes", "worker-9", namespace="")
     assert _ready(cluster, "worker-9") == "True"
     assert node["metadata"]["labels"]["disktype"] == "ssd"
     assert node["spec"]["taints"] == joiner["taints"]
-    cidrs = [n["spec"]["podCIDR"] for n in cluster.list("nodes", namespace="")["items"]]
+    cidrs = [n["spec"]["podCIDR"] for n in cluster.api.list("nodes", namespace="")["items"]]
     assert len(set(cidrs)) == len(cidrs)
     registered = [c for c in cluster.changes() if c["kind"] == "Node" and c["type"] == "ADDED"]
     assert [(c["name"], c["actor"]) for c in registered] == [("worker-9", "kubelet/worker-9")]
     # kube-proxy tolerates every taint; the agent does not tolerate `dedicated`, so it stays off the new node
-    on_new = {p["metadata"]["name"].rsplit("-", 1)[0]: p for p in cluster.list("pods", namespace=None)["items"]
+    on_new = {p["metadata"]["name"].rsplit("-", 1)[0]: p for p in cluster.api.list("pods", namespace=None)["items"]
               if p["spec"].get("nodeName") == "worker-9"}
     assert set(on_new) == {"kube-proxy"}
     assert on_new["kube-proxy"]["status"]["phase"] == "Running"
@@ -93,8 +93,8 @@ def test_a_joining_node_runs_tolerating_daemon_pods_and_a_second_join_of_its_nam
     cluster = scenario.build({**SMALL, "objects": [agent], "faults": [
         {"at": 10, "join": {"name": "worker-9"}}, {"at": 20, "join": {"name": "worker-9", "cpu": "8"}}]})
     cluster.step(60)
-    assert cluster.get("nodes", "worker-9", namespace="")["status"]["capacity"]["cpu"] == "2"
-    agents = {p["spec"]["nodeName"]: p["status"]["phase"] for p in cluster.list("pods", label_selector="app=agent")
+    assert cluster.api.get("nodes", "worker-9", namespace="")["status"]["capacity"]["cpu"] == "2"
+    agents = {p["spec"]["nodeName"]: p["status"]["phase"] for p in cluster.api.list("pods", label_selector="app=agent")
               ["items"]}
     assert agents == dict.fromkeys(["control-plane", "worker-1", "worker-2", "worker-9"], "Running")
 

@@ -9,7 +9,7 @@ from cluster_engine.sim.errors import Status
 
 
 def _owner(cluster, name="owner"):
-    return cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
+    return cluster.api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
 
 
 def _dependent(cluster, name, owner, node="worker-1"):
@@ -23,12 +23,12 @@ def _dependent(cluster, name, owner, node="worker-1"):
             "blockOwnerDeletion": True,
         }
     ]
-    return cluster.create(body)
+    return cluster.api.create(body)
 
 
 def _exists(cluster, kind, name):
     try:
-        cluster.get(kind, name)
+        cluster.api.get(kind, name)
     except Status:
         return False
     return True
@@ -39,7 +39,7 @@ def test_background_deletion_collects_dependents(cluster):
     _dependent(cluster, "a", owner)
     _dependent(cluster, "b", owner, node=None)
     cluster.step(5)
-    cluster.delete("configmaps", "owner")
+    cluster.api.delete("configmaps", "owner")
     assert not _exists(cluster, "configmaps", "owner")
     cluster.step(2)
     assert not _exists(cluster, "pods", "a")
@@ -52,11 +52,11 @@ def test_foreground_deletion_waits_for_dependents(cluster):
     owner = _owner(cluster)
     _dependent(cluster, "a", owner)
     cluster.step(5)
-    cluster.delete("configmaps", "owner", propagation_policy="Foreground")
+    cluster.api.delete("configmaps", "owner", propagation_policy="Foreground")
     cluster.step(0)
-    held = cluster.get("configmaps", "owner")
+    held = cluster.api.get("configmaps", "owner")
     assert "foregroundDeletion" in held["metadata"]["finalizers"]
-    assert cluster.get("pods", "a")["metadata"]["deletionTimestamp"]
+    assert cluster.api.get("pods", "a")["metadata"]["deletionTimestamp"]
     cluster.step(2)
     assert not _exists(cluster, "pods", "a")
     assert not _exists(cluster, "configmaps", "owner")
@@ -65,10 +65,10 @@ def test_foreground_deletion_waits_for_dependents(cluster):
 def test_orphan_deletion_keeps_dependents_without_the_reference(cluster):
     owner = _owner(cluster)
     _dependent(cluster, "a", owner)
-    cluster.delete("configmaps", "owner", propagation_policy="Orphan")
+    cluster.api.delete("configmaps", "owner", propagation_policy="Orphan")
     cluster.step(1)
     assert not _exists(cluster, "configmaps", "owner")
-    assert "ownerReferences" not in cluster.get("pods", "a")["metadata"]
+    assert "ownerReferences" not in cluster.api.get("pods", "a")["metadata"]
 
 
 def test_dependent_with_one_live_owner_survives(cluster):
@@ -78,10 +78,10 @@ def test_dependent_with_one_live_owner_survives(cluster):
         {"apiVersion": "v1", "kind": "ConfigMap", "name": "first", "uid": first["metadata"]["uid"]},
         {"apiVersion": "v1", "kind": "ConfigMap", "name": "second", "uid": second["metadata"]["uid"]},
     ]
-    cluster.create(body)
-    cluster.delete("configmaps", "first")
+    cluster.api.create(body)
+    cluster.api.delete("configmaps", "first")
     cluster.step(1)
-    refs = cluster.get("pods", "shared")["metadata"]["ownerReferences"]
+    refs = cluster.api.get("pods", "shared")["metadata"]["ownerReferences"]
     assert [r["name"] for r in refs] == ["second"]
 
 
@@ -89,7 +89,7 @@ def test_stopped_controller_manager_collects_nothing_until_restarted(cluster):
     owner = _owner(cluster)
     _dependent(cluster, "a", owner, node=None)
     cluster.set_component("kube-controller-manager", running=False)
-    cluster.delete("configmaps", "owner")
+    cluster.api.delete("configmaps", "owner")
     cluster.step(30)
     assert _exists(cluster, "pods", "a")
     cluster.set_component("kube-controller-manager", running=True)
@@ -100,7 +100,7 @@ def test_stopped_controller_manager_collects_nothing_until_restarted(cluster):
 def test_owner_of_an_unserved_kind_is_left_alone(cluster):
     proxies = [
         p
-        for p in cluster.list("pods", namespace="kube-system")["items"]
+        for p in cluster.api.list("pods", namespace="kube-system")["items"]
         if p["metadata"]["name"].startswith("kube-proxy-")
     ]
     assert proxies[0]["metadata"]["ownerReferences"][0]["kind"] == "DaemonSet"
@@ -108,7 +108,7 @@ def test_owner_of_an_unserved_kind_is_left_alone(cluster):
     assert len(
         [
             p
-            for p in cluster.list("pods", namespace="kube-system")["items"]
+            for p in cluster.api.list("pods", namespace="kube-system")["items"]
             if p["metadata"]["name"].startswith("kube-proxy-")
         ]
     ) == len(proxies)
@@ -116,8 +116,8 @@ def test_owner_of_an_unserved_kind_is_left_alone(cluster):
 
 def test_pods_with_node_owner_go_when_the_node_goes(cluster):
     with pytest.raises(Status):
-        cluster.get("pods", "etcd-worker-1", namespace="kube-system")
-    cluster.delete("nodes", "control-plane")
+        cluster.api.get("pods", "etcd-worker-1", namespace="kube-system")
+    cluster.api.delete("nodes", "control-plane")
     cluster.step(60)
-    names = [p["metadata"]["name"] for p in cluster.list("pods", namespace="kube-system")["items"]]
+    names = [p["metadata"]["name"] for p in cluster.api.list("pods", namespace="kube-system")["items"]]
     assert "etcd-control-plane" not in names

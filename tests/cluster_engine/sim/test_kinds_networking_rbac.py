@@ -21,88 +21,89 @@ def rule(path: str = "/", path_type: str | None = "Prefix", **backend) -> dict:
 
 def test_ingress_needs_rules_or_a_default_backend(cluster):
     with pytest.raises(Status) as error:
-        cluster.apply(ingress())
+        cluster.api.apply(ingress())
     assert error.value.message == ('Ingress "web" is invalid: spec: Invalid value: []networking.IngressRule(nil): '
                                    "either `defaultBackend` or `rules` must be specified")
 
 
 def test_ingress_paths_are_validated_as_upstream(cluster):
     with pytest.raises(Status) as error:
-        cluster.apply(ingress(rules=[rule(path_type=None), rule("relative", "Exact")]))
+        cluster.api.apply(ingress(rules=[rule(path_type=None), rule("relative", "Exact")]))
     message = error.value.message
     assert "spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified" in message
     assert 'spec.rules[1].http.paths[0].path: Invalid value: "relative": must be an absolute path' in message
     with pytest.raises(Status) as port:
-        cluster.apply(ingress(rules=[rule(service={"name": "web", "port": {}})]))
+        cluster.api.apply(ingress(rules=[rule(service={"name": "web", "port": {}})]))
     assert "spec.rules[0].http.paths[0].backend: Required value: port name or number is required" in \
         port.value.message
 
 
 def test_the_default_ingress_class_is_filled_in_on_create(cluster):
-    cluster.apply(ingress("before", rules=[rule()]))
-    cluster.apply({"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+    cluster.api.apply(ingress("before", rules=[rule()]))
+    cluster.api.apply({"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
                    "metadata": {"name": "nginx",
                                 "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}},
                    "spec": {"controller": "k8s.io/ingress-nginx"}})
-    cluster.apply(ingress("after", rules=[rule()]))
-    assert "ingressClassName" not in cluster.get("ingresses", "before")["spec"]
-    assert cluster.get("ingresses", "after")["spec"]["ingressClassName"] == "nginx"
-    assert "status" not in cluster.get("ingresses", "after") or not cluster.get("ingresses", "after")["status"].get(
+    cluster.api.apply(ingress("after", rules=[rule()]))
+    assert "ingressClassName" not in cluster.api.get("ingresses", "before")["spec"]
+    assert cluster.api.get("ingresses", "after")["spec"]["ingressClassName"] == "nginx"
+    after = cluster.api.get("ingresses", "after")
+    assert "status" not in after or not after["status"].get(
         "loadBalancer", {}).get("ingress")  # no controller publishes an address
 
 
 def test_ingress_class_controller_is_immutable(cluster):
     cls = {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "c"},
            "spec": {"controller": "example.com/a"}}
-    cluster.apply(cls)
+    cluster.api.apply(cls)
     cls["spec"]["controller"] = "example.com/b"
     with pytest.raises(Status) as error:
-        cluster.apply(cls)
+        cluster.api.apply(cls)
     assert 'spec.controller: Invalid value: "example.com/b": field is immutable' in error.value.message
 
 
 def test_kubeadm_bootstrap_roles_are_there_and_aggregated(cluster):
-    names = {role["metadata"]["name"] for role in cluster.list("clusterroles")["items"]}
+    names = {role["metadata"]["name"] for role in cluster.api.list("clusterroles")["items"]}
     assert {"cluster-admin", "admin", "edit", "view", "system:basic-user", "system:discovery"} <= names
-    bindings = {b["metadata"]["name"]: b for b in cluster.list("clusterrolebindings")["items"]}
+    bindings = {b["metadata"]["name"]: b for b in cluster.api.list("clusterrolebindings")["items"]}
     assert bindings["kubeadm:cluster-admins"]["roleRef"]["name"] == "cluster-admin"
-    view_rules = cluster.get("clusterroles", "view", namespace="")["rules"]
+    view_rules = cluster.api.get("clusterroles", "view", namespace="")["rules"]
     assert {"apiGroups": ["apps"], "resources": ["controllerrevisions", "statefulsets", "statefulsets/scale",
                                                  "statefulsets/status", "daemonsets", "daemonsets/status",
                                                  "deployments", "deployments/scale", "deployments/status",
                                                  "replicasets", "replicasets/scale", "replicasets/status"],
             "verbs": ["get", "list", "watch"]} in view_rules
-    edit_rules = cluster.get("clusterroles", "edit", namespace="")["rules"]
+    edit_rules = cluster.api.get("clusterroles", "edit", namespace="")["rules"]
     assert all(r in edit_rules for r in view_rules)  # edit aggregates view
 
 
 def test_a_labelled_cluster_role_joins_the_aggregation(cluster):
-    cluster.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+    cluster.api.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
                    "metadata": {"name": "widgets-view",
                                 "labels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}},
                    "rules": [{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get"]}]})
     cluster.run_until_idle()
     widget = {"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get"]}
     for role in ("view", "edit", "admin"):
-        assert widget in cluster.get("clusterroles", role, namespace="")["rules"]
+        assert widget in cluster.api.get("clusterroles", role, namespace="")["rules"]
 
 
 def test_role_binding_role_ref_is_immutable_and_defaults_api_groups(cluster):
     binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "rb"},
                "roleRef": {"kind": "ClusterRole", "name": "view"}, "subjects": [{"kind": "User", "name": "jane"}]}
-    stored = cluster.apply(binding)[0]
+    stored = cluster.api.apply(binding)[0]
     assert stored["roleRef"]["apiGroup"] == "rbac.authorization.k8s.io"
     assert stored["subjects"][0]["apiGroup"] == "rbac.authorization.k8s.io"
     binding["roleRef"]["name"] = "edit"
     with pytest.raises(Status) as error:
-        cluster.apply(binding)
+        cluster.api.apply(binding)
     assert ('roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", '
             'Name:"edit"}: cannot change roleRef') in error.value.message
 
 
 def test_role_rules_need_verbs_and_groups(cluster):
     with pytest.raises(Status) as error:
-        cluster.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "r"},
+        cluster.api.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "r"},
                        "rules": [{"resources": ["pods"]}, {"nonResourceURLs": ["/healthz"], "verbs": ["get"]}]})
     message = error.value.message
     assert "rules[0].verbs: Required value: verbs must contain at least one value" in message
@@ -112,7 +113,7 @@ def test_role_rules_need_verbs_and_groups(cluster):
 
 
 def test_autoscaling_v1_manifests_are_converted_to_the_stored_version(cluster):
-    created = cluster.apply({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+    created = cluster.api.apply({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
                              "metadata": {"name": "web"},
                              "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
                                       "maxReplicas": 3, "targetCPUUtilizationPercentage": 70}})[0]
@@ -123,6 +124,6 @@ def test_autoscaling_v1_manifests_are_converted_to_the_stored_version(cluster):
 
 def test_an_unknown_kind_is_answered_as_kube_apiserver_does(cluster):
     with pytest.raises(Status) as error:
-        cluster.apply({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}})
+        cluster.api.apply({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}})
     assert error.value.code == 404
     assert 'no matches for kind "Widget" in version "example.com/v1"' in error.value.message

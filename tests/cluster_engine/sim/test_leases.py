@@ -14,14 +14,14 @@ NS = "kube-node-lease"
 
 
 def _renewed(cluster, node: str) -> float:
-    return parse_rfc3339(cluster.get("leases", node, namespace=NS)["spec"]["renewTime"])
+    return parse_rfc3339(cluster.api.get("leases", node, namespace=NS)["spec"]["renewTime"])
 
 
 def test_every_node_has_a_lease_held_by_its_kubelet(cluster):
-    leases = cluster.list("leases", namespace=NS)["items"]
+    leases = cluster.api.list("leases", namespace=NS)["items"]
     assert [lease["metadata"]["name"] for lease in leases] == ["control-plane", "worker-1", "worker-2"]
-    lease = cluster.get("leases", "worker-1", namespace=NS)
-    node = cluster.get("nodes", "worker-1")
+    lease = cluster.api.get("leases", "worker-1", namespace=NS)
+    node = cluster.api.get("nodes", "worker-1")
     assert lease["apiVersion"] == "coordination.k8s.io/v1"
     assert lease["spec"]["holderIdentity"] == "worker-1"
     assert lease["spec"]["leaseDurationSeconds"] == 40
@@ -47,10 +47,10 @@ def test_a_stopping_kubelet_renews_its_lease_last_and_the_node_turns_unknown_a_g
     changes = [c for c in cluster.changes() if c["kind"] == "Lease"]
     assert (changes[-1]["actor"], changes[-1]["verb"]) == ("kubelet/worker-1", "update")
     cluster.step(NODE_MONITOR_GRACE_PERIOD - 1)  # counted from the last renewal
-    ready = next(c for c in cluster.get("nodes", "worker-1")["status"]["conditions"] if c["type"] == "Ready")
+    ready = next(c for c in cluster.api.get("nodes", "worker-1")["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "True"
     cluster.step(2)
-    ready = next(c for c in cluster.get("nodes", "worker-1")["status"]["conditions"] if c["type"] == "Ready")
+    ready = next(c for c in cluster.api.get("nodes", "worker-1")["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "Unknown"
     cluster.step(100)
     started_at = cluster.now
@@ -59,24 +59,24 @@ def test_a_stopping_kubelet_renews_its_lease_last_and_the_node_turns_unknown_a_g
 
 
 def test_a_deleted_lease_comes_back_when_the_kubelet_restarts(cluster):
-    cluster.delete("leases", "worker-1", namespace=NS)
+    cluster.api.delete("leases", "worker-1", namespace=NS)
     cluster.set_component("kubelet/worker-1", running=False)
     cluster.set_component("kubelet/worker-1", running=True)
-    assert cluster.get("leases", "worker-1", namespace=NS)["spec"]["holderIdentity"] == "worker-1"
+    assert cluster.api.get("leases", "worker-1", namespace=NS)["spec"]["holderIdentity"] == "worker-1"
 
 
 def test_the_garbage_collector_deletes_the_lease_with_its_node(cluster):
-    cluster.delete("nodes", "worker-2")
+    cluster.api.delete("nodes", "worker-2")
     cluster.run_until_idle()
-    assert [lease["metadata"]["name"] for lease in cluster.list("leases", namespace=NS)["items"]] == \
+    assert [lease["metadata"]["name"] for lease in cluster.api.list("leases", namespace=NS)["items"]] == \
         ["control-plane", "worker-1"]
 
 
 def test_a_node_created_by_hand_has_no_kubelet_and_so_no_lease(cluster):
-    cluster.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "manual"}})
+    cluster.api.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "manual"}})
     cluster.run_until_idle()
     with pytest.raises(Status) as missing:
-        cluster.get("leases", "manual", namespace=NS)
+        cluster.api.get("leases", "manual", namespace=NS)
     assert missing.value.message == 'leases.coordination.k8s.io "manual" not found'
     text = run_command(cluster, "kubectl describe node manual", actor="user:a").stdout
     assert 'Lease:              Failed to get lease: leases.coordination.k8s.io "manual" not found\n' in text
@@ -86,13 +86,13 @@ def test_lease_validation_reads_like_upstream(cluster):
     lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "lock"},
              "spec": {"holderIdentity": "me", "leaseDurationSeconds": 0, "leaseTransitions": -1}}
     with pytest.raises(Status) as invalid:
-        cluster.create(lease)
+        cluster.api.create(lease)
     assert invalid.value.message.endswith(
         'is invalid: [spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0, '
         "spec.leaseTransitions: Invalid value: -1: must be greater than or equal to 0]")
     assert invalid.value.kubectl_text().startswith('The Lease "lock" is invalid: \n* spec.leaseDurationSeconds')
     lease["spec"] = {"holderIdentity": "me", "leaseDurationSeconds": 15}
-    assert cluster.create(lease)["metadata"]["namespace"] == "default"
+    assert cluster.api.create(lease)["metadata"]["namespace"] == "default"
 
 
 def test_kubectl_get_leases_and_describe_node_read_the_stored_lease(cluster):

@@ -27,8 +27,8 @@ def test_replicas_written_with_an_exponent_are_accepted_as_kubectl_sends_them() 
     manifest = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1e1\n"
                 "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
                 "    spec: {containers: [{name: web, image: 'nginx:1.27'}]}\n")
-    cluster.apply(parse_objects(manifest)[0].body)
-    assert cluster.get("Deployment", "web")["spec"]["replicas"] == 10
+    cluster.api.apply(parse_objects(manifest)[0].body)
+    assert cluster.api.get("Deployment", "web")["spec"]["replicas"] == 10
 
 
 def test_documents_keep_their_lines_and_a_document_without_kind_is_refused() -> None:
@@ -50,7 +50,7 @@ def _problems(text: str) -> list[dict]:
     cluster = small_cluster()
     for document in parse_objects(text):
         try:
-            cluster.apply(document.body, dry_run=True)
+            cluster.api.apply(document.body, dry_run=True)
         except Status as error:
             return field_problems(error, document.node)
     raise AssertionError("the manifest was accepted")

@@ -25,19 +25,19 @@ def policy(name: str, spec: dict, namespace: str = "default") -> dict:
 @pytest.fixture
 def net() -> Cluster:
     cluster = scenario.build()
-    cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team", "labels": {"team": "a"}}})
-    cluster.apply(app("web", {"app": "web"}))
-    cluster.apply(app("client", {"app": "client"}))
-    cluster.apply(app("other", {"app": "other"}))
-    cluster.apply(app("remote", {"app": "remote"}, "team"))
-    cluster.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+    cluster.api.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team", "labels": {"team": "a"}}})
+    cluster.api.apply(app("web", {"app": "web"}))
+    cluster.api.apply(app("client", {"app": "client"}))
+    cluster.api.apply(app("other", {"app": "other"}))
+    cluster.api.apply(app("remote", {"app": "remote"}, "team"))
+    cluster.api.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
                    "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": "http"}]}})
     cluster.step(30)
     return cluster
 
 
 def pod_of(cluster: Cluster, app_name: str) -> dict:
-    return next(p for p in cluster.list("pods", namespace=None)["items"]
+    return next(p for p in cluster.api.list("pods", namespace=None)["items"]
                 if (p["metadata"].get("labels") or {}).get("app") == app_name)
 
 
@@ -52,17 +52,17 @@ def test_without_policies_everything_connects(net):
 
 
 def test_default_deny_ingress_isolates_every_pod_of_the_namespace(net):
-    net.apply(policy("deny", {"podSelector": {}}))
-    assert net.get("networkpolicies", "deny")["spec"]["policyTypes"] == ["Ingress"]
+    net.api.apply(policy("deny", {"podSelector": {}}))
+    assert net.api.get("networkpolicies", "deny")["spec"]["policyTypes"] == ["Ingress"]
     assert reach(net, "client") is None
     assert reach(net, "remote") is None
 
 
 def test_allowing_policies_add_up(net):
-    net.apply(policy("deny", {"podSelector": {}}))
-    net.apply(policy("clients", {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [
+    net.api.apply(policy("deny", {"podSelector": {}}))
+    net.api.apply(policy("clients", {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [
         {"from": [{"podSelector": {"matchLabels": {"app": "client"}}}], "ports": [{"port": "http"}]}]}))
-    net.apply(policy("team-a", {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [
+    net.api.apply(policy("team-a", {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [
         {"from": [{"namespaceSelector": {"matchLabels": {"team": "a"}}}]}]}))
     assert reach(net, "client") == 200
     assert reach(net, "remote") == 200
@@ -70,33 +70,34 @@ def test_allowing_policies_add_up(net):
 
 
 def test_ports_must_match_the_destination_port(net):
-    net.apply(policy("only-8080", {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [
+    net.api.apply(policy("only-8080", {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [
         {"ports": [{"port": 8000, "endPort": 8080}]}]}))
     assert reach(net, "client") is None
 
 
 def test_ip_blocks_match_the_source_address(net):
     client_ip = pod_of(net, "client")["status"]["podIP"]
-    net.apply(policy("by-ip", {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [
+    net.api.apply(policy("by-ip", {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [
         {"from": [{"ipBlock": {"cidr": "10.244.0.0/16", "except": [f"{client_ip}/32"]}}]}]}))
     assert reach(net, "client") is None
     assert reach(net, "other") == 200
 
 
 def test_egress_isolation_blocks_dns_unless_allowed(net):
-    net.apply(policy("client-egress", {"podSelector": {"matchLabels": {"app": "client"}}, "policyTypes": ["Egress"]}))
+    net.api.apply(policy("client-egress", {"podSelector": {"matchLabels": {"app": "client"}},
+                                           "policyTypes": ["Egress"]}))
     pod = pod_of(net, "client")["metadata"]["name"]
     assert net.http_request("web", from_pod=pod)["error"] == "curl: (6) Could not resolve host: web"
     web_ip = pod_of(net, "web")["status"]["podIP"]
     assert net.http_request(web_ip, from_pod=pod)["timed_out"] is True
-    net.apply(policy("client-egress", {"podSelector": {"matchLabels": {"app": "client"}}, "policyTypes": ["Egress"],
+    net.api.apply(policy("client-egress", {"podSelector": {"matchLabels": {"app": "client"}}, "policyTypes": ["Egress"],
                                        "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]},
                                                   {"to": [{"podSelector": {"matchLabels": {"app": "web"}}}]}]}))
     assert net.http_request("web", from_pod=pod)["status"] == 200
 
 
 def test_curl_and_wget_time_out_as_they_report_it(net):
-    net.apply(policy("deny", {"podSelector": {}}))
+    net.api.apply(policy("deny", {"podSelector": {}}))
     client = pod_of(net, "client")["metadata"]["name"]
     plain = run_command(net, f"kubectl exec {client} -- curl web", actor="user:ada")
     assert plain.exit_code == 28
@@ -111,7 +112,7 @@ def test_validation_words_as_upstream(net):
     from cluster_engine.sim.errors import Status
 
     with pytest.raises(Status) as error:
-        net.apply(policy("bad", {"podSelector": {}, "ingress": [{"from": [{}], "ports": [{"endPort": 90}]}]}))
+        net.api.apply(policy("bad", {"podSelector": {}, "ingress": [{"from": [{}], "ports": [{"endPort": 90}]}]}))
     assert "spec.ingress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is not specified" \
         in error.value.message
     assert "spec.ingress[0].from[0]: Required value: must specify a peer" in error.value.message

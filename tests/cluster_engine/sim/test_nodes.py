@@ -8,20 +8,20 @@ from cluster_engine.sim.nodes import NODE_MONITOR_GRACE_PERIOD, eviction_delay, 
 
 
 def test_nodes_register_as_kubeadm_nodes(cluster):
-    node = cluster.get("nodes", "control-plane")
+    node = cluster.api.get("nodes", "control-plane")
     assert node["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] == ""
     assert node["spec"]["taints"] == [
         {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
     ]
     assert node["status"]["nodeInfo"]["containerRuntimeVersion"].startswith("containerd://")
-    assert cluster.get("nodes", "worker-2")["status"]["nodeInfo"]["containerRuntimeVersion"].startswith(
+    assert cluster.api.get("nodes", "worker-2")["status"]["nodeInfo"]["containerRuntimeVersion"].startswith(
         "cri-o://"
     )
     assert node_ready(node) == "True"
 
 
 def test_kube_system_looks_like_a_kubeadm_cluster(cluster):
-    names = [p["metadata"]["name"] for p in cluster.list("pods", namespace="kube-system")["items"]]
+    names = [p["metadata"]["name"] for p in cluster.api.list("pods", namespace="kube-system")["items"]]
     for expected in (
         "etcd-control-plane",
         "kube-apiserver-control-plane",
@@ -31,7 +31,7 @@ def test_kube_system_looks_like_a_kubeadm_cluster(cluster):
         assert expected in names
     assert sum(n.startswith("kube-proxy-") for n in names) == 3
     assert sum(n.startswith("coredns-") for n in names) == 2
-    phases = {p["status"]["phase"] for p in cluster.list("pods", namespace="kube-system")["items"]}
+    phases = {p["status"]["phase"] for p in cluster.api.list("pods", namespace="kube-system")["items"]}
     assert phases == {"Running"}
 
 
@@ -39,17 +39,17 @@ def test_the_grace_period_is_kubernetes_1_32s_default_of_50_seconds(cluster):
     # raised from 40 s in 1.32 (kubernetes/kubernetes#126287)
     cluster.set_component("kubelet/worker-1", running=False)
     cluster.step(49)
-    assert node_ready(cluster.get("nodes", "worker-1")) == "True"
+    assert node_ready(cluster.api.get("nodes", "worker-1")) == "True"
     cluster.step(2)
-    assert node_ready(cluster.get("nodes", "worker-1")) == "Unknown"
+    assert node_ready(cluster.api.get("nodes", "worker-1")) == "Unknown"
 
 
 def test_stopped_kubelet_turns_the_node_unknown_after_the_grace_period(cluster):
     cluster.set_component("kubelet/worker-1", running=False)
     cluster.step(NODE_MONITOR_GRACE_PERIOD - 1)
-    assert node_ready(cluster.get("nodes", "worker-1")) == "True"
+    assert node_ready(cluster.api.get("nodes", "worker-1")) == "True"
     cluster.step(2)
-    node = cluster.get("nodes", "worker-1")
+    node = cluster.api.get("nodes", "worker-1")
     assert node_ready(node) == "Unknown"
     assert [(t["key"], t["effect"]) for t in node["spec"]["taints"]] == [
         ("node.kubernetes.io/unreachable", "NoSchedule"),
@@ -58,7 +58,7 @@ def test_stopped_kubelet_turns_the_node_unknown_after_the_grace_period(cluster):
 
 
 def test_pods_are_evicted_after_their_toleration_seconds(cluster):
-    cluster.create(pod("web"))
+    cluster.api.create(pod("web"))
     short = pod("impatient")
     short["spec"]["tolerations"] = [
         {
@@ -68,80 +68,80 @@ def test_pods_are_evicted_after_their_toleration_seconds(cluster):
             "tolerationSeconds": 10,
         }
     ]
-    cluster.create(short)
+    cluster.api.create(short)
     cluster.step(10)
     cluster.set_component("kubelet/worker-1", running=False)
     cluster.step(NODE_MONITOR_GRACE_PERIOD + 1)
-    assert cluster.get("pods", "web")["status"]["conditions"][2] | {"lastTransitionTime": ""} == {
+    assert cluster.api.get("pods", "web")["status"]["conditions"][2] | {"lastTransitionTime": ""} == {
         "type": "Ready",
         "status": "False",
         "lastTransitionTime": "",
     }
     cluster.step(10)
-    assert cluster.get("pods", "impatient")["metadata"].get("deletionTimestamp")
-    assert not cluster.get("pods", "web")["metadata"].get("deletionTimestamp")
+    assert cluster.api.get("pods", "impatient")["metadata"].get("deletionTimestamp")
+    assert not cluster.api.get("pods", "web")["metadata"].get("deletionTimestamp")
     cluster.step(290)
-    assert cluster.get("pods", "web")["metadata"].get("deletionTimestamp")
-    evictions = cluster.list("events", field_selector="reason=TaintManagerEviction")["items"]
+    assert cluster.api.get("pods", "web")["metadata"].get("deletionTimestamp")
+    evictions = cluster.api.list("events", field_selector="reason=TaintManagerEviction")["items"]
     assert {e["involvedObject"]["name"] for e in evictions} == {"web", "impatient"}
 
 
 def test_restarted_kubelet_clears_taints_and_finishes_deletions(cluster):
-    cluster.create(pod("web"))
+    cluster.api.create(pod("web"))
     cluster.step(10)
     cluster.set_component("kubelet/worker-1", running=False)
     cluster.step(400)
-    assert cluster.get("pods", "web")["metadata"]["deletionTimestamp"]
+    assert cluster.api.get("pods", "web")["metadata"]["deletionTimestamp"]
     cluster.set_component("kubelet/worker-1", running=True)
     cluster.step(5)
-    assert node_ready(cluster.get("nodes", "worker-1")) == "True"
-    assert "taints" not in cluster.get("nodes", "worker-1")["spec"]
-    assert cluster.list("pods", field_selector="metadata.name=web")["items"] == []
+    assert node_ready(cluster.api.get("nodes", "worker-1")) == "True"
+    assert "taints" not in cluster.api.get("nodes", "worker-1")["spec"]
+    assert cluster.api.list("pods", field_selector="metadata.name=web")["items"] == []
 
 
 def test_a_cordoned_node_is_tainted_unschedulable_until_uncordoned(cluster):
-    cluster.patch("nodes", "worker-1", {"spec": {"taints": [{"key": "gpu", "effect": "NoSchedule"}]}},
+    cluster.api.patch("nodes", "worker-1", {"spec": {"taints": [{"key": "gpu", "effect": "NoSchedule"}]}},
                   patch_type="merge")
-    cluster.patch("nodes", "worker-1", {"spec": {"unschedulable": True}}, patch_type="merge")
+    cluster.api.patch("nodes", "worker-1", {"spec": {"unschedulable": True}}, patch_type="merge")
     cluster.run_until_idle()
-    node = cluster.get("nodes", "worker-1")
+    node = cluster.api.get("nodes", "worker-1")
     assert [(t["key"], t["effect"]) for t in node["spec"]["taints"]] == [
         ("gpu", "NoSchedule"), ("node.kubernetes.io/unschedulable", "NoSchedule")]
     assert node["spec"]["taints"][1]["timeAdded"]
     last = [c for c in cluster.changes() if c["kind"] == "Node"][-1]
     assert (last["actor"], last["verb"]) == ("node-lifecycle-controller", "update")
-    cluster.patch("nodes", "worker-1", {"spec": {"unschedulable": None}}, patch_type="merge")
+    cluster.api.patch("nodes", "worker-1", {"spec": {"unschedulable": None}}, patch_type="merge")
     cluster.run_until_idle()
-    assert cluster.get("nodes", "worker-1")["spec"]["taints"] == [{"key": "gpu", "effect": "NoSchedule"}]
+    assert cluster.api.get("nodes", "worker-1")["spec"]["taints"] == [{"key": "gpu", "effect": "NoSchedule"}]
 
 
 def test_a_pod_that_tolerates_the_unschedulable_taint_still_lands_on_a_cordoned_node(cluster):
-    cluster.patch("nodes", "worker-2", {"spec": {"unschedulable": True}}, patch_type="merge")
+    cluster.api.patch("nodes", "worker-2", {"spec": {"unschedulable": True}}, patch_type="merge")
     patient = pod("patient", node=None)
     patient["spec"]["nodeSelector"] = {"kubernetes.io/hostname": "worker-2"}
     patient["spec"]["tolerations"] = [{"key": "node.kubernetes.io/unschedulable", "operator": "Exists",
                                        "effect": "NoSchedule"}]
-    cluster.create(patient)
+    cluster.api.create(patient)
     cluster.step(5)
-    assert cluster.get("pods", "patient")["spec"]["nodeName"] == "worker-2"
+    assert cluster.api.get("pods", "patient")["spec"]["nodeName"] == "worker-2"
 
 
 def test_stopped_controller_manager_means_no_node_monitoring(cluster):
     cluster.set_component("kube-controller-manager", running=False)
     cluster.set_component("kubelet/worker-1", running=False)
     cluster.step(120)
-    assert node_ready(cluster.get("nodes", "worker-1")) == "True"
+    assert node_ready(cluster.api.get("nodes", "worker-1")) == "True"
     cluster.set_component("kube-controller-manager", running=True)
     cluster.step(1)
-    assert node_ready(cluster.get("nodes", "worker-1")) == "Unknown"
+    assert node_ready(cluster.api.get("nodes", "worker-1")) == "Unknown"
 
 
 def test_stopped_component_shows_in_its_static_pod(cluster):
     cluster.set_component("kube-scheduler", running=False)
-    state = cluster.get("pods", "kube-scheduler-control-plane", namespace="kube-system")["status"]
+    state = cluster.api.get("pods", "kube-scheduler-control-plane", namespace="kube-system")["status"]
     assert state["containerStatuses"][0]["state"]["terminated"]["reason"] == "Error"
     cluster.set_component("kube-scheduler", running=True)
-    state = cluster.get("pods", "kube-scheduler-control-plane", namespace="kube-system")["status"]
+    state = cluster.api.get("pods", "kube-scheduler-control-plane", namespace="kube-system")["status"]
     assert "running" in state["containerStatuses"][0]["state"]
     assert state["containerStatuses"][0]["restartCount"] == 1
 

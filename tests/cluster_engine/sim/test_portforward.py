@@ -17,14 +17,14 @@ GET = b"GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: curl/7.88.1\r\nAcc
 @pytest.fixture
 def cluster() -> Cluster:
     cluster = small_cluster()
-    cluster.create(pod("web"))
-    cluster.create(pod("echo", image="hashicorp/http-echo:1.0", args=["-text=hello"]))
+    cluster.api.create(pod("web"))
+    cluster.api.create(pod("echo", image="hashicorp/http-echo:1.0", args=["-text=hello"]))
     cluster.step(30)
     return cluster
 
 
 def _uid(cluster: Cluster, name: str) -> str:
-    return cluster.get("Pod", name)["metadata"]["uid"]
+    return cluster.api.get("Pod", name)["metadata"]["uid"]
 
 
 def forward(cluster: Cluster, name: str, port: int, request: bytes | None = GET) -> portforward.Forwarded:
@@ -42,7 +42,7 @@ def test_a_request_gets_the_page_curl_gets_inside_the_cluster(cluster):
     assert headers["Connection"] == "close"
     assert int(headers["Content-Length"]) == len(body)
     assert parsedate_to_datetime(headers["Date"]).timestamp() == int(cluster.now)  # the simulated clock's
-    assert body.decode() == cluster.http_request(f"http://{cluster.get('Pod', 'web')['status']['podIP']}/")["body"]
+    assert body.decode() == cluster.http_request(f"http://{cluster.api.get('Pod', 'web')['status']['podIP']}/")["body"]
     assert b"<title>Welcome to nginx!</title>" in body
 
 
@@ -78,17 +78,17 @@ def test_a_connection_to_a_port_without_a_server_is_refused_by_the_runtime(clust
 
 def test_a_pod_deleted_or_replaced_since_the_forward_opened_has_no_sandbox(cluster):
     uid = _uid(cluster, "web")
-    cluster.delete("Pod", "web", grace_period_seconds=0)
+    cluster.api.delete("Pod", "web", grace_period_seconds=0)
     cluster.step(5)
     gone = cluster.port_forward("web", namespace="default", uid=uid, port=80)
     assert gone.error.endswith(f'failed to find sandbox "{portforward.sandbox_id(uid)}" in store: not found')
-    cluster.create(pod("web"))
+    cluster.api.create(pod("web"))
     cluster.step(30)
     assert cluster.port_forward("web", namespace="default", uid=uid, port=80).error == gone.error
 
 
 def test_a_container_that_is_not_running_does_not_listen(cluster):
-    cluster.create(pod("crashing", command=["sh", "-c", "exit 1"]))
+    cluster.api.create(pod("crashing", command=["sh", "-c", "exit 1"]))
     cluster.step(3)
     assert "connection refused" in forward(cluster, "crashing", 80, None).error
 

@@ -118,27 +118,27 @@ WRITES = {"create", "apply", "patch", "update", "delete"}
 
 def _perform(cluster: Cluster, op: str, arg: Any) -> None:
     if op == "create":
-        cluster.create(arg)
+        cluster.api.create(arg)
     elif op == "apply":
-        cluster.apply(arg)
+        cluster.api.apply(arg)
     elif op == "patch":
         kind, name, patch_type, body = arg
-        cluster.patch(kind, name, body, patch_type=patch_type)
+        cluster.api.patch(kind, name, body, patch_type=patch_type)
     elif op == "update":
         kind, name, stale = arg
-        current = cluster.get(kind, name)
+        current = cluster.api.get(kind, name)
         if stale:
             current["metadata"]["resourceVersion"] = "1"
         current.setdefault("metadata", {}).setdefault("labels", {})["touched"] = "yes"
-        cluster.update(current)
+        cluster.api.update(current)
     elif op == "delete":
         kind, name, policy, grace = arg
-        cluster.delete(kind, name, propagation_policy=policy, grace_period_seconds=grace)
+        cluster.api.delete(kind, name, propagation_policy=policy, grace_period_seconds=grace)
     elif op == "list":
         kind, labels, fields = arg
-        cluster.list(kind, label_selector=labels, field_selector=fields)
+        cluster.api.list(kind, label_selector=labels, field_selector=fields)
     elif op == "watch":
-        cluster.watch_events(arg)
+        cluster.api.watch(arg)
     elif op == "step":
         cluster.step(arg)
     elif op == "component":
@@ -162,7 +162,7 @@ def test_random_requests_fail_only_with_status_and_change_nothing_when_they_fail
         last_rv = cluster.store.rv
     versions = [c["resourceVersion"] for c in cluster.changes()]
     assert [int(v) for v in versions] == sorted({int(v) for v in versions})
-    for item in cluster.list("pods", namespace=None)["items"]:
+    for item in cluster.api.list("pods", namespace=None)["items"]:
         assert int(item["metadata"]["resourceVersion"]) <= cluster.store.rv
 
 

@@ -28,10 +28,10 @@ def limited(**overrides: int):
 
 def test_pods_beyond_the_limit_are_forbidden():
     cluster = limited(pods=1)
-    cluster.create(pod("fits"), actor="user:ada")
+    cluster.api.create(pod("fits"), actor="user:ada")
     before = cluster.dumps()
     with pytest.raises(Status) as refused:
-        cluster.create(pod("one-too-many"), actor="user:ada")
+        cluster.api.create(pod("one-too-many"), actor="user:ada")
     used = cluster.store.count("Pod")
     assert refused.value.code == 403
     assert refused.value.message == (
@@ -43,14 +43,14 @@ def test_pods_beyond_the_limit_are_forbidden():
 def test_objects_beyond_the_limit_are_forbidden_but_events_do_not_count():
     cluster = limited(objects=0)
     with pytest.raises(Status) as refused:
-        cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}, actor="user:ada")
+        cluster.api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}, actor="user:ada")
     assert "exceeded quota: sandbox-limits, requested: count/objects=1" in refused.value.message
 
 
 def test_nodes_beyond_the_limit_are_forbidden():
     cluster = limited(nodes=0)
     with pytest.raises(Status) as refused:
-        cluster.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "extra"}}, actor="user:ada")
+        cluster.api.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "extra"}}, actor="user:ada")
     assert refused.value.reason == "Forbidden"
     assert "requested: nodes=1" in refused.value.message
 
@@ -70,13 +70,13 @@ def test_replicas_above_the_limit_are_forbidden_on_create_and_update():
         manifest["spec"]["serviceName"] = "big"
     before = json.dumps(cluster.to_json(), sort_keys=True)
     with pytest.raises(Status) as refused:
-        cluster.create(manifest, actor="user:ada")
+        cluster.api.create(manifest, actor="user:ada")
     assert refused.value.message.endswith("requested: replicas=101, limited: replicas=100")
     assert json.dumps(cluster.to_json(), sort_keys=True) == before
     manifest["spec"]["replicas"] = 2
-    cluster.create(manifest, actor="user:ada")
+    cluster.api.create(manifest, actor="user:ada")
     with pytest.raises(Status):
-        cluster.patch(kind.kind, "big", {"spec": {"replicas": 500}}, patch_type="merge", actor="user:ada")
+        cluster.api.patch(kind.kind, "big", {"spec": {"replicas": 500}}, patch_type="merge", actor="user:ada")
 
 
 def test_limits_travel_with_the_state_and_a_scenario_can_lift_them():

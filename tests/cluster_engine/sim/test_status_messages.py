@@ -15,31 +15,31 @@ from cluster_engine.sim.errors import Status
 def _run(cluster: Cluster, case: dict[str, Any]) -> None:
     verb = case["verb"]
     if verb == "create":
-        cluster.create(case["body"], namespace=case.get("namespace"))
+        cluster.api.create(case["body"], namespace=case.get("namespace"))
     elif verb == "update":
-        cluster.update(case["body"])
+        cluster.api.update(case["body"])
     elif verb == "get":
-        cluster.get(case["kind"], case["target"])
+        cluster.api.get(case["kind"], case["target"])
     elif verb == "patch":
-        cluster.patch(
+        cluster.api.patch(
             case["kind"], case["target"], case["patch"], patch_type=case.get("patch_type", "strategic")
         )
     elif verb == "delete":
-        cluster.delete(case["kind"], case["target"], propagation_policy=case.get("propagation_policy"))
+        cluster.api.delete(case["kind"], case["target"], propagation_policy=case.get("propagation_policy"))
     elif verb == "list":
-        cluster.list(
+        cluster.api.list(
             case["kind"],
             label_selector=case.get("label_selector", ""),
             field_selector=case.get("field_selector", ""),
         )
     elif verb == "watch":
-        cluster.watch_events(case["since"])
+        cluster.api.watch(case["since"])
     else:
         raise AssertionError(verb)
 
 
 def test_status_messages_match_golden(cluster):
-    cluster.create(pod("web"))
+    cluster.api.create(pod("web"))
     results = {}
     for case in load("status/requests.yaml"):
         before = cluster.dumps()

@@ -50,14 +50,14 @@ def test_a_pod_naming_the_unreachable_taint_with_a_value_gets_no_default_tolerat
     # eviction controller finds no toleration of the real (valueless) taint and evicts without waiting
     odd = pod("odd")
     odd["spec"]["tolerations"] = [{"key": UNREACHABLE, "operator": "Equal", "value": "x", "effect": "NoExecute"}]
-    created = cluster.create(odd)
+    created = cluster.api.create(odd)
     assert [(t["key"], t.get("value")) for t in created["spec"]["tolerations"]] == [
         (UNREACHABLE, "x"),
         (NOT_READY, None),
     ]
-    cluster.create(pod("web"))
+    cluster.api.create(pod("web"))
     cluster.step(10)
     cluster.set_component("kubelet/worker-1", running=False)
     cluster.step(NODE_MONITOR_GRACE_PERIOD + 2)
-    assert cluster.get("pods", "odd")["metadata"].get("deletionTimestamp")
-    assert not cluster.get("pods", "web")["metadata"].get("deletionTimestamp")
+    assert cluster.api.get("pods", "odd")["metadata"].get("deletionTimestamp")
+    assert not cluster.api.get("pods", "web")["metadata"].get("deletionTimestamp")

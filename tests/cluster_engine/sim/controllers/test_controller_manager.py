@@ -17,10 +17,10 @@ def test_every_registered_controller_is_keyed_by_its_name():
 
 def test_stopped_controller_manager_reconciles_nothing_until_started(cluster):
     cluster.set_component("kube-controller-manager", running=False)
-    cluster.apply(deployment("web", 2))
-    cluster.apply(daemonset("agent"))
+    cluster.api.apply(deployment("web", 2))
+    cluster.api.apply(daemonset("agent"))
     cluster.step(60)
-    assert cluster.list("replicasets", namespace="default")["items"] == []
+    assert cluster.api.list("replicasets", namespace="default")["items"] == []
     assert pods_of(cluster, "web") == []
     assert pods_of(cluster, "agent") == []
     cluster.set_component("kube-controller-manager", running=True)
@@ -30,7 +30,7 @@ def test_stopped_controller_manager_reconciles_nothing_until_started(cluster):
 
 
 def test_controller_work_survives_a_save_and_load(cluster):
-    cluster.apply(replicaset("web", 2))
+    cluster.api.apply(replicaset("web", 2))
     loaded = type(cluster).loads(cluster.dumps())
     loaded.step(30)
     cluster.step(30)
@@ -49,24 +49,24 @@ def test_controller_work_survives_a_save_and_load(cluster):
 )
 def test_statuses_match_specs_once_idle(replicas, rs_replicas, new_image, scale_to, strategy):
     cluster = small_cluster()
-    cluster.apply(deployment("web", replicas, strategy={"type": strategy}))
-    cluster.apply(replicaset("solo", rs_replicas))
-    cluster.apply(daemonset("agent"))
+    cluster.api.apply(deployment("web", replicas, strategy={"type": strategy}))
+    cluster.api.apply(replicaset("solo", rs_replicas))
+    cluster.api.apply(daemonset("agent"))
     cluster.step(20)
-    cluster.patch(
+    cluster.api.patch(
         "deployments",
         "web",
         {"spec": {"replicas": scale_to, "template": {"spec": {"containers": [{"name": "app", "image": new_image}]}}}},
     )
     cluster.run_until_idle()
     cluster.step(300)
-    d = cluster.get("deployments", "web")
+    d = cluster.api.get("deployments", "web")
     status = d["status"]
     assert status.get("observedGeneration") == d["metadata"]["generation"]
     for key in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas"):
         assert status.get(key, 0) == scale_to, key
-    rs = cluster.get("replicasets", "solo")["status"]
+    rs = cluster.api.get("replicasets", "solo")["status"]
     assert rs.get("replicas", 0) == rs.get("readyReplicas", 0) == rs.get("availableReplicas", 0) == rs_replicas
-    ds = cluster.get("daemonsets", "agent")["status"]
+    ds = cluster.api.get("daemonsets", "agent")["status"]
     assert ds["desiredNumberScheduled"] == ds["currentNumberScheduled"] == ds["numberReady"] == 2
     assert ds.get("numberMisscheduled", 0) == 0

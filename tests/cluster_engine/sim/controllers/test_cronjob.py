@@ -24,7 +24,7 @@ def cronjob(name: str = "tick", schedule: str = "*/1 * * * *", script: str = "sl
 
 
 def _jobs(cluster: Cluster) -> list[str]:
-    return [j["metadata"]["name"] for j in cluster.list("jobs")["items"]]
+    return [j["metadata"]["name"] for j in cluster.api.list("jobs")["items"]]
 
 
 def test_job_names_are_the_scheduled_minute_since_the_epoch() -> None:
@@ -32,7 +32,7 @@ def test_job_names_are_the_scheduled_minute_since_the_epoch() -> None:
 
 
 def test_cronjob_creates_a_job_each_minute_and_wakes_for_the_next(cluster: Cluster) -> None:
-    cluster.create(cronjob())
+    cluster.api.create(cronjob())
     cluster.run_until_idle()
     wake = cluster.next_wakeup()
     assert wake is not None
@@ -44,21 +44,21 @@ def test_cronjob_creates_a_job_each_minute_and_wakes_for_the_next(cluster: Clust
 
 
 def test_cronjob_events_and_names_golden(cluster: Cluster) -> None:
-    cluster.create(cronjob(successfulJobsHistoryLimit=1))
+    cluster.api.create(cronjob(successfulJobsHistoryLimit=1))
     cluster.step(185)
     reasons = [e.split(":")[0] for e in job_events(cluster, "CronJob", "tick")]
     check("controllers/cronjob_events.yaml", {"jobs": _jobs(cluster), "events": reasons})
 
 
 def test_forbid_skips_a_run_while_one_is_active(cluster: Cluster) -> None:
-    cluster.create(cronjob(script="sleep 100", concurrencyPolicy="Forbid"))
+    cluster.api.create(cronjob(script="sleep 100", concurrencyPolicy="Forbid"))
     cluster.step(150)
     assert len(_jobs(cluster)) == 1
     assert any("JobAlreadyActive" in e for e in job_events(cluster, "CronJob", "tick"))
 
 
 def test_replace_deletes_the_running_job(cluster: Cluster) -> None:
-    cluster.create(cronjob(script="sleep 100", concurrencyPolicy="Replace"))
+    cluster.api.create(cronjob(script="sleep 100", concurrencyPolicy="Replace"))
     cluster.step(61)
     first = _jobs(cluster)
     cluster.step(60)
@@ -67,25 +67,25 @@ def test_replace_deletes_the_running_job(cluster: Cluster) -> None:
 
 
 def test_allow_runs_jobs_concurrently(cluster: Cluster) -> None:
-    cluster.create(cronjob(script="sleep 300"))
+    cluster.api.create(cronjob(script="sleep 300"))
     cluster.step(185)
-    assert len(cluster.get("cronjobs", "tick")["status"]["active"]) == 3
+    assert len(cluster.api.get("cronjobs", "tick")["status"]["active"]) == 3
 
 
 def test_suspended_cronjob_creates_nothing(cluster: Cluster) -> None:
-    cluster.create(cronjob(suspend=True))
+    cluster.api.create(cronjob(suspend=True))
     cluster.step(300)
     assert _jobs(cluster) == []
 
 
 def test_history_limits_keep_the_newest_finished_jobs(cluster: Cluster) -> None:
-    cluster.create(cronjob(script="true", successfulJobsHistoryLimit=2))
+    cluster.api.create(cronjob(script="true", successfulJobsHistoryLimit=2))
     cluster.step(60 * 5 + 30)
     assert len(_jobs(cluster)) == 2
 
 
 def test_failed_history_limit(cluster: Cluster) -> None:
-    cluster.create(
+    cluster.api.create(
         cronjob(
             script="exit 1", failedJobsHistoryLimit=1, jobTemplate={"spec": job("x", "exit 1", backoffLimit=0)["spec"]}
         )
@@ -93,7 +93,7 @@ def test_failed_history_limit(cluster: Cluster) -> None:
     cluster.step(60 * 4 + 30)
     failed = [
         j
-        for j in cluster.list("jobs")["items"]
+        for j in cluster.api.list("jobs")["items"]
         if any(c["type"] == "Failed" for c in j["status"].get("conditions", []))
     ]
     assert len(failed) == 1
@@ -101,7 +101,7 @@ def test_failed_history_limit(cluster: Cluster) -> None:
 
 def test_missed_start_past_the_deadline_is_reported(cluster: Cluster) -> None:
     cluster.set_component("kube-controller-manager", running=False)
-    cluster.create(cronjob(schedule="0 * * * *", startingDeadlineSeconds=10))
+    cluster.api.create(cronjob(schedule="0 * * * *", startingDeadlineSeconds=10))
     cluster.step(3600)
     cluster.set_component("kube-controller-manager", running=True)
     assert _jobs(cluster) == []
@@ -110,7 +110,7 @@ def test_missed_start_past_the_deadline_is_reported(cluster: Cluster) -> None:
 
 def test_too_many_missed_start_times_warns_and_starts_the_latest(cluster: Cluster) -> None:
     cluster.set_component("kube-controller-manager", running=False)
-    cluster.create(cronjob())
+    cluster.api.create(cronjob())
     cluster.step(200 * 60)
     cluster.set_component("kube-controller-manager", running=True)
     events = job_events(cluster, "CronJob", "tick")
@@ -125,9 +125,9 @@ def test_most_recent_schedule_counts_missed_runs() -> None:
 
 
 def test_time_zone_moves_the_schedule(cluster: Cluster) -> None:
-    cluster.create(cronjob(schedule="0 12 * * *", timeZone="Europe/Berlin"))
+    cluster.api.create(cronjob(schedule="0 12 * * *", timeZone="Europe/Berlin"))
     cluster.step(86400)
-    scheduled = cluster.get("cronjobs", "tick")["status"]["lastScheduleTime"]
+    scheduled = cluster.api.get("cronjobs", "tick")["status"]["lastScheduleTime"]
     assert scheduled.endswith("T11:00:00Z")
 
 
@@ -141,5 +141,5 @@ def test_time_zone_moves_the_schedule(cluster: Cluster) -> None:
 )
 def test_invalid_schedule_or_time_zone_is_refused(cluster: Cluster, field: str, value: str, message: str) -> None:
     with pytest.raises(Status) as caught:
-        cluster.create(cronjob(**{field: value}))
+        cluster.api.create(cronjob(**{field: value}))
     assert message in caught.value.message

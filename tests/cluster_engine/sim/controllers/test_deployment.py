@@ -16,17 +16,17 @@ REVISION = "deployment.kubernetes.io/revision"
 
 
 def _image(cluster, name, image):
-    cluster.patch(
+    cluster.api.patch(
         "deployments", name, {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}}
     )
 
 
 def _conditions(cluster, name):
-    return {c["type"]: (c["status"], c["reason"]) for c in cluster.get("deployments", name)["status"]["conditions"]}
+    return {c["type"]: (c["status"], c["reason"]) for c in cluster.api.get("deployments", name)["status"]["conditions"]}
 
 
 def test_deployment_creates_a_replicaset_named_after_the_template_hash(cluster):
-    cluster.apply(deployment("web", 3))
+    cluster.api.apply(deployment("web", 3))
     cluster.step(30)
     (rs,) = owned_replicasets(cluster, "web")
     template_hash = rs["metadata"]["labels"]["pod-template-hash"]
@@ -42,9 +42,9 @@ def test_deployment_creates_a_replicaset_named_after_the_template_hash(cluster):
 
 
 def test_deployment_becomes_available_and_complete(cluster):
-    cluster.apply(deployment("web", 3))
+    cluster.api.apply(deployment("web", 3))
     cluster.step(30)
-    d = cluster.get("deployments", "web")
+    d = cluster.api.get("deployments", "web")
     assert d["metadata"]["annotations"][REVISION] == "1"
     assert {k: d["status"][k] for k in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas")} == {
         "replicas": 3,
@@ -72,7 +72,7 @@ def test_defaults_round_as_upstream():
 
 
 def test_rolling_update_events_golden(cluster):
-    cluster.apply(deployment("web", 3))
+    cluster.api.apply(deployment("web", 3))
     cluster.step(30)
     _image(cluster, "web", "nginx:1.26")
     cluster.step(60)
@@ -89,7 +89,7 @@ def test_rolling_update_events_golden(cluster):
 
 
 def test_rolling_update_never_exceeds_surge_or_unavailability(cluster):
-    cluster.apply(deployment("web", 4))
+    cluster.api.apply(deployment("web", 4))
     cluster.step(30)
     _image(cluster, "web", "nginx:1.26")
     for _ in range(40):
@@ -98,13 +98,13 @@ def test_rolling_update_never_exceeds_surge_or_unavailability(cluster):
         assert sum(rs["spec"]["replicas"] for rs in rss) <= 4 + 1  # maxSurge 25 % of 4, rounded up
         available = sum(rs.get("status", {}).get("availableReplicas", 0) for rs in rss)
         assert available >= 4 - 1  # maxUnavailable 25 % of 4, rounded down
-    d = cluster.get("deployments", "web")
+    d = cluster.api.get("deployments", "web")
     assert d["status"]["updatedReplicas"] == 4
     assert d["status"]["replicas"] == 4
 
 
 def test_recreate_scales_old_down_before_creating_new(cluster):
-    cluster.apply(deployment("web", 2, strategy={"type": "Recreate"}))
+    cluster.api.apply(deployment("web", 2, strategy={"type": "Recreate"}))
     cluster.step(30)
     _image(cluster, "web", "nginx:1.26")
     cluster.step(0.1)
@@ -118,25 +118,25 @@ def test_recreate_scales_old_down_before_creating_new(cluster):
 
 
 def test_rollback_reuses_the_old_replicaset_with_the_next_revision(cluster):
-    cluster.apply(deployment("web", 2))
+    cluster.api.apply(deployment("web", 2))
     cluster.step(30)
     _image(cluster, "web", "nginx:1.26")
     cluster.step(60)
     first = next(rs for rs in owned_replicasets(cluster, "web") if rs["metadata"]["annotations"][REVISION] == "1")
     ops, message = rollback_patch(cluster.store, "default", "web", 1)
     assert message == "rolled back"
-    cluster.patch("deployments", "web", ops, patch_type="json")
+    cluster.api.patch("deployments", "web", ops, patch_type="json")
     cluster.step(60)
-    again = cluster.get("replicasets", first["metadata"]["name"])
+    again = cluster.api.get("replicasets", first["metadata"]["name"])
     assert again["metadata"]["annotations"][REVISION] == "3"
     assert again["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] == "1"
     assert again["spec"]["replicas"] == 2
-    assert cluster.get("deployments", "web")["metadata"]["annotations"][REVISION] == "3"
+    assert cluster.api.get("deployments", "web")["metadata"]["annotations"][REVISION] == "3"
     assert len(owned_replicasets(cluster, "web")) == 2
 
 
 def test_rollback_to_the_current_template_is_skipped(cluster):
-    cluster.apply(deployment("web", 1))
+    cluster.api.apply(deployment("web", 1))
     cluster.step(30)
     _image(cluster, "web", "nginx:1.26")
     cluster.step(30)
@@ -147,7 +147,7 @@ def test_rollback_to_the_current_template_is_skipped(cluster):
 
 
 def test_revision_history_limit_deletes_the_oldest_unused_replicasets(cluster):
-    cluster.apply(deployment("web", 1, revisionHistoryLimit=1))
+    cluster.api.apply(deployment("web", 1, revisionHistoryLimit=1))
     for tag in ("1.24", "1.25", "1.26"):
         cluster.step(30)
         _image(cluster, "web", f"nginx:{tag}")
@@ -157,24 +157,24 @@ def test_revision_history_limit_deletes_the_oldest_unused_replicasets(cluster):
 
 
 def test_paused_deployment_does_not_roll_out_until_resumed(cluster):
-    cluster.apply(deployment("web", 2))
+    cluster.api.apply(deployment("web", 2))
     cluster.step(30)
-    cluster.patch("deployments", "web", {"spec": {"paused": True}}, patch_type="merge")
+    cluster.api.patch("deployments", "web", {"spec": {"paused": True}}, patch_type="merge")
     _image(cluster, "web", "nginx:1.26")
     cluster.step(30)
     assert len(owned_replicasets(cluster, "web")) == 1
     assert _conditions(cluster, "web")["Progressing"] == ("Unknown", "DeploymentPaused")
-    cluster.patch("deployments", "web", {"spec": {"paused": False}}, patch_type="merge")
+    cluster.api.patch("deployments", "web", {"spec": {"paused": False}}, patch_type="merge")
     cluster.step(60)
     assert len(owned_replicasets(cluster, "web")) == 2
     assert _conditions(cluster, "web")["Progressing"] == ("True", "NewReplicaSetAvailable")
 
 
 def test_rollout_restart_annotation_rolls_out_a_new_replicaset(cluster):
-    cluster.apply(deployment("web", 2))
+    cluster.api.apply(deployment("web", 2))
     cluster.step(30)
     stamp = {"kubectl.kubernetes.io/restartedAt": "2026-01-05T10:05:00Z"}
-    cluster.patch("deployments", "web", {"spec": {"template": {"metadata": {"annotations": stamp}}}})
+    cluster.api.patch("deployments", "web", {"spec": {"template": {"metadata": {"annotations": stamp}}}})
     cluster.step(60)
     revisions = {rs["metadata"]["annotations"][REVISION]: rs for rs in owned_replicasets(cluster, "web")}
     assert revisions["2"]["spec"]["replicas"] == 2
@@ -183,9 +183,9 @@ def test_rollout_restart_annotation_rolls_out_a_new_replicaset(cluster):
 
 
 def test_scaling_via_spec_replicas_scales_the_replicaset(cluster):
-    cluster.apply(deployment("web", 2))
+    cluster.api.apply(deployment("web", 2))
     cluster.step(30)
-    cluster.patch("deployments", "web", {"spec": {"replicas": 5}}, patch_type="merge")
+    cluster.api.patch("deployments", "web", {"spec": {"replicas": 5}}, patch_type="merge")
     cluster.step(30)
     (rs,) = owned_replicasets(cluster, "web")
     assert rs["spec"]["replicas"] == 5
@@ -196,24 +196,24 @@ def test_scaling_via_spec_replicas_scales_the_replicaset(cluster):
 
 
 def test_progress_deadline_exceeded_when_the_new_pods_never_become_ready(cluster):
-    cluster.apply(deployment("web", 2, progressDeadlineSeconds=60))
+    cluster.api.apply(deployment("web", 2, progressDeadlineSeconds=60))
     cluster.step(30)
     _image(cluster, "web", "nginx:9.9-no-such-tag")
     cluster.step(30)
     assert _conditions(cluster, "web")["Progressing"] == ("True", "ReplicaSetUpdated")
     cluster.step(60)
-    conditions = cluster.get("deployments", "web")["status"]["conditions"]
+    conditions = cluster.api.get("deployments", "web")["status"]["conditions"]
     progressing = next(c for c in conditions if c["type"] == "Progressing")
     assert (progressing["status"], progressing["reason"]) == ("False", "ProgressDeadlineExceeded")
     assert progressing["message"].endswith("has timed out progressing.")
 
 
 def test_deleting_a_deployment_garbage_collects_replicasets_and_pods(cluster):
-    cluster.apply(deployment("web", 2))
+    cluster.api.apply(deployment("web", 2))
     cluster.step(30)
-    cluster.delete("deployments", "web")
+    cluster.api.delete("deployments", "web")
     cluster.step(60)
-    assert cluster.list("replicasets", namespace="default")["items"] == []
+    assert cluster.api.list("replicasets", namespace="default")["items"] == []
     assert pods_of(cluster, "web", include_terminating=True) == []
 
 
@@ -221,4 +221,4 @@ def test_invalid_deployment_is_refused_with_upstream_wording(cluster):
     manifest = deployment("web", 1)
     manifest["spec"]["template"]["metadata"]["labels"] = {"app": "other"}
     with pytest.raises(Status, match="`selector` does not match template `labels`"):
-        cluster.apply(manifest)
+        cluster.api.apply(manifest)

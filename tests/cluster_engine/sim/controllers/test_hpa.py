@@ -27,22 +27,22 @@ def hpa(name: str = "web", *, version: str = "v2", **spec) -> dict:
 
 
 def conditions(cluster: Cluster, name: str = "web") -> dict[str, tuple[str, str]]:
-    return {c["type"]: (c["status"], c["reason"]) for c in cluster.get("hpa", name)["status"]["conditions"]}
+    return {c["type"]: (c["status"], c["reason"]) for c in cluster.api.get("hpa", name)["status"]["conditions"]}
 
 
 def replicas(cluster: Cluster, name: str = "web") -> int:
-    return cluster.get("deployments", name)["spec"]["replicas"]
+    return cluster.api.get("deployments", name)["spec"]["replicas"]
 
 
 def test_busy_pods_scale_up_by_the_scale_up_limit_then_to_max(cluster):
-    cluster.apply(busy_deployment())
+    cluster.api.apply(busy_deployment())
     cluster.step(40)
-    cluster.apply(hpa(version="v1", targetCPUUtilizationPercentage=50))
+    cluster.api.apply(hpa(version="v1", targetCPUUtilizationPercentage=50))
     cluster.step(1)
     assert replicas(cluster) == 4  # 250 % of the target wants 3... x5: capped at max(2 x 1, 4)
     cluster.step(60)
     assert replicas(cluster) == 5
-    status = cluster.get("hpa", "web")["status"]
+    status = cluster.api.get("hpa", "web")["status"]
     assert status["currentMetrics"][0]["resource"]["current"]["averageUtilization"] == 250
     assert conditions(cluster)["ScalingLimited"] == ("True", "TooManyReplicas")
     assert events_of(cluster, "HorizontalPodAutoscaler", "web")[0] == (
@@ -50,9 +50,9 @@ def test_busy_pods_scale_up_by_the_scale_up_limit_then_to_max(cluster):
 
 
 def test_idle_pods_scale_down_only_after_the_stabilization_window(cluster):
-    cluster.apply(busy_deployment(replicas=3, command=["sleep", "3600"]))
+    cluster.api.apply(busy_deployment(replicas=3, command=["sleep", "3600"]))
     cluster.step(40)
-    cluster.apply(hpa(minReplicas=1))
+    cluster.api.apply(hpa(minReplicas=1))
     cluster.step(1)
     assert replicas(cluster) == 3
     assert conditions(cluster)["AbleToScale"] == ("True", "ScaleDownStabilized")
@@ -68,11 +68,11 @@ def test_missing_cpu_request_is_reported_as_upstream(cluster):
     deployment = busy_deployment()
     del deployment["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]
     deployment["spec"]["template"]["spec"]["containers"][0]["resources"] = {}
-    cluster.apply(deployment)
+    cluster.api.apply(deployment)
     cluster.step(40)
-    cluster.apply(hpa())
+    cluster.api.apply(hpa())
     cluster.step(1)
-    status = cluster.get("hpa", "web")["status"]
+    status = cluster.api.get("hpa", "web")["status"]
     assert status["currentMetrics"] == [{"type": ""}]
     active = next(c for c in status["conditions"] if c["type"] == "ScalingActive")
     assert active["reason"] == "FailedGetResourceMetric"
@@ -84,29 +84,29 @@ def test_missing_cpu_request_is_reported_as_upstream(cluster):
 
 
 def test_without_metrics_server_the_metrics_api_is_missing(cluster):
-    cluster.delete("services", "metrics-server", namespace="kube-system")
-    cluster.apply(busy_deployment())
+    cluster.api.delete("services", "metrics-server", namespace="kube-system")
+    cluster.api.apply(busy_deployment())
     cluster.step(40)
-    cluster.apply(hpa())
+    cluster.api.apply(hpa())
     cluster.step(1)
-    active = next(c for c in cluster.get("hpa", "web")["status"]["conditions"] if c["type"] == "ScalingActive")
+    active = next(c for c in cluster.api.get("hpa", "web")["status"]["conditions"] if c["type"] == "ScalingActive")
     assert active["message"].endswith("unable to fetch metrics from resource metrics API: the server could not find "
                                       "the requested resource (get pods.metrics.k8s.io)")
 
 
 def test_missing_target_fails_to_get_scale(cluster):
-    cluster.apply(hpa("nope"))
+    cluster.api.apply(hpa("nope"))
     cluster.step(1)
     assert conditions(cluster, "nope")["AbleToScale"] == ("False", "FailedGetScale")
     assert 'FailedGetScale: deployments.apps "nope" not found' in events_of(cluster, "HorizontalPodAutoscaler", "nope")
 
 
 def test_behavior_policies_limit_the_rate(cluster):
-    cluster.apply(busy_deployment())
+    cluster.api.apply(busy_deployment())
     cluster.step(40)
     behavior = {"scaleUp": {"policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}]}}
-    cluster.apply(hpa(behavior=behavior, maxReplicas=10))
-    stored = cluster.get("hpa", "web")["spec"]["behavior"]
+    cluster.api.apply(hpa(behavior=behavior, maxReplicas=10))
+    stored = cluster.api.get("hpa", "web")["spec"]["behavior"]
     assert stored["scaleDown"] == {"stabilizationWindowSeconds": 300, "selectPolicy": "Max",
                                    "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]}
     cluster.step(1)
@@ -119,9 +119,9 @@ def test_behavior_policies_limit_the_rate(cluster):
 
 
 def test_recommendations_survive_a_reload_and_die_with_the_controller_manager(cluster):
-    cluster.apply(busy_deployment(replicas=3, command=["sleep", "3600"]))
+    cluster.api.apply(busy_deployment(replicas=3, command=["sleep", "3600"]))
     cluster.step(40)
-    cluster.apply(hpa())
+    cluster.api.apply(hpa())
     cluster.step(100)
     reloaded = Cluster.loads(cluster.dumps())
     assert reloaded.controller_memory == cluster.controller_memory
@@ -170,9 +170,9 @@ def test_v1_round_trip_keeps_other_metrics_behavior_and_conditions():
 
 def test_validation_words_as_upstream(cluster):
     with pytest.raises(Status) as bounds:
-        cluster.apply(hpa(minReplicas=3, maxReplicas=2))
+        cluster.api.apply(hpa(minReplicas=3, maxReplicas=2))
     assert "spec.maxReplicas: Invalid value: 2: must be greater than or equal to `minReplicas`" in bounds.value.message
     with pytest.raises(Status) as target:
-        cluster.apply(hpa(metrics=[{"type": "Resource",
+        cluster.api.apply(hpa(metrics=[{"type": "Resource",
                                     "resource": {"name": "cpu", "target": {"type": "Utilization"}}}]))
     assert "must set either a target raw value or a target utilization" in target.value.message

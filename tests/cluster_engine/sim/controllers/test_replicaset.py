@@ -13,7 +13,7 @@ from cluster_engine.sim.util import NAME_ALPHABET
 
 
 def test_replicaset_creates_its_replicas_named_after_it(cluster):
-    cluster.apply(replicaset("web", 3))
+    cluster.api.apply(replicaset("web", 3))
     cluster.step(20)
     names = [p["metadata"]["name"] for p in pods_of(cluster, "web")]
     assert len(names) == 3
@@ -25,9 +25,9 @@ def test_replicaset_creates_its_replicas_named_after_it(cluster):
 
 
 def test_replicaset_status_counts_ready_and_available_replicas(cluster):
-    cluster.apply(replicaset("web", 2))
+    cluster.api.apply(replicaset("web", 2))
     cluster.step(30)
-    status = cluster.get("replicasets", "web")["status"]
+    status = cluster.api.get("replicasets", "web")["status"]
     assert status == {
         "replicas": 2,
         "fullyLabeledReplicas": 2,
@@ -38,10 +38,10 @@ def test_replicaset_status_counts_ready_and_available_replicas(cluster):
 
 
 def test_replicaset_replaces_a_deleted_pod(cluster):
-    cluster.apply(replicaset("web", 2))
+    cluster.api.apply(replicaset("web", 2))
     cluster.step(20)
     victim = pods_of(cluster, "web")[0]["metadata"]["name"]
-    cluster.delete("pods", victim)
+    cluster.api.delete("pods", victim)
     cluster.step(40)
     names = [p["metadata"]["name"] for p in pods_of(cluster, "web")]
     assert len(names) == 2
@@ -49,12 +49,12 @@ def test_replicaset_replaces_a_deleted_pod(cluster):
 
 
 def test_scaling_down_deletes_pending_pods_before_running_ones(cluster):
-    cluster.apply(replicaset("web", 2))
+    cluster.api.apply(replicaset("web", 2))
     cluster.step(30)
     running = {p["metadata"]["name"] for p in pods_of(cluster, "web")}
     cluster.set_component("kube-scheduler", running=False)
-    cluster.patch("replicasets", "web", {"spec": {"replicas": 4}}, patch_type="merge")
-    cluster.patch("replicasets", "web", {"spec": {"replicas": 2}}, patch_type="merge")
+    cluster.api.patch("replicasets", "web", {"spec": {"replicas": 4}}, patch_type="merge")
+    cluster.api.patch("replicasets", "web", {"spec": {"replicas": 2}}, patch_type="merge")
     cluster.step(1)
     assert {p["metadata"]["name"] for p in pods_of(cluster, "web")} == running
 
@@ -88,28 +88,28 @@ def test_deletion_order_ranks_unscheduled_pending_not_ready_and_newest_first(clu
 def test_replicaset_adopts_a_matching_orphan(cluster):
     orphan = pod("stray", node=None)
     orphan["metadata"]["labels"] = {"app": "web"}
-    cluster.apply(orphan)
-    cluster.apply(replicaset("web", 2))
+    cluster.api.apply(orphan)
+    cluster.api.apply(replicaset("web", 2))
     cluster.step(20)
-    stray = cluster.get("pods", "stray")
+    stray = cluster.api.get("pods", "stray")
     assert stray["metadata"]["ownerReferences"][0]["name"] == "web"
     assert len(pods_of(cluster, "web")) == 2
 
 
 def test_replicaset_releases_a_pod_whose_labels_stop_matching(cluster):
-    cluster.apply(replicaset("web", 2))
+    cluster.api.apply(replicaset("web", 2))
     cluster.step(20)
     name = pods_of(cluster, "web")[0]["metadata"]["name"]
-    cluster.patch("pods", name, {"metadata": {"labels": {"app": "debug"}}}, patch_type="merge")
+    cluster.api.patch("pods", name, {"metadata": {"labels": {"app": "debug"}}}, patch_type="merge")
     cluster.step(20)
-    assert "ownerReferences" not in cluster.get("pods", name)["metadata"]
+    assert "ownerReferences" not in cluster.api.get("pods", name)["metadata"]
     assert len(pods_of(cluster, "web")) == 2
 
 
 def test_replicaset_events_read_like_upstream(cluster):
-    cluster.apply(replicaset("web", 2))
+    cluster.api.apply(replicaset("web", 2))
     cluster.step(20)
-    cluster.patch("replicasets", "web", {"spec": {"replicas": 1}}, patch_type="merge")
+    cluster.api.patch("replicasets", "web", {"spec": {"replicas": 1}}, patch_type="merge")
     cluster.step(5)
     events = events_of(cluster, "ReplicaSet", "web")
     check("controllers/replicaset-events.yaml", [re.sub(r"web-[a-z0-9]{5}$", "web-xxxxx", e) for e in events] + events)
@@ -118,12 +118,12 @@ def test_replicaset_events_read_like_upstream(cluster):
 def test_refused_pod_create_records_failed_create_and_replica_failure(cluster):
     manifest = replicaset("web", 1)
     manifest["spec"]["template"]["spec"]["priorityClassName"] = "no-such-class"
-    cluster.apply(manifest)
+    cluster.api.apply(manifest)
     cluster.step(5)
     events = events_of(cluster, "ReplicaSet", "web")
     assert events[0].startswith('FailedCreate: Error creating: pods "web-')
     assert "no PriorityClass with name no-such-class was found" in events[0]
-    conditions = cluster.get("replicasets", "web")["status"]["conditions"]
+    conditions = cluster.api.get("replicasets", "web")["status"]["conditions"]
     assert conditions[0]["type"] == "ReplicaFailure"
     assert conditions[0]["reason"] == "FailedCreate"
 

@@ -44,18 +44,18 @@ def daemonset(name: str, image: str = "nginx:1.27", **spec: Any) -> dict[str, An
 
 
 def pods_of(cluster: Cluster, app: str, *, include_terminating: bool = False) -> list[dict[str, Any]]:
-    pods = cluster.list("pods", label_selector=f"app={app}")["items"]
+    pods = cluster.api.list("pods", label_selector=f"app={app}")["items"]
     return [p for p in pods if include_terminating or not p["metadata"].get("deletionTimestamp")]
 
 
 def owned_replicasets(cluster: Cluster, deploy: str) -> list[dict[str, Any]]:
-    uid = cluster.get("deployments", deploy)["metadata"]["uid"]
-    items = cluster.list("replicasets")["items"]
+    uid = cluster.api.get("deployments", deploy)["metadata"]["uid"]
+    items = cluster.api.list("replicasets")["items"]
     return [rs for rs in items if any(r["uid"] == uid for r in rs["metadata"].get("ownerReferences") or [])]
 
 
 def events_of(cluster: Cluster, kind: str, name: str) -> list[str]:
     """`reason: message` of the Events on one object, oldest first."""
-    items = cluster.list("events", field_selector=f"involvedObject.kind={kind},involvedObject.name={name}")["items"]
+    items = cluster.api.list("events", field_selector=f"involvedObject.kind={kind},involvedObject.name={name}")["items"]
     items.sort(key=lambda e: int(e["metadata"]["resourceVersion"]))
     return [f"{e['reason']}: {e['message']}" for e in items]

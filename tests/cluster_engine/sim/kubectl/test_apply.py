@@ -19,7 +19,7 @@ def _apply(cluster: object, manifest: str, flags: str = "") -> str:
 
 
 def _recorded(cluster: object, kind: str, name: str) -> str:
-    return cluster.get(kind, name, namespace="default")["metadata"]["annotations"][LAST_APPLIED]
+    return cluster.api.get(kind, name, namespace="default")["metadata"]["annotations"][LAST_APPLIED]
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ spec:
 def test_a_cluster_scoped_object_records_no_namespace() -> None:
     cluster = scenario.build()
     _apply(cluster, "apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n")
-    recorded = cluster.get("Namespace", "team", namespace="")["metadata"]["annotations"][LAST_APPLIED]
+    recorded = cluster.api.get("Namespace", "team", namespace="")["metadata"]["annotations"][LAST_APPLIED]
     assert recorded == '{"apiVersion":"v1","kind":"Namespace","metadata":{"annotations":{},"name":"team"}}\n'
 
 
@@ -82,7 +82,7 @@ def test_field_manager_owns_what_client_side_apply_writes() -> None:
     manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg}}\ndata: {{a: '{value}'}}\n"
     assert _apply(cluster, manifest.format(value=1), "--field-manager=lesson ") == "configmap/cfg created\n"
     assert _apply(cluster, manifest.format(value=2), "--field-manager=lesson ") == "configmap/cfg configured\n"
-    entries = cluster.get("ConfigMap", "cfg", namespace="default")["metadata"]["managedFields"]
+    entries = cluster.api.get("ConfigMap", "cfg", namespace="default")["metadata"]["managedFields"]
     assert [(e["manager"], e["operation"]) for e in entries] == [("lesson", "Update")]
     assert entries[0]["fieldsV1"] == {"f:data": {".": {}, "f:a": {}},
                                       "f:metadata": {"f:annotations": {".": {}, f"f:{LAST_APPLIED}": {}}}}

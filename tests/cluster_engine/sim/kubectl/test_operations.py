@@ -34,7 +34,7 @@ def test_undo_sends_a_json_patch_of_the_old_template_without_its_hash_label() ->
     assert result.stdout == "deployment.apps/web rolled back\n"
     [change] = [c for c in cluster.changes(before) if c["kind"] == "Deployment"]
     assert (change["actor"], change["verb"]) == (ACTOR, "patch")
-    deployment = cluster.get("Deployment", "web")
+    deployment = cluster.api.get("Deployment", "web")
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx"
     assert "pod-template-hash" not in deployment["spec"]["template"]["metadata"]["labels"]
 
@@ -85,11 +85,11 @@ def test_drain_deletes_with_the_pods_grace_period_as_the_learner() -> None:
     # through the eviction API: the DisruptionTarget condition (a status update), then the graceful delete
     assert all(c["verb"] in ("delete", "update", "update/status") for c in deletes)
     assert any(c["verb"] == "delete" for c in deletes)
-    terminating = [p for p in cluster.list("pods")["items"] if p["metadata"].get("deletionTimestamp")]
+    terminating = [p for p in cluster.api.list("pods")["items"] if p["metadata"].get("deletionTimestamp")]
     assert terminating
     assert all(any(c["type"] == "DisruptionTarget" and c["reason"] == "EvictionByEvictionAPI"
                    for c in p["status"]["conditions"]) for p in terminating)
-    assert cluster.get("Node", "worker-2", namespace="")["spec"]["unschedulable"] is True
+    assert cluster.api.get("Node", "worker-2", namespace="")["spec"]["unschedulable"] is True
 
 
 def test_exec_notes_follow_the_learners_language() -> None:
@@ -137,14 +137,14 @@ def test_create_job_from_a_cronjob_copies_its_template_and_is_owned_by_it() -> N
                          '-- sh -c "echo backup"', actor=ACTOR)
     result = run_command(cluster, "kubectl create job backup-now --from=cronjob/nightly", actor=ACTOR)
     assert result.stdout == "job.batch/backup-now created\n"
-    job = cluster.get("Job", "backup-now")
-    cronjob = cluster.get("CronJob", "nightly")
+    job = cluster.api.get("Job", "backup-now")
+    cronjob = cluster.api.get("CronJob", "nightly")
     assert job["metadata"]["annotations"] == {"cronjob.kubernetes.io/instantiate": "manual"}
     assert job["metadata"]["ownerReferences"] == [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "nightly",
                                                    "uid": cronjob["metadata"]["uid"], "controller": True}]
     assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["sh", "-c", "echo backup"]
     cluster.step(20)
-    assert cluster.get("Job", "backup-now")["status"]["succeeded"] == 1
+    assert cluster.api.get("Job", "backup-now")["status"]["succeeded"] == 1
 
 
 EITHER = "error: either --image or --from must be specified"
@@ -171,35 +171,35 @@ def test_create_job_from_refuses_what_kubectl_refuses(line: str, error: str) -> 
 def test_label_and_annotate_select_by_fields_as_well_as_labels() -> None:
     cluster = scenario.build()
     for name, node in (("a", "worker-1"), ("b", "worker-2"), ("c", "worker-1")):
-        cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"tier": "web"}},
+        cluster.api.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"tier": "web"}},
                         "spec": {"nodeName": node, "containers": [{"name": "app", "image": "nginx:1.27"}]}})
     result = run_command(cluster, "kubectl label pods -l tier=web --field-selector spec.nodeName=worker-1 "
                                   "tier=debug --overwrite", actor=ACTOR)
     assert result.stdout == "pod/a labeled\npod/c labeled\n"
-    pods = cluster.list("pods", namespace="default")["items"]
+    pods = cluster.api.list("pods", namespace="default")["items"]
     assert {p["metadata"]["name"]: p["metadata"]["labels"]["tier"] for p in pods} == {
         "a": "debug", "b": "web", "c": "debug"}
     result = run_command(cluster, "kubectl annotate pods --field-selector metadata.name=b note=kept", actor=ACTOR)
     assert result.stdout == "pod/b annotated\n"
-    assert cluster.get("pods", "b")["metadata"]["annotations"] == {"note": "kept"}
-    assert "note" not in (cluster.get("pods", "a")["metadata"].get("annotations") or {})
+    assert cluster.api.get("pods", "b")["metadata"]["annotations"] == {"note": "kept"}
+    assert "note" not in (cluster.api.get("pods", "a")["metadata"].get("annotations") or {})
 
 
 def test_force_delete_removes_a_pod_of_a_silent_node_at_once_and_says_so() -> None:
     cluster = scenario.build()
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "stuck"},
            "spec": {"nodeName": "worker-1", "containers": [{"name": "app", "image": "nginx:1.27"}]}}
-    cluster.create(pod)
+    cluster.api.create(pod)
     cluster.step(5)
     cluster.set_component("kubelet/worker-1", running=False)
     graceful = run_command(cluster, "kubectl delete pod stuck --wait=false", actor=ACTOR)
     assert graceful.stdout == 'pod "stuck" deleted\n'
     cluster.step(60)  # nobody on the node confirms the containers stopped: it stays Terminating
-    assert cluster.get("Pod", "stuck")["metadata"]["deletionTimestamp"]
+    assert cluster.api.get("Pod", "stuck")["metadata"]["deletionTimestamp"]
     forced = run_command(cluster, "kubectl delete pod stuck --force", actor=ACTOR)
     assert forced.stdout == 'pod "stuck" force deleted\n'
     assert forced.stderr.startswith("Warning: Immediate deletion does not wait for confirmation")
-    assert not cluster.list("Pod", namespace="default")["items"]
+    assert not cluster.api.list("Pod", namespace="default")["items"]
 
 
 @pytest.mark.parametrize(("flags", "sent"), [("--grace-period=0", 1), ("--now", 1), ("--force --grace-period=0", 0),
@@ -209,7 +209,7 @@ def test_delete_sends_the_grace_period_kubectl_settles_on(flags: str, sent: int)
     run_command(cluster, "kubectl run sleeper --image=busybox:1.36 -- sleep 3600", actor=ACTOR)
     cluster.step(5)
     run_command(cluster, f"kubectl delete pod sleeper --wait=false {flags}", actor=ACTOR)
-    pod = cluster.list("Pod", namespace="default")["items"]
+    pod = cluster.api.list("Pod", namespace="default")["items"]
     assert (pod[0]["metadata"]["deletionGracePeriodSeconds"] if pod else 0) == sent
 
 

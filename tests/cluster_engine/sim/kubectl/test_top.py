@@ -56,10 +56,10 @@ def test_top_node_prints_usage_and_its_share_of_allocatable(built):
     assert lines[0] == "NAME            CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   "
     table = rows(result.stdout)
     assert [row[0] for row in table[1:]] == ["control-plane", "worker-1", "worker-2"]
-    node = metrics.get_node_metrics(built, built.now, "worker-2")
+    node = metrics.get_node_metrics(built.api, built.now, "worker-2")
     cpu = math.ceil(parse_quantity(node["usage"]["cpu"]) * 1000)
     memory = int(parse_quantity(node["usage"]["memory"]))
-    allocatable = built.get("nodes", "worker-2")["status"]["allocatable"]
+    allocatable = built.api.get("nodes", "worker-2")["status"]["allocatable"]
     expected_memory_share = int(memory * 1000 / (int(parse_quantity(allocatable["memory"])) * 1000) * 100)
     assert table[3] == ["worker-2", f"{cpu}m", f"{int(cpu / 4000 * 100)}%", f"{memory // 2**20}Mi",
                         f"{expected_memory_share}%"]
