@@ -45,6 +45,7 @@ def _weak(method: Callable[..., Any]) -> Callable[..., Any]:
 
     return call
 
+
 class Cluster:
     """One sandbox's simulated Kubernetes cluster. Requests raise only `Status`."""
 
