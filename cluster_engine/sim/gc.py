@@ -183,13 +183,13 @@ class GarbageCollectorLoop:
     def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
               now: float) -> list[str]:
         meta = obj["metadata"]
-        here = f"{kind}/{meta.get('namespace', '')}/{meta['name']}"
         keys = []
         if meta.get("ownerReferences") and event_type != DELETED:
-            keys.append(here)
-        finalizers = meta.get("finalizers") or ()
-        if meta.get("deletionTimestamp") and (FOREGROUND in finalizers or ORPHAN in finalizers):
-            keys.append(here)
+            keys.append(f"{kind}/{meta.get('namespace', '')}/{meta['name']}")
+        if meta.get("deletionTimestamp"):
+            finalizers = meta.get("finalizers") or ()
+            if FOREGROUND in finalizers or ORPHAN in finalizers:
+                keys.append(f"{kind}/{meta.get('namespace', '')}/{meta['name']}")
         if event_type == DELETED:
             keys += ["/".join(dep) for dep in sorted(ctx.store.dependents.get(meta.get("uid", ""), ()))]
             for ref in meta.get("ownerReferences") or ():
@@ -223,8 +223,10 @@ class NamespaceLoop:
         meta = obj["metadata"]
         if kind == "Namespace" and meta.get("deletionTimestamp"):
             return [meta["name"]]
+        if event_type != DELETED:
+            return []
         namespace = meta.get("namespace", "")
-        if namespace and event_type == DELETED:
+        if namespace:
             ns = ctx.store.get("Namespace", "", namespace)
             if ns is not None and ns["metadata"].get("deletionTimestamp"):
                 return [namespace]

@@ -245,18 +245,10 @@ class NodeLifecycle:
         if not taints:
             return
         for pod in self.store.pods_on(node["metadata"]["name"]):
-            self._schedule_eviction(pod, taints, now)
+            self.schedule_eviction(pod, taints, now)
 
-    def pod_placed(self, pod: dict[str, Any], now: float) -> None:
-        """The taint eviction controller watches pods as well as nodes: a pod that lands on a node already
-        tainted NoExecute (bound there later, or placed with `nodeName`) gets its eviction timer now, not
-        whenever that node next changes."""
-        node = self.store.get("Node", "", pod["spec"].get("nodeName") or "")
-        taints = no_execute_taints(node) if node is not None else []
-        if taints:
-            self._schedule_eviction(pod, taints, now)
-
-    def _schedule_eviction(self, pod: dict[str, Any], taints: list[dict[str, Any]], now: float) -> None:
+    def schedule_eviction(self, pod: dict[str, Any], taints: list[dict[str, Any]], now: float) -> None:
+        """Time the eviction of `pod` from its node's NoExecute `taints`, as its tolerations' seconds allow."""
         if pod["metadata"].get("deletionTimestamp"):
             return
         delay = eviction_delay(pod, taints)
@@ -342,9 +334,13 @@ class TaintEvictionLoop:
 
     def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
               now: float) -> list[str]:
-        node = placed_on(event_type, obj, old)
-        if node and ctx.controller_manager_running() and ctx.store.get("Node", "", node) is not None:
-            NodeLifecycle(ctx).pod_placed(obj, now)
+        node_name = placed_on(event_type, obj, old)
+        if not node_name or not ctx.controller_manager_running():
+            return []
+        node = ctx.store.get("Node", "", node_name)
+        taints = no_execute_taints(node) if node is not None else None
+        if taints:  # the common case, an untainted node, costs no more than this look (heard on every pod change)
+            NodeLifecycle(ctx).schedule_eviction(obj, taints, now)
         return []
 
     def resync(self, ctx: Context) -> list[str]:
