@@ -5,6 +5,7 @@ each page in its own language."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import pytest
@@ -102,10 +103,11 @@ async def test_a_sandbox_without_an_open_exercise_publishes_no_checks(learner):
         sandbox_id=sandbox.pk, user=learner, command="kubectl run hello --image=busybox:1.36 -- sleep 3600",
         request_id=None, language="en")
     message = await asyncio.wait_for(layer.receive(channel), 5)
-    assert message["type"] == "sandbox.batch"  # the write's batch, and nothing else
-    try:
-        extra = await asyncio.wait_for(layer.receive(channel), 1.5)
-    except TimeoutError:
-        extra = None
-    assert extra is None, f"unexpected message {json.dumps(extra)[:200]}"
+    assert message["type"] == "sandbox.batch"  # the write's batch
+    # Then the module's worker may reconcile and publish its own batches (scheduled, started): never checks.
+    received = []
+    with contextlib.suppress(TimeoutError):
+        while True:
+            received.append(await asyncio.wait_for(layer.receive(channel), 1.5))
+    assert {m["type"] for m in received} <= {"sandbox.batch"}, f"unexpected messages {json.dumps(received)[:300]}"
     await layer.group_discard(realtime.sandbox_group(sandbox.pk), channel)
