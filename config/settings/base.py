@@ -167,8 +167,15 @@ CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_SOFT_TIME_LIMIT = 45
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "podlab")
-# A task whose worker died is redelivered after this many seconds (acks_late + Redis visibility timeout).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "120"))}
+# A task whose worker died is redelivered after this many seconds (acks_late + Redis visibility timeout), found by a
+# sweep every worker runs every `unacked_restore_interval` seconds. kombu sweeps only on every tenth tick by default
+# (`unacked_restore_throttle`), so a dead worker's task waited up to 100 s more; one sweep per interval is one small
+# Redis query per worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "120")),
+    "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": 1,
+}
 
 # ------------------------------------------------------------------ api
 REST_FRAMEWORK = {

@@ -17,6 +17,7 @@ CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ.get("CHANNEL_PREFIX",
 REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", f"podlab-test-{os.getpid()}")
 # A killed worker's unacknowledged task comes back after this many seconds (production: 120 s).
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "8"))
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = int(os.environ.get("CELERY_RESTORE_INTERVAL", "2"))
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", f"podlab-test-{os.getpid()}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the worker and server subprocesses must see the same test database.
