@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from typing import Any
 
 import orjson
-import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
+
+from cluster_engine import redis_pool
 
 
 def sandbox_group(sandbox_id: uuid.UUID | str) -> str:
@@ -24,11 +24,6 @@ def topic_group(topic: str, key: Any) -> str:
     if topic == "sandbox":
         raise ValueError("sandbox groups are named by sandbox_group")
     return f"{topic}.{key}"
-
-
-@functools.cache
-def _publisher(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)  # one connection pool per process, shared by its threads
 
 
 def _send(sandbox_id: uuid.UUID | str, message: dict[str, Any]) -> None:
@@ -52,7 +47,7 @@ def _send_to_group(group: str, message: dict[str, Any]) -> None:
         # layer's one connection lock (or open a new loop and connection per message in a worker). A group
         # is the Redis channel `<prefix>__group__<group>`; the message is the layer's own serialisation.
         channel = f"{config.get('prefix', 'asgi')}__group__{group}"
-        _publisher(hosts[0]).publish(channel, layer.serialize(message))
+        redis_pool.connection(hosts[0]).publish(channel, layer.serialize(message))
         return
     async_to_sync(layer.group_send)(group, message)
 

@@ -1,5 +1,5 @@
-"""The process's Redis connections for the sandboxes' bookkeeping (wake-ups, rate limits): one pool per process,
-shared by its threads."""
+"""The process's Redis connections (wake-ups, rate limits, live checks, publishing to the channel layer): one pool
+per process and URL, shared by its threads."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ def _connection_for(url: str) -> redis.Redis:
     return redis.Redis.from_url(url)
 
 
-def connection() -> redis.Redis:
-    """The connection (pool) to `settings.REDIS_URL`."""
-    return _connection_for(settings.REDIS_URL)
+def connection(url: str | None = None) -> redis.Redis:
+    """The connection (pool) to `url`, by default `settings.REDIS_URL`."""
+    return _connection_for(url or settings.REDIS_URL)
 
 
 @functools.cache

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,7 +20,7 @@ from django.db import transaction
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 
-from cluster_engine import engine, realtime
+from cluster_engine import engine, realtime, redis_pool
 from cluster_engine import selectors as sandbox_selectors
 from cluster_engine import services as sandbox_services
 from cluster_engine.models import Sandbox
@@ -293,11 +292,6 @@ def live_results(*, live: _LiveExercise, reading: Reading, changed_kinds: set[st
             if grader.changes_touch(grader.kinds_read_by([check]), changed_kinds)]
 
 
-@functools.cache
-def _redis_for(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)  # one connection pool per process
-
-
 def _live_keys(sandbox_id: Any) -> tuple[str, str]:
     """Redis keys of a sandbox's live checks: kinds that writes changed since the last evaluation, and the
     results last published (check id -> passed and message), which every worker process compares against."""
@@ -312,7 +306,7 @@ def _shown_form(result: grader.CheckResult) -> str:
 def live_results_shown(*, sandbox_id: Any, evaluation: grader.Evaluation) -> None:
     """Record what a page was just given (an exercise opened), so later ticks publish only what differs."""
     _kinds, shown = _live_keys(sandbox_id)
-    pipeline = _redis_for(settings.REDIS_URL).pipeline(transaction=False)
+    pipeline = redis_pool.connection().pipeline(transaction=False)
     pipeline.delete(shown)
     pipeline.hset(shown, mapping={r.id: _shown_form(r) for r in evaluation.results})
     pipeline.expire(shown, LIVE_SECONDS).execute()
@@ -330,7 +324,7 @@ def _evaluate_live_checks(sender: Any, *, sandbox: Sandbox, cluster: engine.Clus
     if not sandbox.live_key or sandbox.live_until is None or sandbox.live_until < timezone.now():
         return
     pending, shown = _live_keys(sandbox.pk)
-    client = _redis_for(settings.REDIS_URL)
+    client = redis_pool.connection()
     changed_kinds = {change["kind"] for change in changes}
     if source == "write":
         if changed_kinds:
