@@ -27,11 +27,15 @@ def set_condition(status: dict[str, Any], new: dict[str, Any], *, move_to_end: b
     `move_to_end` it goes last, in a new list (`SetDeploymentCondition`).
     The old condition dict itself is never changed."""
     conditions = status.get("conditions") or []
-    index = next((i for i, entry in enumerate(conditions) if entry.get("type") == new["type"]), None)
+    kind, index = new["type"], None
+    for position, entry in enumerate(conditions):  # a plain loop: every binding sets PodScheduled through here
+        if entry.get("type") == kind:
+            index = position
+            break
     if index is not None and conditions[index].get("status") == new["status"]:
         new["lastTransitionTime"] = conditions[index].get("lastTransitionTime") or new.get("lastTransitionTime")
     if move_to_end:
-        status["conditions"] = [c for c in conditions if c.get("type") != new["type"]] + [new]
+        status["conditions"] = [c for c in conditions if c.get("type") != kind] + [new]
         return
     if index is None:
         conditions.append(new)

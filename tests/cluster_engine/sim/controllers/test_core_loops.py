@@ -43,11 +43,13 @@ def probe(monkeypatch: pytest.MonkeyPatch):
         loop = Probe("probe-loop", controller_manager=controller_manager)
         monkeypatch.setitem(CORE_LOOPS, loop.name, loop)
         registry.core_watchers.cache_clear()
+        registry.core_hearers.cache_clear()
         return loop
 
     yield add
     monkeypatch.undo()
     registry.core_watchers.cache_clear()
+    registry.core_hearers.cache_clear()
 
 
 def _configmap(name: str) -> dict[str, Any]:
