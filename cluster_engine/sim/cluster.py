@@ -269,8 +269,10 @@ class Cluster:
             for controller, gate in watchers(kind):
                 if gate and not self.store.count(gate):
                     continue  # a controller of an optional kind hears nothing while none exists
-                for key in controller.keys_for(event, kind, obj, old):
-                    enqueue(controller.name, key)
+                keys = controller.keys_for(event, kind, obj, old)
+                if keys:
+                    for key in keys:
+                        enqueue(controller.name, key)
         if kind == "Pod":
             meta = obj["metadata"]
             node = obj["spec"].get("nodeName")
@@ -278,10 +280,12 @@ class Cluster:
                 enqueue(kubelet_actor(node), f"{meta.get('namespace', '')}/{meta['name']}")
             if event == DELETED:
                 self.kubelets.forget(meta.get("uid", ""))
-        ctx, now = self.ctx, self.clock.now
+        ctx = self.ctx
         for name, heard in core_hearers(kind):
-            for key in heard(ctx, event, kind, obj, old, now=now):
-                enqueue(name, key)
+            keys = heard(ctx, event, kind, obj, old)
+            if keys:
+                for key in keys:
+                    enqueue(name, key)
 
     def _kubelet_delete(self, namespace: str, name: str, actor: str, now: float) -> None:
         try:

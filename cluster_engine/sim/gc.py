@@ -5,6 +5,7 @@ to a node that is gone are force-deleted after a quarantine."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from . import objects
@@ -180,9 +181,11 @@ class GarbageCollectorLoop:
     kinds_watched = ALL_KINDS
     controller_manager = True
 
-    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
-              now: float) -> list[str]:
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None
+              ) -> Sequence[str]:
         meta = obj["metadata"]
+        if event_type != DELETED and not meta.get("ownerReferences") and not meta.get("deletionTimestamp"):
+            return ()  # most changes: nothing owns the object and it is not being deleted
         keys = []
         if meta.get("ownerReferences") and event_type != DELETED:
             keys.append(f"{kind}/{meta.get('namespace', '')}/{meta['name']}")
@@ -218,19 +221,19 @@ class NamespaceLoop:
     kinds_watched = ALL_KINDS
     controller_manager = True
 
-    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
-              now: float) -> list[str]:
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None
+              ) -> Sequence[str]:
         meta = obj["metadata"]
         if kind == "Namespace" and meta.get("deletionTimestamp"):
             return [meta["name"]]
         if event_type != DELETED:
-            return []
+            return ()
         namespace = meta.get("namespace", "")
         if namespace:
             ns = ctx.store.get("Namespace", "", namespace)
             if ns is not None and ns["metadata"].get("deletionTimestamp"):
                 return [namespace]
-        return []
+        return ()
 
     def resync(self, ctx: Context) -> list[str]:
         return [ns["metadata"]["name"] for ns in ctx.store.items("Namespace")
@@ -248,16 +251,16 @@ class PodGCLoop:
     kinds_watched = ("Pod", "Node")
     controller_manager = True
 
-    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
-              now: float) -> list[str]:
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None
+              ) -> Sequence[str]:
         if kind == "Node":
             if event_type == DELETED:
-                ctx.timers.schedule(now + ORPHAN_QUARANTINE, POD_GC, obj["metadata"]["name"])
-            return []
+                ctx.timers.schedule(ctx.now + ORPHAN_QUARANTINE, POD_GC, obj["metadata"]["name"])
+            return ()
         node = placed_on(event_type, obj, old)
         if node and ctx.store.get("Node", "", node) is None:
-            ctx.timers.schedule(now + ORPHAN_QUARANTINE, POD_GC, node)
-        return []
+            ctx.timers.schedule(ctx.now + ORPHAN_QUARANTINE, POD_GC, node)
+        return ()
 
     def resync(self, ctx: Context) -> list[str]:
         return []

@@ -6,6 +6,7 @@ moves."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .controllers import DONE, Context, Result
@@ -312,8 +313,8 @@ class NodeLifecycleLoop:
     kinds_watched = ("Node",)
     controller_manager = True
 
-    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
-              now: float) -> list[str]:
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None
+              ) -> Sequence[str]:
         return [obj["metadata"]["name"]]
 
     def resync(self, ctx: Context) -> list[str]:
@@ -332,16 +333,16 @@ class TaintEvictionLoop:
     kinds_watched = ("Pod",)
     controller_manager = True
 
-    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
-              now: float) -> list[str]:
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None
+              ) -> Sequence[str]:
         node_name = placed_on(event_type, obj, old)
         if not node_name or not ctx.controller_manager_running():
-            return []
+            return ()
         node = ctx.store.get("Node", "", node_name)
         taints = no_execute_taints(node) if node is not None else None
         if taints:  # the common case, an untainted node, costs no more than this look (heard on every pod change)
-            NodeLifecycle(ctx).schedule_eviction(obj, taints, now)
-        return []
+            NodeLifecycle(ctx).schedule_eviction(obj, taints, ctx.now)
+        return ()
 
     def resync(self, ctx: Context) -> list[str]:
         return []

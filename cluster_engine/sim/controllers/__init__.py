@@ -12,6 +12,7 @@ them in `registry.CORE_LOOPS`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -62,6 +63,11 @@ class Context:
     kubelets: Kubelets = field(kw_only=True)
     components: dict[str, bool] = field(kw_only=True)
 
+    @property
+    def now(self) -> float:
+        """The cluster's simulated time (its clock, which the api-server reads)."""
+        return self.api.clock.now
+
     def controller_manager_running(self) -> bool:
         return self.components.get(CONTROLLER_MANAGER, True)
 
@@ -111,7 +117,8 @@ class CoreLoop(Protocol):
     - `controller_manager`: whether it runs only while kube-controller-manager runs (False: the api-server's).
       Its reconciles wait for that; it hears changes and keeps its timers regardless, as the queue of work it
       left behind outlives a restart.
-    - `heard(ctx, event_type, kind, obj, old, *, now)`: the keys a change maps to. Unlike `keys_for` it may read
+    - `heard(ctx, event_type, kind, obj, old)`: the keys a change maps to (`()` for none: it is called on
+      every change, so it allocates nothing when it has nothing to say). Unlike `keys_for` it may read
       the store and set its own timers (`ctx.timers`); it must be cheap and must not write objects.
     - `resync(ctx)`: the keys to look at when the controller manager starts (its informers' initial list).
     - `reconcile(ctx, key, now)`: as a controller's; `Result.follow_up` names further keys to look at now.
@@ -122,8 +129,8 @@ class CoreLoop(Protocol):
     controller_manager: bool
 
     def heard(
-        self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *, now: float
-    ) -> list[str]: ...
+        self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None
+    ) -> Sequence[str]: ...
 
     def resync(self, ctx: Context) -> list[str]: ...
 

@@ -5,6 +5,7 @@ manager is stopped."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from cluster_engine.sim.events import EVENT_TTL
@@ -31,14 +32,14 @@ class EventTTL:
     kinds_watched = ("Event",)
     controller_manager = False
 
-    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
-              now: float) -> list[str]:
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None
+              ) -> Sequence[str]:
         if event_type == DELETED:
             ctx.recorder.forget(obj)
         else:
             ctx.timers.schedule(_event_expiry(obj.get("lastTimestamp") or obj["metadata"].get("creationTimestamp")),
                                 NAME, "")
-        return []
+        return ()
 
     def resync(self, ctx: Context) -> list[str]:
         return []

@@ -4,6 +4,7 @@ controller manager unless it is the api-server's."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -24,8 +25,8 @@ class Probe:
         self.heard_keys: list[str] = []
         self.reconciled: list[str] = []
 
-    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, *,
-              now: float) -> list[str]:
+    def heard(self, ctx: Context, event_type: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None
+              ) -> Sequence[str]:
         self.heard_keys.append(obj["metadata"]["name"])
         return [obj["metadata"]["name"]]
 
