@@ -99,7 +99,7 @@ class Cluster:
         self.controller_work: deque[tuple[str, str]] = deque(item for item in saved_work if item[0] in CONTROLLERS)
         self._queued: set[tuple[str, str]] = set(saved_work)
         self.scheduler_feed = SchedulerFeed(self.store, saved_scheduler)  # what kube-scheduler hears
-        self.store.listener = _weak(self._on_change)
+        self.store.listen(self)
 
     # --- serialisation --------------------------------------------------------------------------
     def to_json(self, *, drained_logs: bool = True, encode: Callable[[Any], str] | None = None) -> dict[str, Any]:
@@ -258,8 +258,8 @@ class Cluster:
             return  # run_until_idle runs the scheduler once its timer is due
         self._enqueue(owner, key)
 
-    def _on_change(self, event: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
-        """Store listener: route every change to the components that watch it (as informers do). It runs on every
+    def store_changed(self, event: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+        """The store's listener: route every change to the components that watch it (as informers do). It runs on every
         write (twice per binding), so it reads each thing once: benchmarks/scheduler.py measures it."""
         if kind in SCHEDULER_KINDS:
             self.scheduler_feed.observe(event, kind, obj, old)

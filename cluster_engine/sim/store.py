@@ -8,9 +8,10 @@ holds references instead of copies; copies are made at the API boundary only.
 from __future__ import annotations
 
 import json
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from .errors import Status
 from .patch import merge_diff, merge_patch
@@ -52,7 +53,10 @@ class Change(NamedTuple):
         }
 
 
-Listener = Callable[[str, str, dict[str, Any], dict[str, Any] | None], None]
+class Listener(Protocol):
+    """What hears every change of a store (the cluster, which routes it as informers would)."""
+
+    def store_changed(self, event: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None: ...
 
 
 class Store:
@@ -82,7 +86,13 @@ class Store:
         self._uids: dict[str, tuple[str, str, str]] = {}
         self._dependents: dict[str, set[tuple[str, str, str]]] = {}
         self._pods_by_node: dict[str, set[Key]] = {}
-        self.listener: Listener | None = None
+        self._listener: weakref.ref[Listener] | None = None
+
+    def listen(self, listener: Listener) -> None:
+        """Call `listener.store_changed` after every write. Held weakly, as the cluster holds its parts' callbacks
+        (`cluster._weak` says why); a reference to the object rather than a `WeakMethod` wrapper, as this call
+        comes on every write."""
+        self._listener = weakref.ref(listener)
 
     # --- reads ----------------------------------------------------------------------------------
     def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
@@ -198,8 +208,9 @@ class Store:
         self._record(
             rv=rv, event=event, verb=verb, actor=actor, reason=reason, kind=kind, key=key, obj=obj, now=now
         )
-        if self.listener is not None:
-            self.listener(event, kind, obj, old)
+        listener = self._listener() if self._listener is not None else None
+        if listener is not None:
+            listener.store_changed(event, kind, obj, old)
         return obj
 
     def remove(
@@ -232,8 +243,9 @@ class Store:
             obj=final,
             now=now,
         )
-        if self.listener is not None:
-            self.listener(DELETED, kind, final, old)
+        listener = self._listener() if self._listener is not None else None
+        if listener is not None:
+            listener.store_changed(DELETED, kind, final, old)
         return final
 
     def _record(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import pytest
 from sim_helpers import SMALL, pod, reasons
@@ -20,6 +22,28 @@ def test_unbound_pod_is_scheduled_then_started(cluster):
     assert current["status"]["phase"] == "Running"
     assert reasons(cluster, "web")[0] == "Scheduled"
     assert cluster.scheduling.explanation("default", "web")["result"]["node"] == current["spec"]["nodeName"]
+
+
+def test_a_cluster_that_ran_is_freed_without_a_garbage_collection():
+    """Its parts call back into it (the store's listener, the kubelets' deletes) through weak references: were it a
+    reference cycle, every cluster's whole state would stay in memory until a full collection."""
+    gc.disable()
+    try:
+        built = scenario.build(SMALL)
+        built.api.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                          "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                                   "template": {"metadata": {"labels": {"app": "web"}},
+                                                "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}})
+        built.step(30)
+        loaded = Cluster.from_json(json.loads(json.dumps(built.to_json())))
+        loaded.api.delete("Deployment", "web")
+        loaded.step(60)
+        assert loaded.api.list("pods", namespace="default")["items"] == []
+        freed = [weakref.ref(built), weakref.ref(loaded), weakref.ref(loaded.store)]
+        del built, loaded
+        assert [ref() for ref in freed] == [None, None, None]
+    finally:
+        gc.enable()
 
 
 def test_stopped_scheduler_leaves_pods_pending(cluster):
