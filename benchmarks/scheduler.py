@@ -38,6 +38,7 @@ from cluster_engine.sim import scenario
 from cluster_engine.sim.cluster import Cluster
 
 ZONES = ("zone-a", "zone-b", "zone-c")
+COUNTING = "PODLAB_COUNTING_INSTRUCTIONS"  # set by --instructions in the run it starts under callgrind
 
 
 def make_node(i: int, workload: str) -> dict[str, Any]:
@@ -167,9 +168,6 @@ def run(workload: str, nodes: int, pods: int, repeat: int = 1) -> dict[str, Any]
         row |= {"runs": repeat, "median_pods_per_s": round(bound / median, 1),
                 "all_pods_per_s": [round(bound / seconds, 1) for seconds in runs]}
     return row
-
-
-COUNTING = "PODLAB_COUNTING_INSTRUCTIONS"
 
 
 def count_instructions(workload: str, nodes: int, pods: int) -> dict[str, Any]:

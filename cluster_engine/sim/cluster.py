@@ -264,7 +264,7 @@ class Cluster:
         if kind in SCHEDULER_KINDS:
             self.scheduler_feed.observe(event, kind, obj, old)
         enqueue = self._enqueue
-        if self.components.get(CONTROLLER_MANAGER, True):
+        if self.ctx.controller_manager_running():
             # the controllers' informers: a stopped controller manager hears nothing and resyncs on start
             for controller, gate in watchers(kind):
                 if gate and not self.store.count(gate):

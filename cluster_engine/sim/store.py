@@ -59,6 +59,10 @@ class Listener(Protocol):
     def store_changed(self, event: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None: ...
 
 
+def _no_listener() -> None:
+    """The listener of a store nobody listens to (what a dead weak reference returns, too)."""
+
+
 class Store:
     """Objects plus history. All writes go through `put` and `remove`, which bump resourceVersion,
     append to the watch history and change log, maintain the indexes and notify the listener."""
@@ -86,7 +90,7 @@ class Store:
         self._uids: dict[str, tuple[str, str, str]] = {}
         self._dependents: dict[str, set[tuple[str, str, str]]] = {}
         self._pods_by_node: dict[str, set[Key]] = {}
-        self._listener: weakref.ref[Listener] | None = None
+        self._listener: Callable[[], Listener | None] = _no_listener
 
     def listen(self, listener: Listener) -> None:
         """Call `listener.store_changed` after every write. Held weakly, as the cluster holds its parts' callbacks
@@ -208,7 +212,7 @@ class Store:
         self._record(
             rv=rv, event=event, verb=verb, actor=actor, reason=reason, kind=kind, key=key, obj=obj, now=now
         )
-        listener = self._listener() if self._listener is not None else None
+        listener = self._listener()
         if listener is not None:
             listener.store_changed(event, kind, obj, old)
         return obj
@@ -243,7 +247,7 @@ class Store:
             obj=final,
             now=now,
         )
-        listener = self._listener() if self._listener is not None else None
+        listener = self._listener()
         if listener is not None:
             listener.store_changed(DELETED, kind, final, old)
         return final

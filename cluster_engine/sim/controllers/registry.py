@@ -6,7 +6,7 @@ event TTL, namespace controller, garbage collector). Adding one is one line here
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cluster_engine.sim import gc, nodes
 
@@ -65,16 +65,11 @@ CORE_LOOPS: dict[str, CoreLoop] = {
 
 
 @functools.cache
-def core_watchers(kind: str) -> tuple[CoreLoop, ...]:
-    """The core loops that hear of a change of `kind`, in registry order."""
-    return tuple(loop for loop in CORE_LOOPS.values() if loop.kinds_watched == ALL_KINDS or kind in loop.kinds_watched)
-
-
-@functools.cache
-def core_hearers(kind: str) -> tuple[tuple[str, Callable[..., list[str]]], ...]:
-    """`core_watchers(kind)` as (name, bound `heard`) pairs: asked on every change, so cached and without
-    attribute lookups."""
-    return tuple((loop.name, loop.heard) for loop in core_watchers(kind))
+def core_hearers(kind: str) -> tuple[tuple[str, Callable[..., Sequence[str]]], ...]:
+    """The core loops that hear of a change of `kind`, in registry order, as (name, bound `heard`) pairs: asked on
+    every change, so cached and without attribute lookups."""
+    return tuple((loop.name, loop.heard) for loop in CORE_LOOPS.values()
+                 if loop.kinds_watched == ALL_KINDS or kind in loop.kinds_watched)
 
 
 @functools.cache

@@ -43,13 +43,11 @@ def probe(monkeypatch: pytest.MonkeyPatch):
     def add(*, controller_manager: bool = True) -> Probe:
         loop = Probe("probe-loop", controller_manager=controller_manager)
         monkeypatch.setitem(CORE_LOOPS, loop.name, loop)
-        registry.core_watchers.cache_clear()
         registry.core_hearers.cache_clear()
         return loop
 
     yield add
     monkeypatch.undo()
-    registry.core_watchers.cache_clear()
     registry.core_hearers.cache_clear()
 
 
